@@ -1,0 +1,3 @@
+// PruneVid.NET — command line entry point.
+Console.WriteLine("prunevid: commands arrive with the end-to-end pipeline.");
+return 0;
