@@ -1,0 +1,13 @@
+// PruneVid.NET — command line.
+using System.CommandLine;
+
+namespace PruneVid.Cli.Commands;
+
+/// <summary>The list of subcommands; each lives in its own file with a static Create().</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
