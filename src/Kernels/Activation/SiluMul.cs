@@ -1,0 +1,57 @@
+// PruneVid.NET — kernels.
+using System.Numerics.Tensors;
+
+namespace PruneVid.Kernels;
+
+/// <summary>SwiGLU gate: y = silu(gate) · up with silu(g) = g / (1 + exp(−g)).</summary>
+public static partial class SiluMul
+{
+    private const int Chunk = 1024;
+    private const int ParallelThreshold = 1 << 18;
+
+    /// <summary>
+    /// The scalar oracle (and the Cpu backend's implementation). <paramref name="y"/> may alias
+    /// <paramref name="gate"/> or <paramref name="up"/>.
+    /// </summary>
+    public static void Reference(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> y)
+    {
+        if (up.Length != gate.Length) throw new ArgumentException($"SiluMul: up length {up.Length} differs from gate length {gate.Length}", nameof(up));
+        if (y.Length < gate.Length) throw new ArgumentException($"SiluMul: y length {y.Length} is shorter than gate length {gate.Length}", nameof(y));
+        int n = gate.Length;
+        if (n < ParallelThreshold)
+        {
+            for (int start = 0; start < n; start += Chunk)
+            {
+                int len = Math.Min(Chunk, n - start);
+                ApplyChunk(gate.Slice(start, len), up.Slice(start, len), y.Slice(start, len));
+            }
+            return;
+        }
+
+        unsafe
+        {
+            fixed (float* pg = gate, pu = up, py = y)
+            {
+                nint g = (nint)pg, u = (nint)pu, o = (nint)py;
+                int chunks = (n + Chunk - 1) / Chunk;
+                Parallel.For(0, chunks, c =>
+                {
+                    int start = c * Chunk, len = Math.Min(Chunk, n - start);
+                    ApplyChunk(new ReadOnlySpan<float>((float*)g + start, len), new ReadOnlySpan<float>((float*)u + start, len),
+                        new Span<float>((float*)o + start, len));
+                });
+            }
+        }
+    }
+
+    // Works through a private buffer so that y may alias either input.
+    private static void ApplyChunk(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> y)
+    {
+        Span<float> t = stackalloc float[gate.Length];
+        TensorPrimitives.Negate(gate, t);
+        TensorPrimitives.Exp(t, t);
+        TensorPrimitives.Add(t, 1f, t);
+        TensorPrimitives.Divide(gate, t, t);
+        TensorPrimitives.Multiply(t, up, y);
+    }
+}

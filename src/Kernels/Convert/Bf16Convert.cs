@@ -1,0 +1,31 @@
+// PruneVid.NET — kernels.
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace PruneVid.Kernels;
+
+/// <summary>bf16 → f32 widening: a bf16 word is the upper half of an f32, so the conversion is exact.</summary>
+public static partial class Bf16Convert
+{
+    /// <summary>The scalar oracle (and the Cpu backend's implementation): destination[i] = f32(source[i]).</summary>
+    public static void Reference(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+            throw new ArgumentException($"Bf16Convert: destination length {destination.Length} is shorter than source length {source.Length}", nameof(destination));
+        Span<uint> bits = MemoryMarshal.Cast<float, uint>(destination);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            ReadOnlySpan<Vector<ushort>> words = MemoryMarshal.Cast<ushort, Vector<ushort>>(source);
+            Span<Vector<uint>> wide = MemoryMarshal.Cast<uint, Vector<uint>>(bits);
+            for (int v = 0; v < words.Length; v++)
+            {
+                Vector.Widen(words[v], out Vector<uint> low, out Vector<uint> high);
+                wide[2 * v] = Vector.ShiftLeft(low, 16);
+                wide[2 * v + 1] = Vector.ShiftLeft(high, 16);
+            }
+            i = words.Length * Vector<ushort>.Count;
+        }
+        for (; i < source.Length; i++) bits[i] = (uint)source[i] << 16;
+    }
+}
