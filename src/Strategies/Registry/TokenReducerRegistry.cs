@@ -8,9 +8,10 @@ namespace PruneVid.Strategies;
 /// <summary>
 /// Every reducer known to the process. Generated code registers each assembly's reducers from a module initializer.
 /// Module initializers only run when something in their assembly is first touched, so on first use the registry
-/// also walks the loaded assemblies and their references, and for each one marked
-/// <see cref="ContainsTokenReducersAttribute"/> runs its module initializer: a referenced user assembly is found
-/// without any registration code. Assemblies loaded later (plug-ins) are picked up on the next lookup.
+/// also looks at the loaded assemblies and the application's other assemblies (the trusted-platform list that
+/// deps.json produces), and for each one marked <see cref="ContainsTokenReducersAttribute"/> loads it and runs its
+/// module initializer: a referenced user assembly is found without any registration code, even if none of its types
+/// is ever mentioned. Assemblies loaded later (plug-ins) are picked up on the next lookup.
 /// </summary>
 public static class TokenReducerRegistry
 {
@@ -104,29 +105,50 @@ public static class TokenReducerRegistry
     private static void EnsureDiscovered()
     {
         _ = s_discovered.Value;
-        while (s_pending.TryDequeue(out Assembly? loaded)) Visit(loaded);
+        while (s_pending.TryDequeue(out Assembly? loaded)) Visit(loaded, followReferences: false);
     }
 
     private static bool DiscoverAll()
     {
         AppDomain.CurrentDomain.AssemblyLoad += (_, e) => s_pending.Enqueue(e.LoadedAssembly);
-        if (Assembly.GetEntryAssembly() is { } entry) Visit(entry);
-        foreach (Assembly assembly in AppDomain.CurrentDomain.GetAssemblies()) Visit(assembly);
+        foreach (Assembly assembly in AppDomain.CurrentDomain.GetAssemblies()) Visit(assembly, followReferences: false);
+
+        // The compiler drops references to assemblies whose types are never used, so an untouched reducer assembly
+        // is neither loaded nor referenced: find it among the application's assemblies (deps.json → TPA list) by
+        // peeking at its metadata, and load only the ones that declare reducers.
+        string[] applicationAssemblies = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        if (applicationAssemblies.Length > 0)
+        {
+            string runtimeDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? "";
+            foreach (string path in applicationAssemblies)
+            {
+                if (runtimeDirectory.Length > 0 && path.StartsWith(runtimeDirectory, StringComparison.Ordinal)) continue;
+                if (!ReducerAssemblyScanner.DeclaresReducers(path)) continue;
+                try { Visit(Assembly.Load(AssemblyName.GetAssemblyName(path)), followReferences: false); }
+                catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException) { }
+            }
+        }
+        else if (Assembly.GetEntryAssembly() is { } entry)
+        {
+            Visit(entry, followReferences: true); // single-file hosts have no TPA list: walk references instead
+        }
         return true;
     }
 
-    private static void Visit(Assembly assembly)
+    private static void Visit(Assembly assembly, bool followReferences)
     {
         if (assembly.IsDynamic || IsFramework(assembly.GetName())) return;
         if (!s_visited.TryAdd(assembly.FullName ?? assembly.GetName().Name ?? "", true)) return;
         RegisterAssembly(assembly);
+        if (!followReferences) return;
         foreach (AssemblyName reference in assembly.GetReferencedAssemblies())
         {
             if (IsFramework(reference) || s_visited.ContainsKey(reference.FullName)) continue;
-            Assembly? loaded;
+            Assembly loaded;
             try { loaded = Assembly.Load(reference); }
             catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException) { continue; }
-            Visit(loaded);
+            Visit(loaded, followReferences: true);
         }
     }
 
