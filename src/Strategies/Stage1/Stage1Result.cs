@@ -1,5 +1,5 @@
 // PruneVid.NET — PruneVid Stage 1.
-namespace PruneVid.Strategies.PruneVid;
+namespace PruneVid.Strategies.Stage1;
 
 /// <summary>Host result of Stage 1 for one video.</summary>
 /// <param name="Features">[Rows, C] merged features in the official output order.</param>

@@ -1,10 +1,10 @@
 // PruneVid.NET — PruneVid Stage 1 tests.
 using System.Globalization;
 using PruneVid.Kernels.Clustering;
-using PruneVid.Strategies.PruneVid;
+using PruneVid.Strategies.Stage1;
 using Xunit;
 
-namespace PruneVid.Strategies.Tests.PruneVid;
+namespace PruneVid.Strategies.Tests.Stage1;
 
 /// <summary>
 /// Stage 1 against the outputs of the official PruneVid code (jitter off, k = 7). The cases come from the folder named

@@ -1,5 +1,5 @@
 // PruneVid.NET — PruneVid Stage 1.
-namespace PruneVid.Strategies.PruneVid;
+namespace PruneVid.Strategies.Stage1;
 
 /// <summary>
 /// Contiguity refinement of the temporal DPC-KNN labels (official <c>refine_clusters</c>) and the resulting

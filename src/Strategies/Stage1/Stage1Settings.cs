@@ -1,5 +1,5 @@
 // PruneVid.NET — PruneVid Stage 1.
-namespace PruneVid.Strategies.PruneVid;
+namespace PruneVid.Strategies.Stage1;
 
 /// <summary>The numbers Stage 1 runs with (unvalidated: the registry checks ranges, tests may go beyond them).</summary>
 /// <param name="Tau">Static threshold on the mean pairwise cosine (strict &gt;).</param>

@@ -2,7 +2,7 @@
 using System.Globalization;
 using PruneVid.Compute;
 
-namespace PruneVid.Strategies.PruneVid;
+namespace PruneVid.Strategies.Stage1;
 
 /// <summary>
 /// PruneVid Stage 1: spatial-temporal token merging before the language model, exactly as the official code

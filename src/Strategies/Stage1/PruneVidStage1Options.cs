@@ -1,5 +1,5 @@
 // PruneVid.NET — PruneVid Stage 1.
-namespace PruneVid.Strategies.PruneVid;
+namespace PruneVid.Strategies.Stage1;
 
 /// <summary>Parameters of PruneVid Stage 1 (names and defaults of the paper's setting, PLLaVA <c>eval.sh</c>).</summary>
 public sealed class PruneVidStage1Options

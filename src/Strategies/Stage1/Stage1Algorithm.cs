@@ -1,7 +1,7 @@
 // PruneVid.NET — PruneVid Stage 1.
 using PruneVid.Kernels.Clustering;
 
-namespace PruneVid.Strategies.PruneVid;
+namespace PruneVid.Strategies.Stage1;
 
 /// <summary>
 /// PruneVid Stage 1 (official <c>merge_frames_dynamic</c>, PRUNEVID.md §2) on the host, written against the
