@@ -1,8 +1,7 @@
-// PruneVid.NET — generator support.
-// netstandard2.0 lacks the marker type that records and init accessors need; the compiler only looks it up by name.
-namespace System.Runtime.CompilerServices
+// PruneVid.NET — source generators.
+// netstandard2.0 lacks this marker type; records and init-only setters need it.
+namespace System.Runtime.CompilerServices;
+
+internal static class IsExternalInit
 {
-    internal static class IsExternalInit
-    {
-    }
 }

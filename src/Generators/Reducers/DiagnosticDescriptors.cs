@@ -1,5 +1,4 @@
 // PruneVid.NET — reducer registry generator.
-using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
 namespace PruneVid.Generators.Reducers;
@@ -58,20 +57,4 @@ internal static class DiagnosticDescriptors
         "PVR0010", "Duplicate reducer parameter name",
         "Parameter name '{0}' is used by more than one property of '{1}'",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
-
-    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new()
-    {
-        [DuplicateName.Id] = DuplicateName,
-        [MissingParameterlessConstructor.Id] = MissingParameterlessConstructor,
-        [NotPublic.Id] = NotPublic,
-        [UnsupportedParameterType.Id] = UnsupportedParameterType,
-        [NotAReducer.Id] = NotAReducer,
-        [InvalidName.Id] = InvalidName,
-        [InvalidDefault.Id] = InvalidDefault,
-        [InvalidPreset.Id] = InvalidPreset,
-        [ParameterNotSettable.Id] = ParameterNotSettable,
-        [DuplicateParameter.Id] = DuplicateParameter,
-    };
-
-    public static DiagnosticDescriptor ById(string id) => s_byId[id];
 }

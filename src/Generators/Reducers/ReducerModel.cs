@@ -1,6 +1,5 @@
 // PruneVid.NET — reducer registry generator.
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
+using PruneVid.Generators.Common;
 
 namespace PruneVid.Generators.Reducers;
 
@@ -12,7 +11,7 @@ internal sealed record ReducerSpec(
     string? OptionsTypeName,
     EquatableArray<ParameterSpec> Parameters,
     EquatableArray<PresetSpec> Presets,
-    LocationInfo Location);
+    LocationInfo? Location);
 
 /// <summary>One [Parameter] property. <see cref="Kind"/> names a ReducerParameterKind member.</summary>
 internal sealed record ParameterSpec(
@@ -30,22 +29,3 @@ internal sealed record PresetSpec(string Name, string Parameters, string? Descri
 
 /// <summary>Result of parsing one class: the spec (null when it has errors) and its diagnostics.</summary>
 internal sealed record ParseResult(ReducerSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
-
-/// <summary>A diagnostic without symbols or syntax trees (equatable, safe to cache).</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo Location, EquatableArray<string> Arguments)
-{
-    public Diagnostic ToDiagnostic() =>
-        Diagnostic.Create(DiagnosticDescriptors.ById(Id), Location.ToLocation(), messageArgs: System.Linq.Enumerable.ToArray<object>(Arguments));
-}
-
-/// <summary>A source location without the syntax tree it came from.</summary>
-internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
-{
-    public static LocationInfo From(Location? location)
-    {
-        if (location is null || location.SourceTree is null) return new LocationInfo("", default, default);
-        return new LocationInfo(location.SourceTree.FilePath, location.SourceSpan, location.GetLineSpan().Span);
-    }
-
-    public Location ToLocation() => FilePath.Length == 0 && Span.IsEmpty ? Microsoft.CodeAnalysis.Location.None : Microsoft.CodeAnalysis.Location.Create(FilePath, Span, LineSpan);
-}

@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using PruneVid.Generators.Common;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
@@ -29,7 +30,7 @@ public sealed partial class TokenReducerGenerator
             {
                 ReducerSpec? first = unique.FirstOrDefault(u => u.Name == spec.Name);
                 if (first is null) { unique.Add(spec); continue; }
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateName, spec.Location.ToLocation(), spec.Name, first.TypeName.Replace("global::", "")));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateName, spec.Location?.ToLocation(), spec.Name, first.TypeName.Replace("global::", "")));
             }
             context.AddSource(FileName, SourceText.From(Render(unique), Encoding.UTF8));
         }

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
+using PruneVid.Generators.Common;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace PruneVid.Generators.Reducers;
@@ -27,13 +28,13 @@ public sealed partial class TokenReducerGenerator
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var location = LocationInfo.From(type.Locations.FirstOrDefault());
             var diagnostics = new List<DiagnosticInfo>();
-            void Report(DiagnosticDescriptor d, LocationInfo at, params string[] args) =>
-                diagnostics.Add(new DiagnosticInfo(d.Id, at, new EquatableArray<string>(args)));
+            void Report(DiagnosticDescriptor d, LocationInfo? at, params string[] args) =>
+                diagnostics.Add(new DiagnosticInfo(d, at, new EquatableArray<string>(args)));
 
             AttributeData attribute = context.Attributes[0];
             string name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
             string? description = Named(attribute, "Description") as string;
-            LocationInfo attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()) is { FilePath.Length: > 0 } a ? a : location;
+            LocationInfo? attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()) ?? location;
             string display = type.ToDisplayString();
 
             if (!IsValidName(name)) Report(DiagnosticDescriptors.InvalidName, attributeLocation, name, "token reducer");
@@ -61,7 +62,7 @@ public sealed partial class TokenReducerGenerator
             foreach (AttributeData presetAttribute in type.GetAttributes())
             {
                 if (presetAttribute.AttributeClass?.ToDisplayString() != PresetAttribute) continue;
-                LocationInfo at = LocationInfo.From(presetAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
+                LocationInfo? at = LocationInfo.From(presetAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation());
                 string presetName = presetAttribute.ConstructorArguments.Length == 2 ? presetAttribute.ConstructorArguments[0].Value as string ?? "" : "";
                 string values = presetAttribute.ConstructorArguments.Length == 2 ? presetAttribute.ConstructorArguments[1].Value as string ?? "" : "";
                 if (!IsValidName(presetName)) Report(DiagnosticDescriptors.InvalidName, at, presetName, "preset");
@@ -76,7 +77,7 @@ public sealed partial class TokenReducerGenerator
         }
 
         private static void ParseParameters(INamedTypeSymbol options, List<ParameterSpec> parameters,
-            Action<DiagnosticDescriptor, LocationInfo, string[]> report, CancellationToken cancellationToken)
+            Action<DiagnosticDescriptor, LocationInfo?, string[]> report, CancellationToken cancellationToken)
         {
             // Base-class parameters first, each class in declaration order.
             var chain = new Stack<INamedTypeSymbol>();
@@ -87,7 +88,7 @@ public sealed partial class TokenReducerGenerator
                 cancellationToken.ThrowIfCancellationRequested();
                 AttributeData? attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ParameterAttribute);
                 if (attribute is null) continue;
-                LocationInfo at = LocationInfo.From(property.Locations.FirstOrDefault());
+                LocationInfo? at = LocationInfo.From(property.Locations.FirstOrDefault());
                 string propertyName = property.ToDisplayString();
                 string name = Named(attribute, "Name") as string ?? ToSnakeCase(property.Name);
                 if (!IsValidName(name)) { report(DiagnosticDescriptors.InvalidName, at, [name, "parameter"]); continue; }

@@ -1,6 +1,7 @@
 // PruneVid.NET — reducer registry generator.
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using PruneVid.Generators.Common;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace PruneVid.Generators.Reducers;
