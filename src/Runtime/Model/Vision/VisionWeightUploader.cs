@@ -4,7 +4,7 @@ using PruneVid.Runtime.Checkpoint;
 
 namespace PruneVid.Runtime.Model.Vision;
 
-/// <summary>Reads named weights, checks their shapes and uploads them once to the backend as BF16.</summary>
+/// <summary>Reads named weights, checks their shapes and uploads them once to the backend as BF16 (f32 weights are rounded).</summary>
 internal sealed class VisionWeightUploader(IComputeBackend backend, IWeightSource source)
 {
     /// <summary>
@@ -15,7 +15,7 @@ internal sealed class VisionWeightUploader(IComputeBackend backend, IWeightSourc
     {
         WeightTensor weight = source.Get(name);
         if (!weight.Shape.AsSpan().SequenceEqual(expected))
-            throw new InvalidDataException($"{source.Location}: '{name}' has shape [{string.Join(",", weight.Shape)}], the vision config needs [{string.Join(",", expected)}]");
+            throw new SafeTensorsFormatException(source.Location, $"'{name}' has shape [{string.Join(",", weight.Shape)}], the vision config needs [{string.Join(",", expected)}]");
         Tensor tensor = backend.FromBf16(weight.ToBf16Bits(), deviceShape ?? expected);
         tensor.Name = name;
         return tensor;
