@@ -17,19 +17,19 @@ public static partial class MatMul
     /// y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias) for small M (decode): each warp owns one output column n, its lanes stride
     /// over the weight row reading two bf16 words per 32-bit load, and a shuffle reduction sums the lanes. Weight
     /// traffic is one pass per input row, so this is bandwidth-bound as a decode step should be. K must be even (the
-    /// host views the bf16 weights as <paramref name="wPairs"/> = uint[N·K/2]). An empty bias view means no bias.
+    /// host views the bf16 weights as <paramref name="wPairs"/> = uint[N·K/2]). With <paramref name="hasBias"/> = 0 the bias view is not read.
     /// Launch with <see cref="GemvGroups"/> groups.
     /// </summary>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
     public static void GemvKernel(ArrayView<float> x, ArrayView<uint> wPairs, ArrayView<ushort> bias, ArrayView<float> y,
-        int m, int n, int k, [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
+        int m, int n, int k, int hasBias, [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
     {
         int lane = Warp.LaneIdx, width = Warp.WarpSize;
         int column = Grid.IdxX * (threads.Value / width) + Warp.WarpIdx;
         if (column >= n) return; // the whole warp leaves together, so the shuffles below stay converged
         int pairs = k / 2;
         long wRow = (long)column * pairs;
-        float b = bias.Length > 0 ? Interop.IntAsFloat((uint)bias[column] << 16) : 0f;
+        float b = hasBias != 0 ? Interop.IntAsFloat((uint)bias[column] << 16) : 0f;
         for (int r = 0; r < m; r++)
         {
             long xRow = (long)r * k;

@@ -34,14 +34,14 @@ public static partial class MatMul
     /// </remarks>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
     public static void TiledKernel(ArrayView<float> x, ArrayView<ushort> w, ArrayView<ushort> bias, ArrayView<float> y,
-        int m, int n, int k, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
-        => Tiled(x, new Bf16Words(w), new Bf16Words(bias), bias.Length > 0, y, m, n, k, threads.Value);
+        int m, int n, int k, int hasBias, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
+        => Tiled(x, new Bf16Words(w), new Bf16Words(bias), hasBias != 0, y, m, n, k, threads.Value);
 
     /// <summary>The same tiled GEMM with f32 weights and bias.</summary>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
     public static void TiledF32Kernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
-        int m, int n, int k, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
-        => Tiled(x, new F32Words(w), new F32Words(bias), bias.Length > 0, y, m, n, k, threads.Value);
+        int m, int n, int k, int hasBias, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
+        => Tiled(x, new F32Words(w), new F32Words(bias), hasBias != 0, y, m, n, k, threads.Value);
 
     /// <summary>
     /// The tile loop. Thread (tx, ty) of a side×side grid (side = T/4) owns rows ty + i·side and columns tx + j·side
