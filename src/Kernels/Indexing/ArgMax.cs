@@ -21,9 +21,6 @@ public static partial class ArgMax
         }
     }
 
-    /// <summary>Largest group size of <see cref="GroupRowsKernel"/> (sizes its shared memory).</summary>
-    public const int MaxThreads = 256;
-
     /// <summary>
     /// One group per row: each thread scans a strided slice keeping its first maximum, then a shared-memory tree
     /// halves the candidates (larger value wins, the smaller index on ties, so the first maximum survives). Launch
@@ -33,9 +30,9 @@ public static partial class ArgMax
     public static void GroupRowsKernel(ArrayView<float> x, ArrayView<int> result, int rowLength,
         [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
     {
-        var values = SharedMemory.Allocate<float>(MaxThreads);
-        var indices = SharedMemory.Allocate<int>(MaxThreads);
         int t = Group.IdxX, row = Grid.IdxX, n = threads.Value;
+        var values = SharedMemory.Allocate<float>(n); // one candidate per thread; n is a compile-time constant
+        var indices = SharedMemory.Allocate<int>(n);
         long start = (long)row * rowLength;
 
         float best = float.NegativeInfinity;
