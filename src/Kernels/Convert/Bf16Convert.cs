@@ -1,6 +1,9 @@
 // PruneVid.NET — kernels.
 using System.Numerics;
 using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels;
 
@@ -27,5 +30,27 @@ public static partial class Bf16Convert
             i = words.Length * Vector<ushort>.Count;
         }
         for (; i < source.Length; i++) bits[i] = (uint)source[i] << 16;
+    }
+
+    /// <summary>One thread per element: the bf16 word becomes the upper half of the f32.</summary>
+    [Kernel(Reference = nameof(Reference), Benchmark = nameof(Benchmark))]
+    internal static void ToF32Kernel(
+        Index1D i,
+        ArrayView1D<ushort, Stride1D.Dense> source,
+        ArrayView1D<float, Stride1D.Dense> destination)
+    {
+        destination[i] = Interop.IntAsFloat((uint)source[i] << 16);
+    }
+
+    /// <summary>Widens a 7B-sized weight matrix (3584 × 3584) and records GB/s.</summary>
+    public static void Benchmark(KernelRuntime runtime, KernelBenchmarkContext context)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(context);
+        int n = runtime.IsCuda ? 3584 * 3584 : 3584 * 4;
+        using MemoryBuffer1D<ushort, Stride1D.Dense> source = runtime.Accelerator.Allocate1D<ushort>(n);
+        using MemoryBuffer1D<float, Stride1D.Dense> destination = runtime.Accelerator.Allocate1D<float>(n);
+        source.MemSetToZero();
+        context.Measure(runtime, $"Bf16Convert.ToF32 n={n}", () => LaunchToF32(runtime, n, source.View, destination.View), bytesMoved: 6L * n);
     }
 }
