@@ -11,7 +11,10 @@ public sealed class KernelRegistryTests
     public void ListsEveryKernelSortedByName()
     {
         string[] names = KernelRegistry.All.Select(k => k.Name).ToArray();
-        Assert.Equal(["Bf16Convert.ToF32", "RmsNorm.Rows", "RmsNorm.RowsF32Weight", "SiluMul"], names);
+        Assert.Equal([
+            "Add.Elementwise", "ArgMax.GroupRows", "Attention.Tiled", "Bf16Convert.ToF32", "Embedding.Bf16", "Embedding.F32",
+            "Gelu.Elementwise", "MatMul.Gemv", "MatMul.Tiled", "MatMul.TiledF32", "RmsNorm.Rows", "RmsNorm.RowsF32Weight",
+            "Rotary.HalfPairs", "Rows.Gather16", "Rows.Gather32", "Rows.Scatter16", "Rows.Scatter32", "SiluMul"], names);
         Assert.Equal(names.OrderBy(n => n, StringComparer.Ordinal), names);
     }
 
