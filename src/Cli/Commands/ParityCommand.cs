@@ -1,7 +1,9 @@
 // PruneVid.NET — command line: `parity`.
 using System.CommandLine;
 using PruneVid.Compute;
+using PruneVid.Kernels;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Ilgpu;
 using PruneVid.Runtime.Model.Parity;
 
 namespace PruneVid.Cli.Commands;
@@ -37,7 +39,7 @@ internal static class ParityCommand
             using IComputeBackend compute = CreateBackend(parse.GetValue(backend)!);
             var options = new ParityOptions
             {
-                CreateVision = parse.GetValue(referenceVision) ? null : VisionStages.Default,
+                CreateVision = parse.GetValue(referenceVision) ? null : VisionEncoderStage.Create,
                 CompareAllPositionArgMax = !parse.GetValue(skipArgMax),
             };
             ParityReport report = ParityRunner.Run(compute, parse.GetValue(model)!.FullName, parse.GetValue(reference)!.FullName, options);
@@ -53,6 +55,8 @@ internal static class ParityCommand
     private static IComputeBackend CreateBackend(string name) => name switch
     {
         "cpu" => new CpuBackend(),
-        _ => throw new NotSupportedException($"backend '{name}' is not available in this build (the ILGPU backend has not landed yet); use --backend cpu"),
+        "ilgpu-cpu" => new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true),
+        "cuda" => new IlgpuBackend(KernelRuntime.TryCreateCuda() ?? throw new InvalidOperationException("no CUDA device found; use --backend cpu or ilgpu-cpu"), ownsRuntime: true),
+        _ => throw new ArgumentException($"unknown backend '{name}'"),
     };
 }

@@ -1,4 +1,8 @@
 // PruneVid.NET — kernels: multimodal rotary position embedding (Qwen2-VL M-RoPE).
+using ILGPU;
+using ILGPU.Runtime;
+using PruneVid.Kernels.Dsl;
+
 namespace PruneVid.Kernels;
 
 /// <summary>
@@ -64,5 +68,37 @@ public static partial class MRope
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One thread per rotated pair (row, head, frequency j): reads the row's position in j's stream, looks the angle's
+    /// cos/sin up in the tables and rotates (x[j], x[j + half]). Positions outside the table are clamped (the host
+    /// validates them before upload; a kernel cannot throw).
+    /// </summary>
+    [Kernel(Reference = nameof(Reference))]
+    internal static void PairsKernel(
+        Index1D index,
+        ArrayView1D<float, Stride1D.Dense> x,
+        ArrayView1D<int, Stride1D.Dense> positions,
+        ArrayView1D<float, Stride1D.Dense> cosTable,
+        ArrayView1D<float, Stride1D.Dense> sinTable,
+        int rows,
+        int heads,
+        int headDim,
+        int sectionT,
+        int sectionTH)
+    {
+        int half = headDim / 2;
+        int j = index % half, rest = index / half;
+        int h = rest % heads, r = rest / heads;
+        int stream = j < sectionT ? 0 : j < sectionTH ? 1 : 2;
+        long tableRows = cosTable.Length / half;
+        long p = positions[stream * rows + r];
+        p = p < 0 ? 0 : p >= tableRows ? tableRows - 1 : p;
+        float c = cosTable[p * half + j], s = sinTable[p * half + j];
+        long i = ((long)r * heads + h) * headDim + j;
+        float x1 = x[i], x2 = x[i + half];
+        x[i] = x1 * c - x2 * s;
+        x[i + half] = x2 * c + x1 * s;
     }
 }

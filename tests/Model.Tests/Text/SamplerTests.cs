@@ -1,4 +1,5 @@
 // PruneVid.NET — language model tests: logit processors.
+using PruneVid.Runtime.Config;
 using PruneVid.Runtime.Model.Text;
 using Xunit;
 
@@ -67,5 +68,22 @@ public sealed class SamplerTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sampler(new SamplingOptions { TopP = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sampler(new SamplingOptions { DoSample = true, Temperature = 0 }));
+    }
+
+    [Fact]
+    public void GenerationConfigSuppliesTheDefaults()
+    {
+        var config = Qwen25VLConfig.Load(FixturePaths.Get("tiny-qwen25vl"));
+        var generation = GenerationConfig.Parse("""
+            {"do_sample": true, "temperature": 1e-06, "repetition_penalty": 1.05, "eos_token_id": [151645, 151643], "top_k": 20}
+            """, "generation_config.json");
+        var options = SamplingOptions.FromGenerationConfig(config, generation);
+        Assert.True(options.DoSample);
+        Assert.Equal(1e-6, options.Temperature);
+        Assert.Equal(1.05, options.RepetitionPenalty);
+        Assert.Equal(20, options.TopK);
+        Assert.Equal(1.0, options.TopP);
+        Assert.Equal(new[] { 151645, 151643 }, options.EosTokenIds);
+        Assert.Equal(config.EosTokenIds, SamplingOptions.FromGenerationConfig(config, null).EosTokenIds);
     }
 }
