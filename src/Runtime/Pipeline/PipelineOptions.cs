@@ -22,10 +22,16 @@ public sealed record PipelineOptions
     /// <summary>Processor settings (patch sizes, normalisation).</summary>
     public VisionPreprocessorOptions Preprocessing { get; init; } = VisionPreprocessorOptions.Default;
 
+    /// <summary>Folder with tokenizer.json (or vocab.json + merges.txt) when it is not the model folder.</summary>
+    public string? TokenizerDirectory { get; init; }
+
     /// <summary>Folder holding ffmpeg/ffprobe (null: search PATH).</summary>
     public string? FfmpegFolder { get; init; }
 
-    /// <summary>Print reducer summaries such as <c>[Stage 1] Tokens: 2304 -> 1152 (50.0% reduction)</c>.</summary>
+    /// <summary>
+    /// Print reducer summaries such as <c>[Stage 1] Tokens: 2304 -> 1152 (50.0% reduction)</c> (turns on the
+    /// reducer's own <c>verbose</c> parameter when it has one and the parameters do not set it).
+    /// </summary>
     public bool Verbose { get; init; }
 
     /// <summary>Where progress and verbose lines go (null: discarded).</summary>

@@ -70,7 +70,7 @@ public sealed class VideoQaPipeline : IDisposable
         options ??= new PipelineOptions();
         if (!Directory.Exists(modelDirectory)) throw new DirectoryNotFoundException($"model folder '{modelDirectory}' does not exist");
         var config = Qwen25VLConfig.Load(modelDirectory);
-        var tokenizer = QwenTokenizer.FromModelFolder(modelDirectory);
+        var tokenizer = QwenTokenizer.FromModelFolder(options.TokenizerDirectory ?? modelDirectory);
         var generation = GenerationConfig.Load(modelDirectory);
         var weights = CheckpointWeights.Open(modelDirectory, config);
         IComputeBackend? backend = null;
@@ -154,7 +154,7 @@ public sealed class VideoQaPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(videos);
         sampling ??= DefaultSampling();
         sampling.Validate();
-        ITokenReducer reducer = TokenReducerRegistry.Create(Options.Strategy, strategyParameters);
+        ITokenReducer reducer = TokenReducerRegistry.Create(Options.Strategy, WithVerbose(strategyParameters));
         var vision = Config.Vision;
         int merge = vision.SpatialMergeSize;
         var clock = Stopwatch.StartNew();
@@ -219,12 +219,22 @@ public sealed class VideoQaPipeline : IDisposable
             TimeSpan decode = clock.Elapsed - prefill;
             var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
                 Math.Max(0, generated.Tokens.Count - 1));
-            return new VideoQaResult(answer.ToString(), generated.Tokens, generated.Reason, stats, timings);
+            return new VideoQaResult(answer.ToString(), generated.Tokens, generated.Reason, stats, timings, ids);
         }
         finally
         {
             foreach (var tensor in owned.Distinct()) tensor.Dispose();
         }
+    }
+
+    /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and the reducer has such a parameter left unset.</summary>
+    private string? WithVerbose(string? parameters)
+    {
+        if (!Options.Verbose) return parameters;
+        string name = Options.Strategy.Split(':')[0].Trim();
+        bool hasVerbose = TokenReducerRegistry.Get(name).Parameters.Any(p => p.Name == "verbose");
+        bool set = parameters?.Split(',').Any(p => p.Split('=')[0].Trim() == "verbose") == true;
+        return hasVerbose && !set ? string.IsNullOrWhiteSpace(parameters) ? "verbose=true" : parameters + ",verbose=true" : parameters;
     }
 
     private int[] BuildPrompt(IReadOnlyList<MediaItem> media, string question)

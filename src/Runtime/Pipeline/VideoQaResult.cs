@@ -9,8 +9,9 @@ namespace PruneVid.Runtime.Pipeline;
 /// <param name="FinishReason">Why generation stopped.</param>
 /// <param name="Compression">Visual tokens before and after reduction.</param>
 /// <param name="Timings">Time per stage.</param>
+/// <param name="PromptIds">The prompt the language model saw (one placeholder per kept visual token).</param>
 public sealed record VideoQaResult(string Text, IReadOnlyList<int> Tokens, FinishReason FinishReason,
-    CompressionStats Compression, PipelineTimings Timings);
+    CompressionStats Compression, PipelineTimings Timings, IReadOnlyList<int> PromptIds);
 
 /// <summary>Visual-token counts through the reduction stages.</summary>
 /// <param name="Strategy">The reducer that ran.</param>
