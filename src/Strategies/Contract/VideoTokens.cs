@@ -1,0 +1,65 @@
+// PruneVid.NET — token-reduction contract.
+using PruneVid.Compute;
+
+namespace PruneVid.Strategies;
+
+/// <summary>
+/// The input of a reducer: the embeddings of one video after the vision merger, in raster (t, h, w) order, with
+/// the M-RoPE position every token would get in the unreduced prompt.
+/// </summary>
+public sealed class VideoTokens
+{
+    /// <summary>Checks that embeddings, grid and positions describe the same tokens.</summary>
+    /// <param name="embeddings">[N, C] F32 (or BF16) tensor on its backend.</param>
+    /// <param name="grid">Grid in merged units; N must equal T · H · W.</param>
+    /// <param name="positions">N positions, one per row of <paramref name="embeddings"/>.</param>
+    public VideoTokens(Tensor embeddings, VideoGrid grid, IReadOnlyList<TokenPosition> positions)
+    {
+        ArgumentNullException.ThrowIfNull(embeddings);
+        ArgumentNullException.ThrowIfNull(positions);
+        grid.Validate();
+        if (embeddings.Shape.Length != 2)
+            throw new ArgumentException($"video embeddings must be [N, C], got [{string.Join(",", embeddings.Shape)}]", nameof(embeddings));
+        if (embeddings.Rows != grid.Tokens)
+            throw new ArgumentException($"video embeddings have {embeddings.Rows} rows but grid {grid} holds {grid.Tokens} tokens", nameof(embeddings));
+        if (positions.Count != grid.Tokens)
+            throw new ArgumentException($"{positions.Count} positions given for {grid.Tokens} tokens of grid {grid}", nameof(positions));
+        Embeddings = embeddings;
+        Grid = grid;
+        Positions = positions;
+    }
+
+    /// <summary>[N, C] embeddings.</summary>
+    public Tensor Embeddings { get; }
+
+    /// <summary>The backend that owns <see cref="Embeddings"/>.</summary>
+    public IComputeBackend Backend => Embeddings.Backend;
+
+    /// <summary>Grid in merged units.</summary>
+    public VideoGrid Grid { get; }
+
+    /// <summary>Position of every input token.</summary>
+    public IReadOnlyList<TokenPosition> Positions { get; }
+
+    /// <summary>Number of tokens N.</summary>
+    public int Count => Grid.Tokens;
+
+    /// <summary>Width C.</summary>
+    public int Channels => Embeddings.Shape[1];
+
+    /// <summary>
+    /// Positions of a raster grid as HF <c>get_rope_index</c> gives them: (offset + t·step, offset + h, offset + w)
+    /// with <paramref name="temporalStep"/> = floor(second_per_grid_t · tokens_per_second) ids per temporal step.
+    /// </summary>
+    public static TokenPosition[] RasterPositions(VideoGrid grid, int temporalStep = 1, int offset = 0)
+    {
+        grid.Validate();
+        var positions = new TokenPosition[grid.Tokens];
+        int i = 0;
+        for (int t = 0; t < grid.T; t++)
+            for (int h = 0; h < grid.H; h++)
+                for (int w = 0; w < grid.W; w++)
+                    positions[i++] = new TokenPosition(offset + t * temporalStep, offset + h, offset + w);
+        return positions;
+    }
+}

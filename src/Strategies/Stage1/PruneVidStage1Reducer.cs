@@ -1,0 +1,52 @@
+// PruneVid.NET — PruneVid Stage 1.
+using System.Globalization;
+using PruneVid.Compute;
+
+namespace PruneVid.Strategies.Stage1;
+
+/// <summary>
+/// PruneVid Stage 1: spatial-temporal token merging before the language model, exactly as the official code
+/// (<see cref="Stage1Algorithm"/>).
+/// <para>
+/// Positions (the official code has none: PLLaVA uses 1-D RoPE). Every output token takes the original M-RoPE
+/// (t, h, w) of a real input token, never an average: a dynamic cluster takes its DPC centre's position in its frame;
+/// a static token (or static cluster) takes its centre's (h, w) with the temporal id of the segment's first frame,
+/// i.e. the position of the centre token in that first frame. With the official output order (static block, then
+/// dynamic frames) temporal ids never decrease along a segment. This is the GraphVID/FastVID practice (PRUNEVID.md §5.2).
+/// </para>
+/// </summary>
+[TokenReducer("prunevid-stage1", Description = "PruneVid Stage 1: temporal segments, static/dynamic split, DPC-KNN token merging (official order).")]
+[TokenReducerPreset("balanced", "tau=0.8,cluster_ratio=0.5,temporal_segment_ratio=0.25,dpc_knn_k=5", Description = "the paper's setting")]
+[TokenReducerPreset("aggressive", "tau=0.85,cluster_ratio=0.4,temporal_segment_ratio=0.2", Description = "fewer tokens: fewer clusters per group (0.4) and fewer temporal clusters (0.2), stricter static test (0.85)")]
+[TokenReducerPreset("conservative", "tau=0.75,cluster_ratio=0.6,temporal_segment_ratio=0.3", Description = "more tokens: more clusters per group (0.6) and more temporal clusters (0.3), looser static test (0.75)")]
+public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
+{
+    /// <inheritdoc />
+    public PruneVidStage1Options Options { get; init; } = new();
+
+    /// <inheritdoc />
+    public TokenReduction Reduce(VideoTokens video, ReductionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        ArgumentNullException.ThrowIfNull(context);
+        IComputeBackend backend = video.Backend;
+        int n = video.Count, channels = video.Channels;
+        float[] host = new float[(long)n * channels];
+        if (host.Length > 0) backend.CopyToHost(video.Embeddings, host);
+
+        Stage1Result result = Stage1Algorithm.Run(host, video.Grid.T, video.Grid.TokensPerFrame, channels, Stage1Settings.From(Options));
+        var positions = new TokenPosition[result.Rows];
+        for (int i = 0; i < positions.Length; i++) positions[i] = video.Positions[result.Representatives[i]];
+        Tensor embeddings = backend.FromF32(result.Features, result.Rows, channels);
+
+        if (Options.Verbose) context.Write(SummaryLine(n, result.Rows));
+        return new TokenReduction(embeddings, positions, result.Provenance, result.Segments);
+    }
+
+    /// <summary>The reference implementation's summary, e.g. <c>[Stage 1] Tokens: 2304 -> 1152 (50.0% reduction)</c>.</summary>
+    public static string SummaryLine(int before, int after)
+    {
+        double reduction = before == 0 ? 0 : (1.0 - (double)after / before) * 100.0;
+        return string.Create(CultureInfo.InvariantCulture, $"[Stage 1] Tokens: {before} -> {after} ({reduction:F1}% reduction)");
+    }
+}
