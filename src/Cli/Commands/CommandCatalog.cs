@@ -8,6 +8,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return RunCommand.Create();
+        yield return DemoCommand.Create();
+        yield return StrategiesCommand.Create();
+        yield return ParityCommand.Create();
     }
 }

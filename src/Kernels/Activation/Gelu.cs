@@ -1,4 +1,7 @@
 // PruneVid.NET — kernels: exact (erf) GELU.
+using ILGPU;
+using PruneVid.Kernels.Dsl;
+
 namespace PruneVid.Kernels;
 
 /// <summary>GELU(x) = x/2 · (1 + erf(x/√2)), PyTorch's default (non-tanh) form used by the Qwen2.5-VL merger.</summary>
@@ -26,4 +29,12 @@ public static partial class Gelu
         if (y.Length < x.Length) throw new ArgumentException("gelu: output shorter than input");
         for (int i = 0; i < x.Length; i++) y[i] = Apply(x[i]);
     }
+
+    /// <summary>
+    /// One thread per element: y[i] = GELU(x[i]) through <see cref="Apply"/> (plain f32 arithmetic, so the kernel and
+    /// the reference share one formula). On PTX the <c>MathF.Exp</c> inside <see cref="Erf"/> becomes <c>ex2.approx</c>
+    /// (about 2 ulp), well inside the erf approximation's own 1.5e-7. y may alias x.
+    /// </summary>
+    [Kernel(Reference = nameof(Reference))]
+    public static void ElementwiseKernel(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = Apply(x[i]);
 }

@@ -69,6 +69,14 @@ public interface IComputeBackend : IDisposable
     void Rotary(Tensor x, int heads, int headDim, Tensor cos, Tensor sin);
 
     /// <summary>
+    /// Multimodal rotary embedding (Qwen2-VL M-RoPE) in place on x [M, heads·headDim]. positions is I32 [3, M] (the t, h
+    /// and w position of every row); cosTable/sinTable are F32 [P, headDim/2] with entry (p, j) = cos/sin of
+    /// p · inv_freq[j], built on the host. Frequency j uses the stream whose chunk of <paramref name="mropeSection"/>
+    /// (t, h, w counts summing to headDim/2) holds it; pairs are rotate-half (d and d + headDim/2).
+    /// </summary>
+    void MRope(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
+
+    /// <summary>
     /// Softmax attention over independent segments. q is [Mq, heads·headDim], k and v are [Mk, kvHeads·headDim],
     /// output is [Mq, heads·headDim]. Segment s spans query rows [cuQ[s], cuQ[s+1]) and key rows [cuK[s], cuK[s+1]);
     /// empty segments are allowed. Query head h reads kv head h / (heads / kvHeads) (GQA). With

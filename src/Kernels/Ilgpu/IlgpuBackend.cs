@@ -171,6 +171,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     /// <inheritdoc />
     public void Dispose()
     {
+        DisposeAttentionTables();
         if (_ownsRuntime) Runtime.Dispose();
     }
 

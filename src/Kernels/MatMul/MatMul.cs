@@ -1,12 +1,15 @@
 // PruneVid.NET — kernels: dense matrix multiply with bf16 (or f32) weights.
 using System.Numerics.Tensors;
+using ILGPU;
 using PruneVid.Compute;
+using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels;
 
 /// <summary>
 /// y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N]) — PyTorch's <c>Linear</c> layout. Weights stay in their stored dtype
-/// (raw bf16 words or f32) and are widened to f32 tile by tile; accumulation is f32.
+/// (raw bf16 words or f32) and are widened to f32 tile by tile; accumulation is f32. The ILGPU kernels live in
+/// MatMul.Tiled.cs (portable shared-memory tiles) and MatMul.Gemv.cs (one output row per group, for decode).
 /// </summary>
 public static partial class MatMul
 {

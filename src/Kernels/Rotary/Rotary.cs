@@ -1,4 +1,7 @@
 // PruneVid.NET — kernels: rotate-half rotary position embedding.
+using ILGPU;
+using PruneVid.Kernels.Dsl;
+
 namespace PruneVid.Kernels;
 
 /// <summary>
@@ -29,5 +32,24 @@ public static partial class Rotary
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One thread per (row, head, pair): rotates x[i] and x[i + d/2] of one head in place — each thread owns its pair,
+    /// so no thread reads what another writes. Extent: rows · heads · headDim/2.
+    /// </summary>
+    [Kernel(Reference = nameof(Reference))]
+    public static void HalfPairsKernel(Index1D index, ArrayView<float> x, ArrayView<float> cos, ArrayView<float> sin, int heads, int headDim)
+    {
+        int half = headDim / 2;
+        long pairsPerRow = (long)heads * half;
+        long row = index / pairsPerRow;
+        int rest = (int)(index - row * pairsPerRow);
+        int head = rest / half, i = rest - head * half;
+        long xi = row * heads * headDim + (long)head * headDim + i;
+        long ci = row * headDim + i;
+        float x1 = x[xi], x2 = x[xi + half];
+        x[xi] = x1 * cos[ci] - x2 * sin[ci];
+        x[xi + half] = x2 * cos[ci + half] + x1 * sin[ci + half];
     }
 }

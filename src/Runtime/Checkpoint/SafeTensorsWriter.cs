@@ -46,7 +46,7 @@ public sealed class SafeTensorsWriter
     public SafeTensorsWriter Add<T>(string name, SafeTensorDType dtype, ReadOnlySpan<long> shape, T[] values) where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(values);
-        byte[] bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        ReadOnlyMemory<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
         return Add(name, dtype, shape, bytes);
     }
 

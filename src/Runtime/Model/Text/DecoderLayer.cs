@@ -1,0 +1,65 @@
+// PruneVid.NET — language model: one Qwen2 decoder layer.
+using PruneVid.Compute;
+using PruneVid.Runtime.Config;
+
+namespace PruneVid.Runtime.Model.Text;
+
+/// <summary>
+/// Pre-norm decoder layer (QWEN25VL.md §4.5): x += o_proj(attention(mrope(q), mrope(k), v)), then
+/// x += down(silu(gate(h)) · up(h)). The new keys and values go straight into the cache rows after the cached
+/// tokens, so prefill (many rows) and decode (one row) are the same code: causal attention whose queries are the
+/// last rows of the keys.
+/// </summary>
+internal sealed class DecoderLayer
+{
+    private readonly IComputeBackend _backend;
+    private readonly TextConfig _config;
+    private readonly DecoderLayerWeights _w;
+    private readonly int _index;
+    private readonly AttentionShape _shape;
+
+    public DecoderLayer(IComputeBackend backend, TextConfig config, DecoderLayerWeights weights, int index)
+    {
+        _backend = backend;
+        _config = config;
+        _w = weights;
+        _index = index;
+        _shape = AttentionShape.Create(config.NumAttentionHeads, config.NumKeyValueHeads, config.HeadDim);
+    }
+
+    /// <summary>
+    /// Runs the layer in place on the residual stream <paramref name="x"/> [M, H] whose rows follow the
+    /// <see cref="KvCache.Length"/> cached tokens; writes their keys/values into the cache's pending rows
+    /// (the caller commits them after the last layer).
+    /// </summary>
+    public void Forward(Tensor x, Tensor positions, RotaryTable rotary, KvCache cache)
+    {
+        var b = _backend;
+        int m = x.Rows, cached = cache.Length;
+        float eps = (float)_config.RmsNormEps;
+        using Tensor h = b.Allocate(DType.F32, m, _config.HiddenSize);
+        using Tensor q = b.Allocate(DType.F32, m, _config.QuerySize);
+        using Tensor attention = b.Allocate(DType.F32, m, _config.QuerySize);
+        using Tensor projected = b.Allocate(DType.F32, m, _config.HiddenSize);
+
+        b.RmsNorm(x, _w.InputNorm, eps, h);
+        Tensor k = cache.PendingKeys(_index, m), v = cache.PendingValues(_index, m);
+        b.MatMul(h, _w.QWeight, _w.QBias, q);
+        b.MatMul(h, _w.KWeight, _w.KBias, k);
+        b.MatMul(h, _w.VWeight, _w.VBias, v);
+        b.MRope(q, _config.NumAttentionHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
+        b.MRope(k, _config.NumKeyValueHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
+        b.Attention(q, cache.Keys(_index, m), cache.Values(_index, m), attention, _shape, [0, m], [0, cached + m], causal: true);
+        b.MatMul(attention, _w.OWeight, null, projected);
+        b.Add(x, projected, x);
+
+        b.RmsNorm(x, _w.PostAttentionNorm, eps, h);
+        using Tensor gate = b.Allocate(DType.F32, m, _config.IntermediateSize);
+        using Tensor up = b.Allocate(DType.F32, m, _config.IntermediateSize);
+        b.MatMul(h, _w.GateWeight, null, gate);
+        b.MatMul(h, _w.UpWeight, null, up);
+        b.SiluMul(gate, up, gate);
+        b.MatMul(gate, _w.DownWeight, null, projected);
+        b.Add(x, projected, x);
+    }
+}

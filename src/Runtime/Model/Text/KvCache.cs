@@ -1,0 +1,110 @@
+// PruneVid.NET — language model: key/value cache.
+using PruneVid.Compute;
+
+namespace PruneVid.Runtime.Model.Text;
+
+/// <summary>
+/// The keys (after M-RoPE) and values of one sequence, per decoder layer, stored contiguously: layer l holds
+/// K and V tensors [Capacity, kvHeads·headDim] whose first <see cref="Length"/> rows are valid. Entries can be
+/// dropped afterwards (<see cref="Keep"/>), e.g. by an in-model token reducer; a paged layout can replace this class
+/// behind the same members later.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly IComputeBackend _backend;
+    private readonly Tensor[] _keys;
+    private readonly Tensor[] _values;
+
+    /// <summary>Allocates an empty cache for <paramref name="capacity"/> tokens.</summary>
+    public KvCache(IComputeBackend backend, int layers, int kvWidth, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        if (layers <= 0 || kvWidth <= 0 || capacity <= 0)
+            throw new ArgumentOutOfRangeException(nameof(capacity), $"kv cache needs positive layers ({layers}), width ({kvWidth}) and capacity ({capacity})");
+        _backend = backend;
+        KvWidth = kvWidth;
+        Capacity = capacity;
+        _keys = new Tensor[layers];
+        _values = new Tensor[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            _keys[l] = backend.Allocate(DType.F32, capacity, kvWidth);
+            _values[l] = backend.Allocate(DType.F32, capacity, kvWidth);
+        }
+    }
+
+    /// <summary>Decoder layers covered.</summary>
+    public int Layers => _keys.Length;
+
+    /// <summary>Width of one cached row (kv heads × head dim).</summary>
+    public int KvWidth { get; }
+
+    /// <summary>Rows allocated per layer.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Valid rows (tokens) in every layer.</summary>
+    public int Length { get; private set; }
+
+    /// <summary>Rows [Length, Length + count) of layer <paramref name="layer"/>'s keys, where the next tokens' keys are written.</summary>
+    public Tensor PendingKeys(int layer, int count) => _backend.SliceRows(_keys[CheckLayer(layer)], CheckPending(count), count);
+
+    /// <summary>Rows [Length, Length + count) of layer <paramref name="layer"/>'s values.</summary>
+    public Tensor PendingValues(int layer, int count) => _backend.SliceRows(_values[CheckLayer(layer)], CheckPending(count), count);
+
+    /// <summary>The valid keys plus <paramref name="pending"/> rows being written: [Length + pending, KvWidth].</summary>
+    public Tensor Keys(int layer, int pending = 0) => _backend.SliceRows(_keys[CheckLayer(layer)], 0, Length + pending);
+
+    /// <summary>The valid values plus <paramref name="pending"/> rows being written.</summary>
+    public Tensor Values(int layer, int pending = 0) => _backend.SliceRows(_values[CheckLayer(layer)], 0, Length + pending);
+
+    /// <summary>Marks <paramref name="count"/> pending rows (written in every layer) as valid.</summary>
+    public void Commit(int count)
+    {
+        CheckPending(count);
+        Length += count;
+    }
+
+    /// <summary>
+    /// Keeps only the rows <paramref name="rows"/> (ascending, unique), compacted to the front in that order, in every
+    /// layer. Positions are not stored here, so kept tokens keep their rotary phase.
+    /// </summary>
+    public void Keep(IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        for (int i = 0; i < rows.Count; i++)
+            if (rows[i] < 0 || rows[i] >= Length || (i > 0 && rows[i] <= rows[i - 1]))
+                throw new ArgumentException($"kept rows must be ascending, unique and inside 0..{Length - 1}; row {i} is {rows[i]}", nameof(rows));
+        if (rows.Count == Length) return;
+        if (rows.Count == 0) { Length = 0; return; }
+        using Tensor index = _backend.FromI32([.. rows], rows.Count);
+        using Tensor scratch = _backend.Allocate(DType.F32, rows.Count, KvWidth);
+        foreach (var store in new[] { _keys, _values })
+            foreach (Tensor t in store)
+            {
+                _backend.GatherRows(_backend.SliceRows(t, 0, Length), index, scratch);
+                _backend.Copy(scratch, _backend.SliceRows(t, 0, rows.Count));
+            }
+        Length = rows.Count;
+    }
+
+    /// <summary>Forgets every entry (the storage is kept for reuse).</summary>
+    public void Clear() => Length = 0;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (Tensor t in _keys) t.Dispose();
+        foreach (Tensor t in _values) t.Dispose();
+    }
+
+    private int CheckLayer(int layer) => (uint)layer < (uint)_keys.Length
+        ? layer
+        : throw new ArgumentOutOfRangeException(nameof(layer), layer, $"the cache has {_keys.Length} layers");
+
+    private int CheckPending(int count)
+    {
+        if (count < 0 || Length + count > Capacity)
+            throw new InvalidOperationException($"kv cache full: {Length} tokens cached, {count} more do not fit in capacity {Capacity}");
+        return Length;
+    }
+}

@@ -1,0 +1,173 @@
+// PruneVid.NET — language model.
+using PruneVid.Compute;
+using PruneVid.Runtime.Checkpoint;
+using PruneVid.Runtime.Config;
+
+namespace PruneVid.Runtime.Model.Text;
+
+/// <summary>
+/// The Qwen2.5-VL language model written once against <see cref="IComputeBackend"/>: token embedding with the vision
+/// features scattered into the placeholder rows, M-RoPE decoder layers over a <see cref="KvCache"/>, final norm, and
+/// lm_head (tied or untied) for just the rows whose logits are wanted. Named intermediates go to an optional
+/// observer: <c>text.hidden0</c> (embeddings), <c>text.hidden{i}</c> (output of layer i−1) and, for the last one,
+/// the output after the final norm (HF's <c>hidden_states</c> convention).
+/// </summary>
+public sealed class TextModel : IDisposable
+{
+    private readonly TextWeights _weights;
+    private readonly DecoderLayer[] _layers;
+    private readonly RotaryTable _rotary;
+
+    /// <summary>Uploads the weights of <paramref name="config"/>'s language model from <paramref name="weights"/>.</summary>
+    public TextModel(IComputeBackend backend, Qwen25VLConfig config, IWeightSource weights)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(weights);
+        Backend = backend;
+        Config = config.Text;
+        Placeholders = new PlaceholderIds(config.ImageTokenId, config.VideoTokenId);
+        _weights = new TextWeights(backend, Config, weights);
+        _layers = new DecoderLayer[Config.NumHiddenLayers];
+        for (int l = 0; l < _layers.Length; l++) _layers[l] = new DecoderLayer(backend, Config, _weights.Layers[l], l);
+        _rotary = new RotaryTable(backend, Config.HeadDim, Config.RopeTheta);
+    }
+
+    /// <summary>The backend every tensor lives on.</summary>
+    public IComputeBackend Backend { get; }
+
+    /// <summary>The language model's configuration.</summary>
+    public TextConfig Config { get; }
+
+    /// <summary>The placeholder ids vision features are scattered into.</summary>
+    public PlaceholderIds Placeholders { get; }
+
+    /// <summary>A cache for one sequence of up to <paramref name="capacity"/> tokens.</summary>
+    public KvCache CreateCache(int capacity) => new(Backend, Config.NumHiddenLayers, Config.KeyValueSize, capacity);
+
+    /// <summary>
+    /// Embeds <paramref name="ids"/> [L] and overwrites the <c>&lt;|image_pad|&gt;</c> rows with the rows of
+    /// <paramref name="imageEmbeds"/> and the <c>&lt;|video_pad|&gt;</c> rows with <paramref name="videoEmbeds"/>, in
+    /// order (QWEN25VL.md §4.1). The counts must match exactly. Returns F32 [L, H].
+    /// </summary>
+    public Tensor Embed(ReadOnlySpan<int> ids, Tensor? imageEmbeds = null, Tensor? videoEmbeds = null, Action<string, Tensor>? observe = null)
+    {
+        var imageRows = new List<int>();
+        var videoRows = new List<int>();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            int id = ids[i];
+            if ((uint)id >= (uint)Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"token {i} has id {id}, outside the vocabulary 0..{Config.VocabSize - 1}");
+            if (id == Placeholders.ImageTokenId) imageRows.Add(i);
+            else if (id == Placeholders.VideoTokenId) videoRows.Add(i);
+        }
+        CheckFeatures("image", imageRows.Count, imageEmbeds);
+        CheckFeatures("video", videoRows.Count, videoEmbeds);
+
+        var b = Backend;
+        Tensor hidden = b.Allocate(DType.F32, ids.Length, Config.HiddenSize);
+        if (ids.Length == 0) return hidden;
+        using (Tensor idTensor = b.FromI32(ids, ids.Length)) b.Embedding(_weights.Embedding, idTensor, hidden);
+        Scatter(imageEmbeds, imageRows, hidden);
+        Scatter(videoEmbeds, videoRows, hidden);
+        observe?.Invoke("text.hidden0", hidden);
+        return hidden;
+    }
+
+    /// <summary>
+    /// Runs every decoder layer on <paramref name="hidden"/> [M, H] (modified in place: it is the residual stream) for
+    /// tokens that follow the <paramref name="cache"/>'s contents, at M-RoPE <paramref name="positions"/> ([3, M] as
+    /// <see cref="MRopePositions.Values"/>), then commits their keys/values to the cache. Returns the final-normed
+    /// hidden states [M, H] (a new tensor; feed the rows that need logits to <see cref="Logits(Tensor, Tensor)"/>).
+    /// </summary>
+    public Tensor Forward(Tensor hidden, ReadOnlySpan<int> positions, KvCache cache, Action<string, Tensor>? observe = null)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(cache);
+        int m = hidden.Rows;
+        if (hidden.RowLength != Config.HiddenSize) throw new ArgumentException($"hidden {hidden} rows must have {Config.HiddenSize} values");
+        if (positions.Length != 3 * m) throw new ArgumentException($"positions must be [3,{m}], got {positions.Length} values");
+        if (cache.Layers != _layers.Length || cache.KvWidth != Config.KeyValueSize) throw new ArgumentException("the cache was made for another model");
+        if (cache.Length + m > cache.Capacity)
+            throw new InvalidOperationException($"{m} new tokens do not fit the kv cache ({cache.Length} cached, capacity {cache.Capacity})");
+        int maxPosition = -1;
+        foreach (int p in positions)
+        {
+            if (p < 0) throw new ArgumentOutOfRangeException(nameof(positions), $"negative position {p}");
+            maxPosition = Math.Max(maxPosition, p);
+        }
+        if (maxPosition >= Config.MaxPositionEmbeddings)
+            throw new ArgumentOutOfRangeException(nameof(positions), $"position {maxPosition} exceeds the model's max_position_embeddings ({Config.MaxPositionEmbeddings}): the prompt or generation is too long");
+
+        var b = Backend;
+        _rotary.EnsureCapacity(maxPosition + 1);
+        using Tensor positionTensor = b.FromI32(positions, 3, m);
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            _layers[l].Forward(hidden, positionTensor, _rotary, cache);
+            if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
+        }
+        cache.Commit(m);
+        Tensor normed = b.Allocate(DType.F32, m, Config.HiddenSize);
+        b.RmsNorm(hidden, _weights.FinalNorm, (float)Config.RmsNormEps, normed);
+        observe?.Invoke($"text.hidden{_layers.Length}", normed);
+        return normed;
+    }
+
+    /// <summary>logits [M, vocab] = normed [M, H] · lm_headᵀ.</summary>
+    public void Logits(Tensor normed, Tensor logits) => Backend.MatMul(normed, _weights.LmHead, null, logits);
+
+    /// <summary>Allocates and computes the logits of <paramref name="normed"/>'s rows.</summary>
+    public Tensor Logits(Tensor normed)
+    {
+        Tensor logits = Backend.Allocate(DType.F32, normed.Rows, Config.VocabSize);
+        Logits(normed, logits);
+        return logits;
+    }
+
+    /// <summary>
+    /// Argmax token of every row of <paramref name="normed"/>, computed on the device in chunks of
+    /// <paramref name="chunkRows"/> rows so the full [M, vocab] logits never exist at once.
+    /// </summary>
+    public int[] ArgMaxTokens(Tensor normed, int chunkRows = 64)
+    {
+        if (chunkRows <= 0) throw new ArgumentOutOfRangeException(nameof(chunkRows));
+        var b = Backend;
+        var result = new int[normed.Rows];
+        using Tensor logits = b.Allocate(DType.F32, Math.Min(chunkRows, Math.Max(1, normed.Rows)), Config.VocabSize);
+        using Tensor ids = b.Allocate(DType.I32, logits.Rows);
+        for (int start = 0; start < normed.Rows; start += chunkRows)
+        {
+            int rows = Math.Min(chunkRows, normed.Rows - start);
+            Tensor chunkLogits = b.SliceRows(logits, 0, rows), chunkIds = b.SliceRows(ids, 0, rows);
+            Logits(b.SliceRows(normed, start, rows), chunkLogits);
+            b.ArgMax(chunkLogits, chunkIds);
+            b.CopyToHost(chunkIds, result.AsSpan(start, rows));
+        }
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _rotary.Dispose();
+        _weights.Dispose();
+    }
+
+    private void CheckFeatures(string kind, int placeholders, Tensor? features)
+    {
+        int rows = features?.Rows ?? 0;
+        if (rows != placeholders)
+            throw new ArgumentException($"the prompt has {placeholders} {kind} placeholder tokens but {rows} {kind} embeddings were given; they must match");
+        if (features is not null && features.RowLength != Config.HiddenSize)
+            throw new ArgumentException($"{kind} embeddings {features} must have {Config.HiddenSize} values per row (the language model width)");
+    }
+
+    private void Scatter(Tensor? features, List<int> rows, Tensor hidden)
+    {
+        if (features is null || rows.Count == 0) return;
+        using Tensor index = Backend.FromI32([.. rows], rows.Count);
+        Backend.ScatterRows(features, index, hidden);
+    }
+}

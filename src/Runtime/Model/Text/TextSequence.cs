@@ -1,0 +1,41 @@
+// PruneVid.NET — language model: per-sequence decoding state.
+namespace PruneVid.Runtime.Model.Text;
+
+/// <summary>
+/// Everything one sequence carries between decoding steps: its KV cache, its token ids (for the repetition penalty)
+/// and its next M-RoPE position. The rope delta lives here, per sequence, never on the model (QWEN25VL.md §7.9).
+/// The next position is tracked explicitly rather than as cache length + delta so that dropping cache entries does
+/// not shift the positions of later tokens.
+/// </summary>
+public sealed class TextSequence : IDisposable
+{
+    internal TextSequence(KvCache cache, IEnumerable<int> promptIds, MRopePositions positions)
+    {
+        Cache = cache;
+        Tokens = [.. promptIds];
+        PromptLength = Tokens.Count;
+        RopeDelta = positions.RopeDelta;
+        NextPosition = positions.NextPosition;
+    }
+
+    /// <summary>The keys/values of every token so far.</summary>
+    public KvCache Cache { get; }
+
+    /// <summary>Prompt and generated ids, in order.</summary>
+    public List<int> Tokens { get; }
+
+    /// <summary>Number of prompt tokens at the start of <see cref="Tokens"/>.</summary>
+    public int PromptLength { get; }
+
+    /// <summary>HF's <c>rope_deltas</c> of the prompt: max(position) + 1 − prompt length.</summary>
+    public int RopeDelta { get; }
+
+    /// <summary>The M-RoPE position (same on all three streams) of the next token fed to the model.</summary>
+    public int NextPosition { get; internal set; }
+
+    /// <summary>The generated ids (after the prompt).</summary>
+    public IEnumerable<int> Generated => Tokens.Skip(PromptLength);
+
+    /// <inheritdoc />
+    public void Dispose() => Cache.Dispose();
+}

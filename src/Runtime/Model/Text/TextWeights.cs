@@ -1,0 +1,70 @@
+// PruneVid.NET — language model: weights on the device.
+using PruneVid.Compute;
+using PruneVid.Runtime.Checkpoint;
+using PruneVid.Runtime.Config;
+
+namespace PruneVid.Runtime.Model.Text;
+
+/// <summary>The language model's weights, uploaded once as BF16 tensors, with every shape checked against the config.</summary>
+internal sealed class TextWeights : IDisposable
+{
+    private readonly List<Tensor> _owned = [];
+
+    public TextWeights(IComputeBackend backend, TextConfig config, IWeightSource source)
+    {
+        int h = config.HiddenSize, q = config.QuerySize, kv = config.KeyValueSize, inter = config.IntermediateSize;
+        Tensor Load(string name, params int[] shape)
+        {
+            WeightTensor w = source.Get(name);
+            if (!w.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"{source.Location}: '{name}' has shape [{string.Join(",", w.Shape)}], the config needs [{string.Join(",", shape)}]");
+            Tensor t = backend.FromBf16(w.ToBf16Bits(), shape);
+            t.Name = name;
+            _owned.Add(t);
+            return t;
+        }
+
+        Embedding = Load(WeightNames.EmbedTokens, config.VocabSize, h);
+        FinalNorm = Load(WeightNames.FinalNorm, h);
+        // Tied checkpoints have no lm_head: reuse the uploaded embedding instead of a second copy.
+        LmHead = config.TieWordEmbeddings && !HasUntiedHead(source) ? Embedding : Load(WeightNames.LmHead, config.VocabSize, h);
+        Layers = new DecoderLayerWeights[config.NumHiddenLayers];
+        for (int l = 0; l < Layers.Length; l++)
+        {
+            string p = WeightNames.TextLayer(l);
+            Layers[l] = new DecoderLayerWeights(
+                InputNorm: Load(p + "input_layernorm.weight", h),
+                PostAttentionNorm: Load(p + "post_attention_layernorm.weight", h),
+                QWeight: Load(p + "self_attn.q_proj.weight", q, h),
+                QBias: Load(p + "self_attn.q_proj.bias", q),
+                KWeight: Load(p + "self_attn.k_proj.weight", kv, h),
+                KBias: Load(p + "self_attn.k_proj.bias", kv),
+                VWeight: Load(p + "self_attn.v_proj.weight", kv, h),
+                VBias: Load(p + "self_attn.v_proj.bias", kv),
+                OWeight: Load(p + "self_attn.o_proj.weight", h, q),
+                GateWeight: Load(p + "mlp.gate_proj.weight", inter, h),
+                UpWeight: Load(p + "mlp.up_proj.weight", inter, h),
+                DownWeight: Load(p + "mlp.down_proj.weight", h, inter));
+        }
+    }
+
+    public Tensor Embedding { get; }
+    public Tensor FinalNorm { get; }
+    public Tensor LmHead { get; }
+    public DecoderLayerWeights[] Layers { get; }
+
+    public void Dispose()
+    {
+        foreach (Tensor t in _owned) t.Dispose();
+    }
+
+    /// <summary>A checkpoint may ship its own lm_head even when tied; the source resolves the tie otherwise.</summary>
+    private static bool HasUntiedHead(IWeightSource source) =>
+        source.TryGet(WeightNames.LmHead, out WeightTensor? head) && source.TryGet(WeightNames.EmbedTokens, out WeightTensor? embed) && !ReferenceEquals(head, embed);
+}
+
+/// <summary>One decoder layer's tensors (QWEN25VL.md §2.1: q/k/v with biases, o_proj and the MLP without).</summary>
+internal sealed record DecoderLayerWeights(
+    Tensor InputNorm, Tensor PostAttentionNorm,
+    Tensor QWeight, Tensor QBias, Tensor KWeight, Tensor KBias, Tensor VWeight, Tensor VBias, Tensor OWeight,
+    Tensor GateWeight, Tensor UpWeight, Tensor DownWeight);

@@ -1,0 +1,2 @@
+// PruneVid.NET — kernel tests.
+global using Xunit;
