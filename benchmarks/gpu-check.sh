@@ -18,4 +18,5 @@ app PruneVid.Cli prunevid parity --model "$dev/fixtures/tiny-qwen25vl" --referen
 for family in $(app Bench Bench kernels list | cut -d: -f1); do
   step "kernel lab: $family"; app Bench Bench kernels "$family"
 done
+step "stage 1: 16 x 16x16 tokens x 3584"; app Bench Bench stage1
 step "model benchmark: 7B shape, 16 frames at 448x448"; app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64

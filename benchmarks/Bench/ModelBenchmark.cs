@@ -92,7 +92,7 @@ public static class ModelBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"prefill {ids.Length} tokens: {prefillMs:F1} ms ({ids.Length / prefillMs * 1000:F0} tok/s){Anchor(shape, frames, size, HfPrefillMs / prefillMs)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"decode  {decode} tokens: {tokPerS:F1} tok/s, {gbPerS:F0} GB/s of LLM weights{Anchor(shape, frames, size, tokPerS / HfDecodeTokensPerSecond)}"));
+            $"decode  {decode} tokens: {tokPerS:G4} tok/s, {gbPerS:F0} GB/s of LLM weights{Anchor(shape, frames, size, tokPerS / HfDecodeTokensPerSecond)}"));
         return 0;
     }
 
