@@ -4,7 +4,8 @@ using PruneVid.Bench;
 string usage = """
     usage: Bench <benchmark> [options]
       kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
-      stage1 [--frames 16 --height 16 --width 16 --channels 3584]   PruneVid Stage 1 on the GPU and on the Cpu backend
+      stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
+                                       PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;

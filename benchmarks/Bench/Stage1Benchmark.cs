@@ -14,7 +14,7 @@ namespace PruneVid.Bench;
 /// best backend (CUDA when present) and on the Cpu backend (the references), after a warm-up call that pays for JIT
 /// and kernel compilation. Both runs reduce the same tokens, so the device result is also checked against the
 /// references (token count, segment sizes, positions, max |Δ| of the merged features).
-/// Options: <c>--frames N --height N --width N --channels N --iterations N --params "tau=…"</c>.
+/// Options: <c>--frames N --height N --width N --channels N --iterations N --params "tau=…" --cpu-accelerator</c>.
 /// </summary>
 public static class Stage1Benchmark
 {
@@ -28,16 +28,17 @@ public static class Stage1Benchmark
         float[] features = SyntheticVideo(grid, channels, seed: 1);
         Console.WriteLine($"Stage 1 benchmark: {frames} x {height}x{width} tokens x {channels} channels ({grid.Tokens} tokens), prunevid-stage1 {parameters}");
 
-        using KernelRuntime? cuda = KernelRuntime.TryCreateCuda();
+        // --cpu-accelerator runs the same kernels on ILGPU's CPU accelerator instead of CUDA (slow: a thread simulator).
+        using KernelRuntime? runtime = args.Contains("--cpu-accelerator") ? KernelRuntime.CreateCpu() : KernelRuntime.TryCreateCuda();
         Measurement? device = null;
-        if (cuda is not null)
+        if (runtime is not null)
         {
-            using var gpu = new IlgpuBackend(cuda);
-            device = Measure(gpu, cuda.Name, grid, features, channels, parameters, iterations);
+            using var kernels = new IlgpuBackend(runtime);
+            device = Measure(kernels, runtime.Name, grid, features, channels, parameters, iterations);
         }
         else
         {
-            Console.WriteLine("  no CUDA device: only the Cpu backend is measured");
+            Console.WriteLine("  no CUDA device: only the Cpu backend is measured (--cpu-accelerator runs the kernels on ILGPU's CPU accelerator)");
         }
         using var cpu = new CpuBackend();
         Measurement host = Measure(cpu, Environment.ProcessorCount + " CPU cores", grid, features, channels, parameters, iterations);

@@ -1,5 +1,5 @@
 // PruneVid.NET — test support.
-namespace PruneVid.Model.Tests;
+namespace PruneVid.Tests;
 
 /// <summary>Locates the repository root and the shared reference fixtures (../shared/fixtures beside the clone).</summary>
 internal static class FixturePaths
