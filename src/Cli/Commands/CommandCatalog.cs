@@ -8,6 +8,10 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return RunCommand.Create();
+        yield return DemoCommand.Create();
+        yield return StrategiesCommand.Create();
         yield return ParityCommand.Create();
+        yield return TokenizeCommand.Create();
     }
 }

@@ -77,30 +77,29 @@ public sealed partial class KernelGenerator
             w.Line($"/// <param name=\"{p.Name}\">Tunable, one of {string.Join(", ", p.TunableValues)} (a compile-time constant in the kernel).</param>");
         w.Line($"public static void Launch{kernel.Variant}({string.Join(", ", signature)})").Open();
 
-        string name = Quote(kernel.Name);
         w.Line("if (runtime is null) throw new global::System.ArgumentNullException(nameof(runtime));");
         if (kernel.IsImplicitlyGrouped)
         {
             string[] dims = Dimensions(extentType);
             w.Line($"if ({string.Join(" || ", dims.Select(d => $"{extentName}.{d} < 0"))})");
-            w.Indent().Line($"throw new global::System.ArgumentException({name} + \": extent must be non-negative, got \" + {extentName} + \".\", nameof({extentName}));").Dedent();
+            w.Indent().Line($"throw new global::System.ArgumentException(\"{kernel.Name}: extent must be non-negative, got \" + {extentName} + \".\", nameof({extentName}));").Dedent();
         }
         else
         {
             w.Line($"if ({extentName} < 0)");
-            w.Indent().Line($"throw new global::System.ArgumentException({name} + \": groups must be non-negative, got \" + {extentName} + \".\", nameof({extentName}));").Dedent();
+            w.Indent().Line($"throw new global::System.ArgumentException(\"{kernel.Name}: groups must be non-negative, got \" + {extentName} + \".\", nameof({extentName}));").Dedent();
         }
         foreach (KernelParameterModel p in kernel.Parameters.Where(p => p.Kind == KernelParameterKind.Tunable))
         {
             w.Line($"if ({string.Join(" && ", p.TunableValues.Select(v => $"{p.Name} != {Int(v)}"))})");
-            w.Indent().Line($"throw new global::System.ArgumentOutOfRangeException(nameof({p.Name}), {p.Name}, {name} + \": {p.Name} must be one of {string.Join(", ", p.TunableValues)}.\");").Dedent();
+            w.Indent().Line($"throw new global::System.ArgumentOutOfRangeException(nameof({p.Name}), {p.Name}, \"{kernel.Name}: {p.Name} must be one of {string.Join(", ", p.TunableValues)}.\");").Dedent();
         }
         if (!kernel.IsImplicitlyGrouped)
         {
             string groupSize = kernel.GroupSizeTunable ?? Int(kernel.GroupSize);
             string parameter = kernel.GroupSizeTunable ?? "runtime";
             w.Line($"if ({groupSize} > runtime.Accelerator.MaxNumThreadsPerGroup)");
-            w.Indent().Line($"throw new global::System.ArgumentOutOfRangeException(nameof({parameter}), {groupSize}, {name} + \": a group of \" + {groupSize} + \" threads exceeds the \" + runtime.Name + \" limit of \" + runtime.Accelerator.MaxNumThreadsPerGroup + \" threads per group.\");").Dedent();
+            w.Indent().Line($"throw new global::System.ArgumentOutOfRangeException(nameof({parameter}), {groupSize}, \"{kernel.Name}: a group of \" + {groupSize} + \" threads exceeds the \" + runtime.Name + \" limit of \" + runtime.Accelerator.MaxNumThreadsPerGroup + \" threads per group.\");").Dedent();
         }
         w.Line(kernel.IsImplicitlyGrouped
             ? $"if ({string.Join(" || ", Dimensions(extentType).Select(d => $"{extentName}.{d} == 0"))}) return;"
@@ -108,7 +107,7 @@ public sealed partial class KernelGenerator
         foreach (KernelParameterModel p in kernel.Parameters.Where(p => p.Kind == KernelParameterKind.View))
         {
             w.Line($"if (!{p.Name}.IsValid)");
-            w.Indent().Line($"throw new global::System.ArgumentException({name} + \": view '{p.Name}' is empty or not allocated.\", nameof({p.Name}));").Dedent();
+            w.Indent().Line($"throw new global::System.ArgumentException(\"{kernel.Name}: view '{p.Name}' is empty or not allocated.\", nameof({p.Name}));").Dedent();
         }
 
         string delegateType = kernel.IsImplicitlyGrouped
@@ -135,7 +134,7 @@ public sealed partial class KernelGenerator
             if (guarded) w.Line("return;").Close();
         }
         if (kernel.Parameters.Any(p => p.Kind == KernelParameterKind.Tunable))
-            w.Line($"throw new global::System.InvalidOperationException({name} + \": no entry point for these tunable values.\");");
+            w.Line($"throw new global::System.InvalidOperationException(\"{kernel.Name}: no entry point for these tunable values.\");");
         w.Close();
     }
 

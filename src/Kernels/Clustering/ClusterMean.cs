@@ -1,11 +1,15 @@
 // PruneVid.NET — clustering kernels.
+using ILGPU;
+using ILGPU.Runtime;
+using PruneVid.Kernels.Dsl;
+
 namespace PruneVid.Kernels.Clustering;
 
 /// <summary>
 /// Cluster merge of PruneVid (<c>compute_cluster_vectors</c>): output row r is the unweighted mean of the points
 /// labelled r (a row with no members stays zero). Sums are accumulated in f64 so the mean does not depend on order.
 /// </summary>
-public static class ClusterMean
+public static partial class ClusterMean
 {
     /// <summary>Plain reference: <paramref name="points"/> [n, c], labels in [0, m), output [m, c].</summary>
     public static void Reference(ReadOnlySpan<float> points, int n, int c, ReadOnlySpan<int> labels, int m, Span<float> output)
@@ -25,5 +29,27 @@ public static class ClusterMean
         for (int r = 0; r < m; r++)
             for (int ch = 0; ch < c; ch++)
                 output[r * c + ch] = counts[r] == 0 ? 0f : (float)(sums[(long)r * c + ch] / counts[r]);
+    }
+
+    /// <summary>One thread per output element (r, channel): the f64 mean over the points labelled r, in point order.</summary>
+    [Kernel(Reference = nameof(Reference))]
+    internal static void Kernel(
+        Index1D index,
+        ArrayView1D<float, Stride1D.Dense> points,
+        ArrayView1D<int, Stride1D.Dense> labels,
+        ArrayView1D<float, Stride1D.Dense> output,
+        int n,
+        int c)
+    {
+        int r = index / c, ch = index % c;
+        double sum = 0;
+        int count = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (labels[i] != r) continue;
+            sum += points[(long)i * c + ch];
+            count++;
+        }
+        output[index] = count == 0 ? 0f : (float)(sum / count);
     }
 }

@@ -1,5 +1,6 @@
 // PruneVid.NET — checkpoint loading.
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace PruneVid.Runtime.Checkpoint;
 
@@ -23,6 +24,10 @@ internal static class SafeTensorsHeader
     /// </summary>
     public static Parsed Parse(string filePath, ReadOnlyMemory<byte> header, long dataStart, long dataLength)
     {
+        // The JSON reader accepts invalid UTF-8 inside strings and only fails later when a string is decoded.
+        if (!Utf8.IsValid(header.Span))
+            throw new SafeTensorsFormatException(filePath, "header is not valid UTF-8");
+
         JsonDocument document;
         try
         {

@@ -13,7 +13,7 @@ public static class SmartResize
 
     /// <summary>The resized (height, width).</summary>
     /// <exception cref="ArgumentException">A side is not positive or the aspect ratio exceeds 200.</exception>
-    public static (int Height, int Width) Compute(int height, int width, int factor, long minPixels, long maxPixels)
+    public static (int Height, int Width) Compute(int height, int width, int factor, double minPixels, double maxPixels)
     {
         if (height <= 0 || width <= 0) throw new ArgumentException($"image size must be positive, got {height}x{width}");
         if (factor <= 0) throw new ArgumentOutOfRangeException(nameof(factor), factor, "factor must be positive");

@@ -1,6 +1,8 @@
 // PruneVid.NET — PruneVid Stage 1.
 using System.Globalization;
 using PruneVid.Compute;
+using PruneVid.Kernels.Clustering;
+using PruneVid.Kernels.Ilgpu;
 
 namespace PruneVid.Strategies.Stage1;
 
@@ -34,7 +36,9 @@ public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
         float[] host = new float[(long)n * channels];
         if (host.Length > 0) backend.CopyToHost(video.Embeddings, host);
 
-        Stage1Result result = Stage1Algorithm.Run(host, video.Grid.T, video.Grid.TokensPerFrame, channels, Stage1Settings.From(Options));
+        // Tokens on an ILGPU device are clustered there; the Cpu backend uses the references.
+        IClusteringPrimitives clustering = backend is IlgpuBackend ilgpu ? new IlgpuClustering(ilgpu.Runtime) : HostClustering.Instance;
+        Stage1Result result = Stage1Algorithm.Run(host, video.Grid.T, video.Grid.TokensPerFrame, channels, Stage1Settings.From(Options), clustering);
         var positions = new TokenPosition[result.Rows];
         for (int i = 0; i < positions.Length; i++) positions[i] = video.Positions[result.Representatives[i]];
         Tensor embeddings = backend.FromF32(result.Features, result.Rows, channels);

@@ -21,10 +21,16 @@ public static class Stage1Algorithm
     /// <summary>Groups of at most this many tokens are kept unclustered (hard-coded 14 in the official code).</summary>
     public const int MergeThreshold = 14;
 
-    /// <summary>Runs Stage 1 on <paramref name="features"/> [frames, tokensPerFrame, channels] (raster order).</summary>
-    public static Stage1Result Run(ReadOnlySpan<float> features, int frames, int tokensPerFrame, int channels, Stage1Settings settings)
+    /// <summary>
+    /// Runs Stage 1 on <paramref name="features"/> [frames, tokensPerFrame, channels] (raster order). The DPC-KNN
+    /// merges run on <paramref name="clustering"/> (the host references when null; the device kernels with
+    /// <see cref="IlgpuClustering"/>); the per-segment bookkeeping stays here.
+    /// </summary>
+    public static Stage1Result Run(ReadOnlySpan<float> features, int frames, int tokensPerFrame, int channels, Stage1Settings settings,
+        IClusteringPrimitives? clustering = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        clustering ??= HostClustering.Instance;
         if (frames < 0 || tokensPerFrame < 0 || channels < 0)
             throw new ArgumentOutOfRangeException(nameof(frames), $"negative Stage-1 shape [{frames}, {tokensPerFrame}, {channels}]");
         long expected = (long)frames * tokensPerFrame * channels;
@@ -50,7 +56,7 @@ public static class Stage1Algorithm
             float[] z = TemporalMean(features, a, W, P, C, staticPositions);
             int[][] staticMembers = staticPositions.Select(p => Enumerable.Range(a, W).Select(t => t * P + p).ToArray()).ToArray();
             int[] staticRepresentatives = staticPositions.Select(p => a * P + p).ToArray();
-            int staticCount = MergeGroup(output, z, staticMembers, staticRepresentatives, settings);
+            int staticCount = MergeGroup(output, z, staticMembers, staticRepresentatives, settings, clustering);
 
             // Dynamic blocks: each frame's dynamic tokens merged on their own.
             int perFrame = 0;
@@ -59,7 +65,7 @@ public static class Stage1Algorithm
                 float[] y = Gather(features, t, P, C, dynamicPositions);
                 int[][] members = dynamicPositions.Select(p => new[] { t * P + p }).ToArray();
                 int[] representatives = dynamicPositions.Select(p => t * P + p).ToArray();
-                perFrame = MergeGroup(output, y, members, representatives, settings);
+                perFrame = MergeGroup(output, y, members, representatives, settings, clustering);
             }
             segments.Add(new TokenSegment(a, W, staticCount, perFrame, start));
         }
@@ -142,7 +148,8 @@ public static class Stage1Algorithm
     }
 
     /// <summary>Appends a group unchanged (≤ 14 tokens) or merged by DPC-KNN; returns the tokens appended.</summary>
-    private static int MergeGroup(OutputBuilder output, float[] points, int[][] members, int[] representatives, Stage1Settings settings)
+    private static int MergeGroup(OutputBuilder output, float[] points, int[][] members, int[] representatives, Stage1Settings settings,
+        IClusteringPrimitives clustering)
     {
         int n = members.Length, C = output.Channels;
         if (n <= MergeThreshold)
@@ -151,9 +158,9 @@ public static class Stage1Algorithm
             return n;
         }
         int m = Math.Clamp((int)Math.Floor(n * settings.ClusterRatio), 1, n);
-        DpcKnnResult clusters = DpcKnn.Cluster(points, n, C, m, Math.Min(settings.K, n));
-        float[] means = new float[m * C];
-        ClusterMean.Reference(points, n, C, clusters.Labels, m, means);
+        DpcKnnMerge merge = clustering.ClusterAndMerge(points, n, C, m, Math.Min(settings.K, n));
+        DpcKnnResult clusters = merge.Clusters;
+        float[] means = merge.Means;
         for (int r = 0; r < m; r++)
         {
             int[] covered = Enumerable.Range(0, n).Where(i => clusters.Labels[i] == r).SelectMany(i => members[i]).Order().ToArray();

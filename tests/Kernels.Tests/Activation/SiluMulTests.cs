@@ -43,7 +43,11 @@ public abstract class SiluMulTests(AcceleratorFixture fixture)
         Assert.Equal("up", missing.ParamName);
         Assert.Throws<ArgumentNullException>(() => SiluMul.Launch(null!, 4, g.View, g.View, g.View));
     }
+}
 
+/// <summary>The CPU reference of SiluMul, checked against the formula.</summary>
+public sealed class SiluMulReferenceTests
+{
     [Fact]
     public void ReferenceMatchesTheFormula()
     {

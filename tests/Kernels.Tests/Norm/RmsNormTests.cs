@@ -125,6 +125,14 @@ public abstract class RmsNormTests(AcceleratorFixture fixture)
         Assert.Contains("threads per group", e.Message);
     }
 
+    private static int[] RmsNormSizes() => KernelRegistry.Find("RmsNorm.Rows")!.Tunables["groupSize"];
+
+    private IEnumerable<int> GroupSizesThatFit() => RmsNormSizes().Where(s => s <= Runtime.Accelerator.MaxNumThreadsPerGroup);
+}
+
+/// <summary>The CPU reference of RMSNorm, checked against hand-computed values.</summary>
+public sealed class RmsNormReferenceTests
+{
     [Fact]
     public void ReferenceMatchesHandComputedRow()
     {
@@ -158,10 +166,6 @@ public abstract class RmsNormTests(AcceleratorFixture fixture)
             Assert.Equal(row, all.AsSpan(r * dim, dim).ToArray());
         }
     }
-
-    private static int[] RmsNormSizes() => KernelRegistry.Find("RmsNorm.Rows")!.Tunables["groupSize"];
-
-    private IEnumerable<int> GroupSizesThatFit() => RmsNormSizes().Where(s => s <= Runtime.Accelerator.MaxNumThreadsPerGroup);
 }
 
 /// <summary>RMSNorm on ILGPU's CPU accelerator.</summary>

@@ -4,7 +4,25 @@ namespace PruneVid.Runtime.Tests.Checkpoint;
 /// <summary>A scratch folder deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
 {
-    public TempDirectory(string prefix) => Path = Directory.CreateTempSubdirectory(prefix).FullName;
+    /// <param name="prefix">Folder name prefix.</param>
+    /// <param name="inMemory">Prefer a RAM-backed folder (/dev/shm) where one exists: tests that write hundreds of small
+    /// files are disk-bound otherwise.</param>
+    public TempDirectory(string prefix, bool inMemory = false)
+    {
+        if (inMemory && Directory.Exists("/dev/shm"))
+        {
+            try
+            {
+                Path = Directory.CreateDirectory(System.IO.Path.Combine("/dev/shm", prefix + Guid.NewGuid().ToString("N"))).FullName;
+                return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // fall through to the ordinary temp folder
+            }
+        }
+        Path = Directory.CreateTempSubdirectory(prefix).FullName;
+    }
 
     public string Path { get; }
 

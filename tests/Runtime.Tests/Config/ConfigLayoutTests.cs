@@ -156,6 +156,24 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
+    public void Load_names_the_file_on_disk()
+    {
+        string dir = Directory.CreateTempSubdirectory("prunevid-cfg-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, Qwen25VLConfig.FileName);
+            File.WriteAllText(path, ConfigJson.Without(FixtureJson, "vision_config.window_size"));
+            var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Load(dir));
+            Assert.Equal(path, e.Source);
+            Assert.Equal($"{path}: vision_config.window_size: required field is missing", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Generation_config_is_optional_and_read_when_present()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-gencfg-").FullName;

@@ -1,0 +1,69 @@
+// PruneVid.NET — command line: `run`.
+using System.CommandLine;
+using System.Text.Json;
+using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Pipeline;
+
+namespace PruneVid.Cli.Commands;
+
+/// <summary>
+/// <c>run --model DIR --video FILE --question "…" [--strategy NAME] [--param k=v …]</c>: answers a question about a
+/// video. The answer streams to standard output; progress goes to standard error as plain lines.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Qwen2.5-VL model folder (config.json, *.safetensors, tokenizer.json)", Required = true };
+        var video = new Option<FileInfo>("--video", "-v") { Description = "Video file (anything ffmpeg reads)", Required = true };
+        var question = new Option<string>("--question", "-q") { Description = "The question about the video", Required = true };
+        var strategy = new Option<string>("--strategy", "-s") { Description = "Token reducer: a name from `prunevid strategies`, optionally NAME:PRESET", DefaultValueFactory = _ => "prunevid-stage1" };
+        var parameters = new Option<string[]>("--param", "-p") { Description = "Reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var fps = new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 };
+        var maxPixels = new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" };
+        var maxFrames = new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 128 };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
+        var verbose = new Option<bool>("--verbose") { Description = "Print reducer summaries such as [Stage 1] Tokens: N -> M" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (answer, compression, timings) instead of text" };
+
+        var command = new Command("run", "Answer a question about a video")
+        {
+            model, video, question, strategy, parameters, fps, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            bool asJson = parse.GetValue(json);
+            var sampling = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
+            if (parse.GetValue(maxPixels) is long mp) sampling = sampling with { MaxPixels = mp };
+            if (parse.GetValue(maxFrames) is int mf) sampling = sampling with { MaxFrames = mf };
+            var options = new PipelineOptions
+            {
+                Device = BackendFactory.Parse(parse.GetValue(device)!),
+                Strategy = parse.GetValue(strategy)!,
+                StrategyParameters = JoinParameters(parse.GetValue(parameters)),
+                Sampling = sampling,
+                Verbose = parse.GetValue(verbose),
+                Log = line => Console.Error.WriteLine(line),
+            };
+            Console.Error.WriteLine($"loading {parse.GetValue(model)!.FullName} …");
+            using var pipeline = VideoQaPipeline.Load(parse.GetValue(model)!.FullName, options);
+            Console.Error.WriteLine($"running on {pipeline.BackendName} with reducer {options.Strategy}");
+            var result = await pipeline.GenerateAsync(parse.GetValue(video)!.FullName, parse.GetValue(question)!,
+                pipeline.DefaultSampling(parse.GetValue(maxNewTokens)), asJson ? null : piece => Console.Write(piece), cancellationToken);
+            if (asJson)
+            {
+                Console.WriteLine(JsonSerializer.Serialize(ResultJson.From(result), new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            Console.WriteLine();
+            Console.Error.WriteLine(ResultText.Summary(result));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Repeated NAME=VALUE options become the registry's "a=1,b=2" form.</summary>
+    internal static string? JoinParameters(string[]? values) =>
+        values is null || values.Length == 0 ? null : string.Join(",", values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)));
+}
