@@ -41,9 +41,9 @@ internal static class ParityCommand
             {
                 CreateVision = parse.GetValue(referenceVision) ? null : VisionEncoderStage.Create,
                 CompareAllPositionArgMax = !parse.GetValue(skipArgMax),
+                OnResult = Console.WriteLine,
             };
             ParityReport report = ParityRunner.Run(compute, parse.GetValue(model)!.FullName, parse.GetValue(reference)!.FullName, options);
-            foreach (ParityResult result in report.Results) Console.WriteLine(result);
             foreach (string name in report.Skipped) Console.WriteLine($"SKIP  {name}");
             int failed = report.Results.Count(r => !r.Passed);
             Console.WriteLine($"{report.Results.Count - failed}/{report.Results.Count} passed on {compute.Name} in {report.Elapsed.TotalSeconds:F1} s");

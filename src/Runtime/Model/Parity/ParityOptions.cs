@@ -22,4 +22,7 @@ public sealed record ParityOptions
 
     /// <summary>Seconds per temporal grid step of each video; null reads <c>reference.json</c> beside the file (default 1.0).</summary>
     public IReadOnlyList<double>? SecondsPerGrid { get; init; }
+
+    /// <summary>Called with each comparison as soon as it is made (long runs report progress).</summary>
+    public Action<ParityResult>? OnResult { get; init; }
 }

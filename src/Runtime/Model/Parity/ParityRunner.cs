@@ -44,6 +44,11 @@ public static class ParityRunner
         var tol = options.Tolerances;
         var results = new List<ParityResult>();
         var skipped = new List<string>();
+        void Report(ParityResult result)
+        {
+            results.Add(result);
+            options.OnResult?.Invoke(result);
+        }
         bool Has(string name) => reference.Tensors.ContainsKey(name);
 
         // Named intermediates are copied to the host as they appear (a tensor is only valid during the callback).
@@ -75,6 +80,9 @@ public static class ParityRunner
 
             imageEmbeds = VisionFeatures(b, reference, vision, "pixel_values", imageGrids, "image_embeds", null, skipped);
             videoEmbeds = VisionFeatures(b, reference, vision, "pixel_values_videos", videoGrids, "video_embeds", Observe, skipped);
+            foreach (string name in VisionOrder(observed.Keys)) Report(CompareFloat(reference, name, observed[name], tol.VisionMaxAbs, tol.MinCosine));
+            if (Has("video_embeds") && observed.ContainsKey("video_embeds"))
+                Report(CompareFloat(reference, "video_embeds", observed["video_embeds"], tol.VisionMaxAbs, tol.MinCosine));
 
             int greedyCount = Has("greedy_new_tokens") ? checked((int)reference.Tensors["greedy_new_tokens"].ElementCount) : 0;
             var generator = new TextGenerator(model);
@@ -82,26 +90,22 @@ public static class ParityRunner
             using (sequence)
             using (normed)
             {
-                foreach (string name in VisionOrder(observed.Keys)) results.Add(CompareFloat(reference, name, observed[name], tol.VisionMaxAbs, tol.MinCosine));
-                if (Has("video_embeds") && observed.ContainsKey("video_embeds"))
-                    results.Add(CompareFloat(reference, "video_embeds", observed["video_embeds"], tol.VisionMaxAbs, tol.MinCosine));
-
-                if (Has("position_ids")) results.Add(CompareIds(reference, "position_ids", positions.Values.Select(p => (long)p).ToArray(), 1.0));
-                if (Has("rope_deltas")) results.Add(CompareIds(reference, "rope_deltas", [positions.RopeDelta], 1.0));
+                if (Has("position_ids")) Report(CompareIds(reference, "position_ids", positions.Values.Select(p => (long)p).ToArray(), 1.0));
+                if (Has("rope_deltas")) Report(CompareIds(reference, "rope_deltas", [positions.RopeDelta], 1.0));
                 for (int i = 0; observed.ContainsKey($"text.hidden{i}"); i++)
-                    results.Add(CompareFloat(reference, $"text.hidden{i}", observed[$"text.hidden{i}"], tol.HiddenMaxAbs, tol.MinCosine));
+                    Report(CompareFloat(reference, $"text.hidden{i}", observed[$"text.hidden{i}"], tol.HiddenMaxAbs, tol.MinCosine));
                 foreach (string name in reference.Tensors.Keys.Where(n => n.StartsWith("text.hidden", StringComparison.Ordinal) && !observed.ContainsKey(n)))
-                    results.Add(new ParityResult(name, false, double.NaN, double.NaN, double.NaN, "the model produced no such tensor (layer count differs?)"));
+                    Report(new ParityResult(name, false, double.NaN, double.NaN, double.NaN, "the model produced no such tensor (layer count differs?)"));
 
-                if (Has("logits_last8")) results.Add(CompareLastLogits(model, normed, reference, "logits_last8", tol));
+                if (Has("logits_last8")) Report(CompareLastLogits(model, normed, reference, "logits_last8", tol));
                 if (Has("logits_argmax"))
                 {
                     if (options.CompareAllPositionArgMax)
-                        results.Add(CompareIds(reference, "logits_argmax", model.ArgMaxTokens(normed).Select(t => (long)t).ToArray(), tol.ArgMaxAgreement));
+                        Report(CompareIds(reference, "logits_argmax", model.ArgMaxTokens(normed).Select(t => (long)t).ToArray(), tol.ArgMaxAgreement));
                     else skipped.Add("logits_argmax");
                 }
                 if (greedyCount > 0)
-                    results.Add(CompareIds(reference, "greedy_new_tokens", Greedy(generator, sequence, normed, greedyCount, config.EosTokenIds), 1.0));
+                    Report(CompareIds(reference, "greedy_new_tokens", Greedy(generator, sequence, normed, greedyCount, config.EosTokenIds), 1.0));
             }
         }
         finally

@@ -121,21 +121,28 @@ public sealed class TextGenerator
         if (options.MaxNewTokens == 0) yield break;
         var sampler = new Sampler(options);
         var stop = new HashSet<int>(options.EosTokenIds);
-        var (sequence, normed, _) = Prefill(prompt, options.MaxNewTokens);
+        var (sequence, prefillNormed, _) = Prefill(prompt, options.MaxNewTokens);
+        Tensor? normed = prefillNormed;
         using (sequence)
         {
-            Tensor last = Model.Backend.SliceRows(normed, normed.Rows - 1, 1);
-            for (int produced = 1; ; produced++)
+            try
             {
-                int token;
-                try { token = NextToken(last, sequence, options, sampler); }
-                finally { normed.Dispose(); }
-                FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
-                yield return (token, finish, sequence.RopeDelta);
-                if (finish is not null) yield break;
-                cancellationToken.ThrowIfCancellationRequested();
-                normed = Step(sequence, token);
-                last = normed;
+                Tensor last = Model.Backend.SliceRows(normed, normed.Rows - 1, 1);
+                for (int produced = 1; ; produced++)
+                {
+                    int token = NextToken(last, sequence, options, sampler);
+                    normed.Dispose();
+                    normed = null;
+                    FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
+                    yield return (token, finish, sequence.RopeDelta);
+                    if (finish is not null) yield break;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    normed = last = Step(sequence, token);
+                }
+            }
+            finally
+            {
+                normed?.Dispose(); // the consumer stopped early or a step threw
             }
         }
     }
