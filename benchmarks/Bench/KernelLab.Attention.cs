@@ -11,6 +11,7 @@ public static partial class KernelLab
     private static LabFamily AttentionFamily() => new("attention",
     [
         new("Attention.Tiled", 1e-5, ValidateAttention, MeasureAttention),
+        new("Attention.DecodeSplit", 1e-5, ValidateDecode, MeasureDecode),
     ]);
 
     private static double ValidateAttention(KernelRuntime runtime, int threads)
@@ -65,5 +66,58 @@ public static partial class KernelLab
         Attention.LaunchTiled(runtime, blocks.Length / 2 * shape.Heads, qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, bl.View, p, threads);
         runtime.Synchronize();
         return MaxAbsError(expected, ob.GetAsArray1D());
+    }
+
+    private static double ValidateDecode(KernelRuntime runtime, int threads)
+    {
+        // Two sequences with one new query each over 300 and 517 cached keys (chunks of 256: three splits), GQA 4:2.
+        var shape = AttentionShape.Create(4, 2, 128);
+        int[] cuQ = [0, 1, 2], cuK = [0, 300, 817];
+        float[] q = Uniform(1, 2L * shape.Heads * shape.HeadDim);
+        float[] k = Uniform(2, (long)cuK[^1] * shape.KvHeads * shape.HeadDim), v = Uniform(3, k.Length);
+        float[] expected = new float[q.Length];
+        Attention.Reference(q, k, v, expected, shape, cuQ, cuK, causal: true);
+        using var qb = runtime.Accelerator.Allocate1D(q);
+        using var kb = runtime.Accelerator.Allocate1D(k);
+        using var vb = runtime.Accelerator.Allocate1D(v);
+        using var ob = runtime.Accelerator.Allocate1D<float>(q.Length);
+        using var cq = runtime.Accelerator.Allocate1D(cuQ);
+        using var ck = runtime.Accelerator.Allocate1D(cuK);
+        using var partial = runtime.Accelerator.Allocate1D<float>(DecodeScratchLength(shape, 2, 517));
+        LaunchDecode(runtime, shape, 2, 517, qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, partial.View, threads);
+        runtime.Synchronize();
+        return MaxAbsError(expected, ob.GetAsArray1D());
+    }
+
+    private static KernelMeasurement MeasureDecode(KernelRuntime runtime, KernelBenchmarkContext context, int threads)
+    {
+        // GPU: one 7B layer's decode step over a 4096-token cache (28 heads, 4 kv heads, d = 128); CPU: 600 keys.
+        bool gpu = runtime.IsCuda;
+        int length = gpu ? 4096 : 600;
+        var shape = gpu ? AttentionShape.Create(28, 4, 128) : AttentionShape.Create(4, 2, 64);
+        using var q = runtime.Accelerator.Allocate1D<float>((long)shape.Heads * shape.HeadDim);
+        using var kv = runtime.Accelerator.Allocate1D<float>((long)length * shape.KvHeads * shape.HeadDim);
+        using var o = runtime.Accelerator.Allocate1D<float>(q.Length);
+        using var cq = runtime.Accelerator.Allocate1D(new[] { 0, 1 });
+        using var ck = runtime.Accelerator.Allocate1D(new[] { 0, length });
+        using var partial = runtime.Accelerator.Allocate1D<float>(DecodeScratchLength(shape, 1, length));
+        q.MemSetToZero();
+        kv.MemSetToZero();
+        long bytes = 4L * 2 * kv.Length; // the K and V caches are read once
+        long flops = 4L * shape.Heads * shape.HeadDim * length;
+        return context.Measure(runtime, $"decode 1 query × {length} keys heads={shape.Heads}/{shape.KvHeads} d={shape.HeadDim} threads={threads}",
+            () => LaunchDecode(runtime, shape, 1, length, q.View, kv.View, kv.View, o.View, cq.View, ck.View, partial.View, threads), bytes, flops);
+    }
+
+    private static long DecodeScratchLength(AttentionShape shape, int sequences, int longest)
+        => (long)sequences * shape.Heads * ((longest + Attention.MaxDecodeChunk - 1) / Attention.MaxDecodeChunk) * Attention.DecodePartialWidth(shape.HeadDim);
+
+    private static void LaunchDecode(KernelRuntime runtime, AttentionShape shape, int sequences, int longest, ArrayView<float> q, ArrayView<float> k,
+        ArrayView<float> v, ArrayView<float> o, ArrayView<int> cuQ, ArrayView<int> cuK, ArrayView<float> partial, int threads)
+    {
+        int chunk = Attention.MaxDecodeChunk, splits = (longest + chunk - 1) / chunk, items = sequences * shape.Heads;
+        var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, 1);
+        Attention.LaunchDecodeSplit(runtime, items * splits, q, k, v, partial, cuQ, cuK, p, chunk, splits, threads);
+        Attention.LaunchDecodeCombine(runtime, items * shape.HeadDim, partial, o, cuQ, p, splits);
     }
 }

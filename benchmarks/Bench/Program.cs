@@ -1,3 +1,23 @@
-// PruneVid.NET — kernel lab and end-to-end benchmarks.
-Console.WriteLine("bench: no benchmarks registered yet.");
-return 0;
+// PruneVid.NET — kernel lab and end-to-end benchmarks (run on a GPU machine through .device/run.sh Bench …).
+using PruneVid.Bench;
+
+string usage = """
+    usage: Bench <benchmark> [options]
+      kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
+      model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
+                                       vision / prefill / decode timings of a synthetic Qwen2.5-VL
+    """;
+if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
+string[] rest = args[1..];
+return args[0] switch
+{
+    "kernels" => KernelLab.Run(rest),
+    "model" => ModelBenchmark.Run(rest),
+    _ => Fail(),
+};
+
+int Fail()
+{
+    Console.Error.WriteLine($"unknown benchmark '{args[0]}'\n{usage}");
+    return 2;
+}

@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return DemoCommand.Create();
         yield return StrategiesCommand.Create();
         yield return ParityCommand.Create();
+        yield return TokenizeCommand.Create();
     }
 }

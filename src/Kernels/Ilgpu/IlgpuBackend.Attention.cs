@@ -13,7 +13,11 @@ public sealed partial class IlgpuBackend
     private int[] _segmentTablesHost = [];
 
     /// <inheritdoc />
-    /// <remarks>Head widths up to <see cref="Kernels.Attention.MaxHeadDim"/> (the tiled kernel's shared memory).</remarks>
+    /// <remarks>
+    /// Head widths up to <see cref="Kernels.Attention.MaxHeadDim"/> (the kernels' shared memory). Prefill and short
+    /// caches run the tiled kernel; a step with at most one query per segment and at least
+    /// <see cref="DecodeMinKeys"/> keys in some segment runs the split-key decode pair.
+    /// </remarks>
     public void Attention(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
     {
@@ -37,9 +41,55 @@ public sealed partial class IlgpuBackend
         if (queryBlocks == 0) return;
         int segments = cuSeqLensQ.Length;
         ArrayView<int> tables = UploadSegmentTables(cuSeqLensQ, cuSeqLensK, blocks);
+        ArrayView<int> cuQ = tables.SubView(0, segments), cuK = tables.SubView(segments, segments);
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
+
+        int longest = LongestSegment(cuSeqLensK);
+        if (IsDecode(cuSeqLensQ) && longest >= DecodeMinKeys)
+        {
+            // One query per segment over a long cache: split the keys so every SM gets work, then merge the chunks.
+            int chunk = Kernels.Attention.MaxDecodeChunk, splits = (longest + chunk - 1) / chunk;
+            int items = checked((segments - 1) * shape.Heads);
+            ArrayView<float> partial = DecodeScratch(checked((long)items * splits * Kernels.Attention.DecodePartialWidth(shape.HeadDim)));
+            Kernels.Attention.LaunchDecodeSplit(Runtime, checked(items * splits), tq.RawF32, tk.RawF32, tv.RawF32, partial, cuQ, cuK, p, chunk, splits, GroupSize(128));
+            Kernels.Attention.LaunchDecodeCombine(Runtime, checked(items * shape.HeadDim), partial, to.RawF32, cuQ, p, splits);
+            return;
+        }
         Kernels.Attention.LaunchTiled(Runtime, checked(queryBlocks * shape.Heads), tq.RawF32, tk.RawF32, tv.RawF32, to.RawF32,
-            tables.SubView(0, segments), tables.SubView(segments, segments), tables.SubView(2 * segments, blocks.Length), p, GroupSize(128));
+            cuQ, cuK, tables.SubView(2 * segments, blocks.Length), p, GroupSize(128));
+    }
+
+    /// <summary>
+    /// Shortest cache for which a one-query step takes the split-key decode kernels: two chunks, so there is
+    /// something to split. Shorter caches fit one tiled group's walk.
+    /// </summary>
+    internal const int DecodeMinKeys = 2 * Kernels.Attention.MaxDecodeChunk;
+
+    private static bool IsDecode(ReadOnlySpan<int> cuQ)
+    {
+        for (int s = 0; s + 1 < cuQ.Length; s++) if (cuQ[s + 1] - cuQ[s] > 1) return false;
+        return true;
+    }
+
+    private static int LongestSegment(ReadOnlySpan<int> cu)
+    {
+        int longest = 0;
+        for (int s = 0; s + 1 < cu.Length; s++) longest = Math.Max(longest, cu[s + 1] - cu[s]);
+        return longest;
+    }
+
+    private MemoryBuffer1D<float, Stride1D.Dense>? _decodeScratch;
+
+    /// <summary>The decode kernels' partial results, grown on demand (a queued launch may still read the old buffer).</summary>
+    private ArrayView<float> DecodeScratch(long length)
+    {
+        if (_decodeScratch is null || _decodeScratch.Length < length)
+        {
+            Synchronize();
+            _decodeScratch?.Dispose();
+            _decodeScratch = Accelerator.Allocate1D<float>(Math.Max(length, 1 << 16));
+        }
+        return _decodeScratch.View.SubView(0, length);
     }
 
     private ArrayView<int> UploadSegmentTables(ReadOnlySpan<int> cuQ, ReadOnlySpan<int> cuK, int[] blocks)
@@ -63,10 +113,12 @@ public sealed partial class IlgpuBackend
         return view;
     }
 
-    /// <summary>Frees the attention segment tables (called from <see cref="Dispose"/>).</summary>
+    /// <summary>Frees the attention segment tables and decode scratch (called from <see cref="Dispose"/>).</summary>
     private void DisposeAttentionTables()
     {
         _segmentTables?.Dispose();
         _segmentTables = null;
+        _decodeScratch?.Dispose();
+        _decodeScratch = null;
     }
 }

@@ -48,6 +48,13 @@ public sealed class VisionPreprocessor
         return new PreprocessedVideo(pixels, rows, _options.RowLength, grid, spg, fps, h, w);
     }
 
+    /// <summary>Processes decoded video frames at their <see cref="DecodedVideo.SampleFps"/>.</summary>
+    public PreprocessedVideo PreprocessVideo(DecodedVideo video)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        return PreprocessVideo(video.Frames, video.SampleFps);
+    }
+
     /// <summary>
     /// qwen-vl-utils <c>fetch_image</c> + <c>Qwen2VLImageProcessor</c>: resize with Pillow bicubic to
     /// smart_resize(image, image limits), normalise, duplicate the frame to fill one temporal patch, patchify.

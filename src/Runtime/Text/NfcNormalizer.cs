@@ -1,6 +1,5 @@
 // PruneVid.NET — tokenizer.
 using System.Text;
-using Microsoft.ML.Tokenizers;
 
 namespace PruneVid.Runtime.Text;
 
@@ -8,12 +7,8 @@ namespace PruneVid.Runtime.Text;
 /// Unicode NFC, as the Qwen2 <c>tokenizer.json</c> asks for. Lone surrogates become U+FFFD first, because
 /// <see cref="string.Normalize(NormalizationForm)"/> rejects them.
 /// </summary>
-internal sealed class NfcNormalizer : Normalizer
+internal static class NfcNormalizer
 {
-    public override string Normalize(string original) => Nfc(original);
-
-    public override string Normalize(ReadOnlySpan<char> original) => Nfc(original.ToString());
-
     /// <summary>NFC of <paramref name="text"/> with unpaired surrogates replaced by U+FFFD.</summary>
     public static string Nfc(string text)
     {

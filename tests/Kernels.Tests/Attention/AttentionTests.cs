@@ -7,7 +7,7 @@ using PruneVid.Kernels.Tests.Accelerators;
 
 namespace PruneVid.Kernels.Tests.Attention;
 
-/// <summary>The fused tiled attention kernel against <see cref="Kernels.Attention.Reference"/>.</summary>
+/// <summary>The fused tiled attention kernel and the split-key decode pair against <see cref="Kernels.Attention.Reference"/>.</summary>
 public abstract class AttentionTests(AcceleratorFixture fixture)
 {
     // One softmax per row in f32 either way; the kernel rescales online and pre-scales q, so rounding differs by a
@@ -67,6 +67,50 @@ public abstract class AttentionTests(AcceleratorFixture fixture)
         float[] expected = new float[q.Length];
         Kernels.Attention.Reference(q, k, v, expected, shape, cuQ, cuK, causal: false);
         Numerics.AssertClose(expected, RunBackend(shape, q, k, v, cuQ, cuK, causal: true), Rtol, Atol, "decode step");
+    }
+
+    [AcceleratorTheory]
+    [InlineData(4, 2, 80)]
+    [InlineData(2, 1, 128)]
+    public void DecodeSplitAndCombineMatchReference(int heads, int kvHeads, int headDim)
+    {
+        // One query in two segments (40 and 70 cached keys), none in the middle one; chunks of 16 give 5 splits,
+        // the last one partly past the shorter segment's keys.
+        var shape = AttentionShape.Create(heads, kvHeads, headDim);
+        int[] cuQ = [0, 1, 1, 2], cuK = [0, 40, 47, 117];
+        const int chunk = 16, splits = 5;
+        var (q, k, v) = Data(shape, 2, cuK[^1], headDim);
+        float[] expected = new float[q.Length];
+        Kernels.Attention.Reference(q, k, v, expected, shape, cuQ, cuK, causal: true);
+
+        using var qb = Runtime.Accelerator.Allocate1D(q);
+        using var kb = Runtime.Accelerator.Allocate1D(k);
+        using var vb = Runtime.Accelerator.Allocate1D(v);
+        using var ob = Runtime.Accelerator.Allocate1D<float>(q.Length);
+        using var cq = Runtime.Accelerator.Allocate1D(cuQ);
+        using var ck = Runtime.Accelerator.Allocate1D(cuK);
+        int items = (cuQ.Length - 1) * heads;
+        using var partial = Runtime.Accelerator.Allocate1D<float>((long)items * splits * Kernels.Attention.DecodePartialWidth(headDim));
+        var p = new AttentionParams(heads, kvHeads, headDim, shape.Scale, 1);
+        foreach (int threads in Fitting("Attention.DecodeSplit"))
+        {
+            ob.MemSetToZero();
+            Kernels.Attention.LaunchDecodeSplit(Runtime, items * splits, qb.View, kb.View, vb.View, partial.View, cq.View, ck.View, p, chunk, splits, threads);
+            Kernels.Attention.LaunchDecodeCombine(Runtime, items * headDim, partial.View, ob.View, cq.View, p, splits);
+            Numerics.AssertClose(expected, ob.GetAsArray1D(), Rtol, Atol, $"Attention.DecodeSplit h={heads}/{kvHeads} d={headDim} threads={threads}");
+        }
+    }
+
+    [AcceleratorFact]
+    public void BackendSplitsTheKeysOfALongDecodeStep()
+    {
+        // 600 cached keys reach the split-key path (two chunks and a bit); a short second segment rides along.
+        var shape = AttentionShape.Create(2, 1, 64);
+        int[] cuQ = [0, 1, 2], cuK = [0, 600, 613];
+        var (q, k, v) = Data(shape, 2, cuK[^1], 11);
+        float[] expected = new float[q.Length];
+        Kernels.Attention.Reference(q, k, v, expected, shape, cuQ, cuK, causal: true);
+        Numerics.AssertClose(expected, RunBackend(shape, q, k, v, cuQ, cuK, causal: true), Rtol, Atol, "split-key decode through the backend");
     }
 
     [AcceleratorFact]
@@ -145,8 +189,8 @@ public abstract class AttentionTests(AcceleratorFixture fixture)
             Numerics.Uniform(seed + 1, rowsK * shape.KvHeads * shape.HeadDim, -1f, 1f),
             Numerics.Uniform(seed + 2, rowsK * shape.KvHeads * shape.HeadDim, -1f, 1f));
 
-    private IEnumerable<int> Fitting()
-        => KernelRegistry.Find("Attention.Tiled")!.Tunables["threads"].Where(t => t <= Runtime.Accelerator.MaxNumThreadsPerGroup);
+    private IEnumerable<int> Fitting(string kernel = "Attention.Tiled")
+        => KernelRegistry.Find(kernel)!.Tunables["threads"].Where(t => t <= Runtime.Accelerator.MaxNumThreadsPerGroup);
 }
 
 /// <summary>Attention on ILGPU's CPU accelerator.</summary>

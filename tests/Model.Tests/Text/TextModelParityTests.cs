@@ -1,5 +1,6 @@
 // PruneVid.NET — language model tests: parity with the HF reference activations.
 using System.Diagnostics;
+using PruneVid.Kernels.Cpu;
 using PruneVid.Runtime.Model.Parity;
 using Xunit;
 using Xunit.Abstractions;
@@ -29,5 +30,21 @@ public sealed class TextModelParityTests(TinyTextModel tiny, ITestOutputHelper o
         Assert.Equal(1.0, report["position_ids"]!.MatchFraction);
         Assert.Equal(1.0, report["greedy_new_tokens"]!.MatchFraction);
         Assert.Contains("video_embeds", report.Skipped);
+    }
+
+    [Fact]
+    public void FullModelWithTheVisionTowerMatchesEveryTensor()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        ParityReport report = ParityRunner.Run(new CpuBackend(), tiny.Directory, Path.Combine(tiny.Directory, "reference.safetensors"),
+            new ParityOptions { CreateVision = VisionEncoderStage.Create });
+        foreach (var r in report.Results) output.WriteLine(r.ToString());
+        output.WriteLine($"vision + language, prefill + 12 greedy tokens: {stopwatch.Elapsed.TotalSeconds:F1} s wall "
+            + $"({(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:F1} s CPU, shared machine) on cpu");
+
+        Assert.Empty(report.Skipped);
+        Assert.Equal(15, report.Results.Count); // patch_embed, 4 blocks, video_embeds, positions, delta, 4 hidden, 3 logits/tokens
+        Assert.All(report.Results, r => Assert.True(r.Passed, r.ToString()));
     }
 }

@@ -18,9 +18,20 @@ public abstract class VisionParityTests(TinyVisionReference reference, ITestOutp
     /// <summary>A fresh backend for one test.</summary>
     protected abstract IComputeBackend CreateBackend();
 
+    /// <summary>
+    /// How many of the clip's temporal steps to encode (null: all). Nothing in the tower mixes temporal steps and
+    /// windows are listed step by step, so the first n steps must reproduce the first rows of every reference
+    /// tensor; slow backends use this to keep the suite short.
+    /// </summary>
+    protected virtual int? TemporalSteps => null;
+
     [Fact]
     public void EveryNamedIntermediateMatchesTheReference()
     {
+        var (t, h, w) = reference.Grid;
+        int steps = TemporalSteps ?? t;
+        int patches = steps * h * w, width = reference.Config.Vision.PatchVectorLength;
+
         using IComputeBackend backend = CreateBackend();
         var timer = Stopwatch.StartNew();
         using var encoder = new VisionEncoder(backend, reference.Config.Vision, reference.Weights);
@@ -28,46 +39,26 @@ public abstract class VisionParityTests(TinyVisionReference reference, ITestOutp
 
         var seen = new Dictionary<string, float[]>();
         timer.Restart();
-        using Tensor embeds = encoder.Encode(reference.PixelValues, [reference.Grid], (name, tensor) =>
+        using Tensor embeds = encoder.Encode(reference.PixelValues.AsSpan(0, patches * width), [(steps, h, w)], (name, tensor) =>
         {
             var host = new float[tensor.Length];
             backend.CopyToHost(tensor, host);
             seen.Add(name, host);
         });
         TimeSpan encode = timer.Elapsed;
-        output.WriteLine($"{backend.Name}: weights {load.TotalSeconds:F2} s, encode {encode.TotalSeconds:F2} s (with downloads of every intermediate)");
+        output.WriteLine($"{backend.Name}: weights {load.TotalSeconds:F2} s, encode of {steps} of {t} temporal steps {encode.TotalSeconds:F2} s (with downloads of every intermediate)");
 
         string[] names = [VisionActivationNames.PatchEmbed,
             .. Enumerable.Range(0, reference.Config.Vision.Depth).Select(VisionActivationNames.Block),
             VisionActivationNames.VideoEmbeds];
         Assert.Equal(names, seen.Keys);
-        Assert.Equal([540, 64], embeds.Shape);
+        Assert.Equal([patches / 4, reference.Config.Vision.OutHiddenSize], embeds.Shape);
         foreach (string name in names)
         {
-            var c = TensorComparison.AssertClose(name, seen[name], reference.Expected(name), MaxAbs, MinCosine);
+            float[] expected = reference.Expected(name);
+            var c = TensorComparison.AssertClose(name, seen[name], expected.AsSpan(0, seen[name].Length), MaxAbs, MinCosine);
             output.WriteLine($"{name}: {c}");
         }
-    }
-
-    [Fact]
-    public void TwoClipsInOneCallEncodeLikeTwoSingleCalls()
-    {
-        using IComputeBackend backend = CreateBackend();
-        using var encoder = new VisionEncoder(backend, reference.Config.Vision, reference.Weights);
-        var timer = Stopwatch.StartNew();
-        float[] single = Download(backend, encoder.Encode(reference.PixelValues, [reference.Grid]));
-        TimeSpan one = timer.Elapsed;
-
-        float[] twice = [.. reference.PixelValues, .. reference.PixelValues];
-        timer.Restart();
-        float[] both = Download(backend, encoder.Encode(twice, [reference.Grid, reference.Grid]));
-        output.WriteLine($"{backend.Name}: one clip {one.TotalSeconds:F2} s, then two clips in one call {timer.Elapsed.TotalSeconds:F2} s");
-
-        Assert.Equal(2 * single.Length, both.Length);
-        TensorComparison.AssertClose("first clip", both.AsSpan(0, single.Length), single, 1e-5, 0.9999999);
-        TensorComparison.AssertClose("second clip", both.AsSpan(single.Length), single, 1e-5, 0.9999999);
-        // Still the reference: the batch did not trade accuracy for anything.
-        TensorComparison.AssertClose("second clip vs reference", both.AsSpan(single.Length), reference.Expected(VisionActivationNames.VideoEmbeds), MaxAbs, MinCosine);
     }
 
     [Fact]
@@ -77,15 +68,5 @@ public abstract class VisionParityTests(TinyVisionReference reference, ITestOutp
         using var encoder = new VisionEncoder(backend, reference.Config.Vision, reference.Weights);
         var e = Assert.Throws<ArgumentException>(() => encoder.Encode(reference.PixelValues.AsSpan(0, 1176 * 2156), [reference.Grid]));
         Assert.Contains("2160", e.Message);
-    }
-
-    private static float[] Download(IComputeBackend backend, Tensor tensor)
-    {
-        using (tensor)
-        {
-            var host = new float[tensor.Length];
-            backend.CopyToHost(tensor, host);
-            return host;
-        }
     }
 }

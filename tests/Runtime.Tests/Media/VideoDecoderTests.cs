@@ -69,7 +69,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     public async Task Decoded_frames_feed_the_processor()
     {
         var video = await _decoder.DecodeAsync(media.Clip30, new VideoSamplingOptions { MinPixels = 28 * 28, MaxPixels = 28 * 28 * 4 });
-        var processed = new VisionPreprocessor().PreprocessVideo(video.Frames, video.SampleFps);
+        var processed = new VisionPreprocessor().PreprocessVideo(video);
         // 6 frames → 3 temporal steps; 56x56 is below the processor's 128·28² minimum, so it scales them to 336x336.
         Assert.Equal((3, 24, 24), processed.Grid);
         Assert.Equal(1.0f, processed.SecondPerGridT);

@@ -24,6 +24,15 @@ public class TokenStreamDecoderTests
     }
 
     [Fact]
+    public void Special_tokens_can_be_left_out_of_the_stream()
+    {
+        var tokenizer = SharedTokenizer.Instance;
+        var decoder = tokenizer.CreateStreamDecoder(skipSpecialTokens: true);
+        string text = string.Concat(tokenizer.Encode("Yes.<|im_end|>").Select(decoder.Push)) + decoder.Flush();
+        Assert.Equal("Yes.", text);
+    }
+
+    [Fact]
     public void Flush_turns_a_dangling_partial_character_into_a_replacement()
     {
         var decoder = SharedTokenizer.Instance.CreateStreamDecoder();

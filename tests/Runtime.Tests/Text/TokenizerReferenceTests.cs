@@ -79,6 +79,14 @@ public class TokenizerReferenceTests
     }
 
     [Fact]
+    public void Lone_surrogate_is_read_as_the_replacement_character()
+    {
+        // string.Normalize throws on unpaired surrogates; the tokenizer treats them as U+FFFD instead.
+        var tokenizer = SharedTokenizer.Instance;
+        Assert.Equal(tokenizer.Encode("a\uFFFDb c\u00e9"), tokenizer.Encode("a\uD800b ce\u0301"));
+    }
+
+    [Fact]
     public void Decode_rejects_an_unknown_id_by_name()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => SharedTokenizer.Instance.Decode([9707, 999_999]));

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# One device call: CUDA correctness against the C# references, then the benchmarks. Prepare on the dev machine:
+#   ../shared/tools/device/pack.sh benchmarks/Bench/Bench.csproj src/Cli/PruneVid.Cli.csproj
+#   mkdir -p .device/fixtures && cp -r ../shared/fixtures/tiny-qwen25vl .device/fixtures/
+# then run `bash benchmarks/gpu-check.sh` on the GPU machine with carry [".device"], and copy the numbers, with the
+# GPU's name, into benchmarks/RESULTS.md.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+dev="$here/.device"
+if [ ! -x /tmp/dotnet-rt/dotnet ]; then mkdir -p /tmp/dotnet-rt && tar -C /tmp/dotnet-rt -xJf "$dev/dotnet.tar.xz"; fi
+export DOTNET_ROOT=/tmp/dotnet-rt DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+app() { local dir=$1 dll=$2; shift 2; /tmp/dotnet-rt/dotnet "$dev/$dir/$dll.dll" "$@"; }
+step() { echo; echo "== $*"; }
+
+step gpu; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+step "parity on cuda (tiny fixture, every named intermediate)"
+app PruneVid.Cli prunevid parity --model "$dev/fixtures/tiny-qwen25vl" --reference "$dev/fixtures/tiny-qwen25vl/reference.safetensors" --backend cuda
+for family in $(app Bench Bench kernels list | cut -d: -f1); do
+  step "kernel lab: $family"; app Bench Bench kernels "$family"
+done
+step "model benchmark: 7B shape, 16 frames at 448x448"; app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64
