@@ -81,17 +81,20 @@ public static class TokenReducerRegistry
     /// </summary>
     public static ITokenReducer Create(string reducer, string? parameters = null)
     {
+        (string name, string? preset) = ParseSpec(reducer);
+        return Get(name).Create(parameters, preset);
+    }
+
+    /// <summary>Splits <c>name</c> or <c>name:preset</c> into its parts (the preset is null when absent).</summary>
+    public static (string Name, string? Preset) ParseSpec(string reducer)
+    {
         ArgumentNullException.ThrowIfNull(reducer);
         string name = reducer.Trim();
-        string? preset = null;
         int colon = name.IndexOf(':');
-        if (colon >= 0)
-        {
-            preset = name[(colon + 1)..].Trim();
-            name = name[..colon].Trim();
-            if (preset.Length == 0) throw new TokenReducerConfigurationException($"'{reducer}': empty preset name after ':'");
-        }
-        return Get(name).Create(parameters, preset);
+        if (colon < 0) return (name, null);
+        string preset = name[(colon + 1)..].Trim();
+        if (preset.Length == 0) throw new TokenReducerConfigurationException($"'{reducer}': empty preset name after ':'");
+        return (name[..colon].Trim(), preset);
     }
 
     /// <summary>Runs the registration of <paramref name="assembly"/> if it declares reducers (safe to call repeatedly).</summary>

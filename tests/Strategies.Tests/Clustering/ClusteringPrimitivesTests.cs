@@ -94,6 +94,25 @@ public abstract class ClusteringPrimitivesTests
 public sealed class HostClusteringTests : ClusteringPrimitivesTests
 {
     protected override IClusteringPrimitives Clustering => HostClustering.Instance;
+
+    [Fact]
+    public void ParallelDistanceMatrixMatchesAPlainDoubleComputation()
+    {
+        // 200 x 200 x 64 is above the parallel threshold: every entry must still be the scaled Euclidean distance.
+        const int n = 200, c = 64;
+        var rng = new Random(8);
+        float[] points = Enumerable.Range(0, n * c).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] distances = new float[n * n];
+        PairwiseDistance.Reference(points, n, c, distances);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int ch = 0; ch < c; ch++) sum += Math.Pow(points[i * c + ch] - points[j * c + ch], 2);
+                Assert.True(Math.Abs(Math.Sqrt(sum) / Math.Sqrt(c) - distances[i * n + j]) < 1e-5, $"D[{i},{j}]");
+                Assert.Equal(distances[i * n + j], distances[j * n + i]);
+            }
+    }
 }
 
 /// <summary>One ILGPU CPU accelerator shared by the kernel tests of this class.</summary>

@@ -55,6 +55,19 @@ public sealed class RegistryTests
         Assert.Equal((0.7, 0.4, 0.2), (o.Tau, o.ClusterRatio, o.TemporalSegmentRatio));
     }
 
+    [Theory]
+    [InlineData("prunevid-stage1", "prunevid-stage1", null)]
+    [InlineData(" prunevid-stage1 : aggressive ", "prunevid-stage1", "aggressive")]
+    public void SpecSplitsIntoNameAndPreset(string spec, string name, string? preset) =>
+        Assert.Equal((name, preset), TokenReducerRegistry.ParseSpec(spec));
+
+    [Fact]
+    public void EmptyPresetIsRejected()
+    {
+        var e = Assert.Throws<TokenReducerConfigurationException>(() => TokenReducerRegistry.Create("prunevid-stage1:"));
+        Assert.Contains("empty preset name", e.Message);
+    }
+
     [Fact]
     public void UnknownParameterIsNamedWithTheValidOnes()
     {
