@@ -61,9 +61,11 @@ public static class SafeTensorDTypeInfo
     /// <summary>Parses a header dtype string (exact, case-sensitive, as the format specifies).</summary>
     public static bool TryParse(string? text, out SafeTensorDType dtype)
     {
+        // IsDefined matches member names exactly; Enum.TryParse alone would also take "bf16" or "3".
         dtype = default;
-        return text is not null && Enum.IsDefined(typeof(SafeTensorDType), text) && Enum.TryParse(text, ignoreCase: false, out dtype)
-               && dtype.ToString() == text;
+        if (text is null || !Enum.IsDefined(typeof(SafeTensorDType), text)) return false;
+        dtype = Enum.Parse<SafeTensorDType>(text);
+        return true;
     }
 
     /// <summary>The device-layer type holding this dtype without conversion, if there is one (F32, BF16, I32).</summary>

@@ -1,6 +1,5 @@
 // PruneVid.NET — checkpoint loading.
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using PruneVid.Compute;
 
 namespace PruneVid.Runtime.Checkpoint;
@@ -123,11 +122,4 @@ internal static unsafe class TensorDecoder
 
     private static InvalidOperationException WrongDType(string name, SafeTensorDType dtype, string target, string accepted) =>
         new($"tensor '{name}' is {dtype}; reading it as {target} accepts {accepted}");
-
-    /// <summary>Pins a primitive array and returns its first byte (the caller holds the handle).</summary>
-    public static byte* Pin(Array array, out GCHandle handle)
-    {
-        handle = GCHandle.Alloc(array, GCHandleType.Pinned);
-        return (byte*)handle.AddrOfPinnedObject();
-    }
 }

@@ -8,13 +8,13 @@ public sealed class ConfigException : Exception
     public ConfigException(string source, string field, string problem, Exception? inner = null)
         : base($"{source}: {field}: {problem}", inner)
     {
-        Source = source;
+        SourceName = source;
         Field = field;
         Problem = problem;
     }
 
     /// <summary>The file (or source name) that was read.</summary>
-    public new string Source { get; }
+    public string SourceName { get; }
 
     /// <summary>JSON path of the offending field (<c>$</c> for the document itself).</summary>
     public string Field { get; }

@@ -56,12 +56,16 @@ public sealed class SafeTensorsFileTests
         Assert.Equal((nint)pointer, file.GetAddress(name));
         Assert.Equal(file.Tensors[name].ByteLength, bytes.Length);
         ushort[] bits = file.ReadBf16Bits(name);
+        var fromPointer = new ushort[bits.Length];
+        var fromSpan = new ushort[bits.Length];
         for (int i = 0; i < bits.Length; i++)
         {
-            ushort expected = (ushort)(pointer[2 * i] | pointer[2 * i + 1] << 8);
-            Assert.Equal(expected, bits[i]);
-            Assert.Equal(expected, (ushort)(bytes[2 * i] | bytes[2 * i + 1] << 8));
+            fromPointer[i] = (ushort)(pointer[2 * i] | pointer[2 * i + 1] << 8); // little-endian words
+            fromSpan[i] = (ushort)(bytes[2 * i] | bytes[2 * i + 1] << 8);
         }
+        Assert.Equal(fromPointer, bits);
+        Assert.Equal(fromSpan, bits);
+        Assert.Equal(bits.Select(b => BitConverter.Int32BitsToSingle(b << 16)), file.ReadF32(name));
     }
 
     private static double SumInOrder(float[] values)

@@ -74,7 +74,7 @@ public sealed class ConfigLayoutTests
     {
         var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Parse(ConfigJson.Without(FixtureJson, path), "cfg.json"));
         Assert.Equal(path, e.Field);
-        Assert.Equal("cfg.json", e.Source);
+        Assert.Equal("cfg.json", e.SourceName);
         Assert.StartsWith($"cfg.json: {path}: ", e.Message);
     }
 
@@ -164,7 +164,7 @@ public sealed class ConfigLayoutTests
             string path = Path.Combine(dir, Qwen25VLConfig.FileName);
             File.WriteAllText(path, ConfigJson.Without(FixtureJson, "vision_config.window_size"));
             var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Load(dir));
-            Assert.Equal(path, e.Source);
+            Assert.Equal(path, e.SourceName);
             Assert.Equal($"{path}: vision_config.window_size: required field is missing", e.Message);
         }
         finally
