@@ -15,7 +15,8 @@ internal static class RunCommand
     public static Command Create()
     {
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Qwen2.5-VL model folder (config.json, *.safetensors, tokenizer.json)", Required = true };
-        var video = new Option<FileInfo>("--video", "-v") { Description = "Video file (anything ffmpeg reads)", Required = true };
+        var video = new Option<FileInfo>("--video", "-v") { Description = "Video file (anything ffmpeg reads)" };
+        var image = new Option<FileInfo>("--image", "-i") { Description = "An image instead of a video (reducers act on video tokens only)" };
         var question = new Option<string>("--question", "-q") { Description = "The question about the video", Required = true };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Token reducer: a name from `prunevid strategies`, optionally NAME:PRESET", DefaultValueFactory = _ => "prunevid-stage1" };
         var parameters = new Option<string[]>("--param", "-p") { Description = "Reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
@@ -27,30 +28,38 @@ internal static class RunCommand
         var verbose = new Option<bool>("--verbose") { Description = "Print reducer summaries such as [Stage 1] Tokens: N -> M" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (answer, compression, timings) instead of text" };
 
-        var command = new Command("run", "Answer a question about a video")
+        var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, video, question, strategy, parameters, fps, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+            model, video, image, question, strategy, parameters, fps, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
         };
+        command.Validators.Add(result =>
+        {
+            if ((result.GetValue(video) is null) == (result.GetValue(image) is null))
+                result.AddError("give exactly one of --video or --image");
+        });
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
-            var sampling = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
-            if (parse.GetValue(maxPixels) is long mp) sampling = sampling with { MaxPixels = mp };
-            if (parse.GetValue(maxFrames) is int mf) sampling = sampling with { MaxFrames = mf };
+            var frameSampling = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
+            if (parse.GetValue(maxPixels) is long mp) frameSampling = frameSampling with { MaxPixels = mp };
+            if (parse.GetValue(maxFrames) is int mf) frameSampling = frameSampling with { MaxFrames = mf };
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = JoinParameters(parse.GetValue(parameters)),
-                Sampling = sampling,
+                Sampling = frameSampling,
                 Verbose = parse.GetValue(verbose),
                 Log = line => Console.Error.WriteLine(line),
             };
             Console.Error.WriteLine($"loading {parse.GetValue(model)!.FullName} …");
             using var pipeline = VideoQaPipeline.Load(parse.GetValue(model)!.FullName, options);
             Console.Error.WriteLine($"running on {pipeline.BackendName} with reducer {options.Strategy}");
-            var result = await pipeline.GenerateAsync(parse.GetValue(video)!.FullName, parse.GetValue(question)!,
-                pipeline.DefaultSampling(parse.GetValue(maxNewTokens)), asJson ? null : piece => Console.Write(piece), cancellationToken);
+            var sampling = pipeline.DefaultSampling(parse.GetValue(maxNewTokens));
+            Action<string>? stream = asJson ? null : piece => Console.Write(piece);
+            var result = parse.GetValue(image) is { } imageFile
+                ? await pipeline.GenerateFromImageAsync(imageFile.FullName, parse.GetValue(question)!, sampling, stream, cancellationToken)
+                : await pipeline.GenerateAsync(parse.GetValue(video)!.FullName, parse.GetValue(question)!, sampling, stream, cancellationToken);
             if (asJson)
             {
                 Console.WriteLine(JsonSerializer.Serialize(ResultJson.From(result), new JsonSerializerOptions { WriteIndented = true }));

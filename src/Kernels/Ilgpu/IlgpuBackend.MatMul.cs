@@ -38,8 +38,9 @@ public sealed partial class IlgpuBackend
         // The bias view is unread without a bias, but launchers reject empty views: pass the weights instead.
         ArrayView<ushort> biasView = (tb ?? tw).RawBf16;
         // The GEMV reads bf16 pairs as 32-bit words, so rows must start 4-byte aligned: true for an owned buffer with
-        // even K (views hide their offset, so they take the tiled path).
-        if (m <= Kernels.MatMul.GemvMaxRows && k % 2 == 0 && tw.OwnsBuffer)
+        // even K (views hide their offset, so they take the tiled path). It is a GPU kernel: one warp-sized group per
+        // output row is what a GPU wants, but ILGPU's CPU accelerator pays per group, so there the tiled kernel runs.
+        if (Runtime.IsCuda && m <= Kernels.MatMul.GemvMaxRows && k % 2 == 0 && tw.OwnsBuffer)
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Accelerator.WarpSize), tx.RawF32,

@@ -136,6 +136,36 @@ public sealed class VideoQaPipeline : IDisposable
     }
 
     /// <summary>
+    /// Answers a question about one image (any format ffmpeg reads). Token reducers act on video tokens only, so the
+    /// image's tokens all reach the prompt; the compression stats count them as visual tokens.
+    /// </summary>
+    public async Task<VideoQaResult> GenerateFromImageAsync(string imagePath, string question, SamplingOptions? sampling = null,
+        Action<string>? onText = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(question);
+        sampling ??= DefaultSampling();
+        sampling.Validate();
+        var clock = Stopwatch.StartNew();
+        RgbFrames image = await new VideoDecoder(Options.FfmpegFolder).DecodeImageAsync(imagePath, cancellationToken).ConfigureAwait(false);
+        TimeSpan decodeTime = clock.Elapsed;
+        clock.Restart();
+        PreprocessedImage pixels = new VisionPreprocessor(Options.Preprocessing).PreprocessImage(image);
+        TimeSpan preprocess = clock.Elapsed;
+        clock.Restart();
+        using Tensor pixelTensor = _backend.FromF32(pixels.PixelValues, pixels.Rows, pixels.RowLength);
+        using Tensor embeds = _vision.Encode(pixelTensor, [pixels.Grid]);
+        _backend.Synchronize();
+        TimeSpan visionTime = clock.Elapsed;
+
+        var item = MediaItem.Image(pixels.Grid.T, pixels.Grid.H, pixels.Grid.W, Config.Vision.SpatialMergeSize);
+        int[] ids = new PromptBuilder().AddImage(item.TokenCount).AddText(question).Build().Tokenize(Tokenizer);
+        var (text, generated, prefill, decode) = RunLanguageModel(new TextPrompt(ids, [item], ImageEmbeds: embeds), sampling, onText, cancellationToken);
+        var stats = new CompressionStats("none (image)", item.TokenCount, item.TokenCount, ids.Length, []);
+        var timings = new PipelineTimings(decodeTime, preprocess, visionTime, TimeSpan.Zero, prefill, decode, Math.Max(0, generated.Tokens.Count - 1));
+        return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, ids);
+    }
+
+    /// <summary>
     /// The lower-level call, like HF's <c>generate(**inputs, tau=…)</c>: <paramref name="inputIds"/> hold the full,
     /// unreduced prompt (one <c>&lt;|video_pad|&gt;</c> per vision token of each video); the reducer runs with
     /// <paramref name="strategyParameters"/> for this call only, and each video's placeholder run is shrunk to the
@@ -203,23 +233,10 @@ public sealed class VideoQaPipeline : IDisposable
             var stats = new CompressionStats(Options.Strategy, before, after, ids.Length,
                 [new StageCompression(Options.Strategy, before, after)]);
 
-            // Prefill ends when the first token is known; the rest is decode.
-            clock.Restart();
-            TimeSpan prefill = TimeSpan.Zero;
-            var stream = Tokenizer.CreateStreamDecoder(skipSpecialTokens: true);
-            var answer = new System.Text.StringBuilder();
-            GenerationResult generated = _generator.Generate(new TextPrompt(ids, media, VideoEmbeds: videoEmbeds), sampling, token =>
-            {
-                if (prefill == TimeSpan.Zero) prefill = clock.Elapsed;
-                string piece = stream.Push(token);
-                if (piece.Length > 0) { answer.Append(piece); onText?.Invoke(piece); }
-            }, cancellationToken);
-            string tail = stream.Flush();
-            if (tail.Length > 0) { answer.Append(tail); onText?.Invoke(tail); }
-            TimeSpan decode = clock.Elapsed - prefill;
+            var (text, generated, prefill, decode) = RunLanguageModel(new TextPrompt(ids, media, VideoEmbeds: videoEmbeds), sampling, onText, cancellationToken);
             var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
                 Math.Max(0, generated.Tokens.Count - 1));
-            return new VideoQaResult(answer.ToString(), generated.Tokens, generated.Reason, stats, timings, ids);
+            return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, ids);
         }
         finally
         {
@@ -235,6 +252,25 @@ public sealed class VideoQaPipeline : IDisposable
         bool hasVerbose = TokenReducerRegistry.Get(name).Parameters.Any(p => p.Name == "verbose");
         bool set = parameters?.Split(',').Any(p => p.Split('=')[0].Trim() == "verbose") == true;
         return hasVerbose && !set ? string.IsNullOrWhiteSpace(parameters) ? "verbose=true" : parameters + ",verbose=true" : parameters;
+    }
+
+    /// <summary>Prefill + decode; prefill ends when the first token is known, the rest is decode.</summary>
+    private (string Text, GenerationResult Generated, TimeSpan Prefill, TimeSpan Decode) RunLanguageModel(TextPrompt prompt,
+        SamplingOptions sampling, Action<string>? onText, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        TimeSpan prefill = TimeSpan.Zero;
+        var stream = Tokenizer.CreateStreamDecoder(skipSpecialTokens: true);
+        var answer = new System.Text.StringBuilder();
+        GenerationResult generated = _generator.Generate(prompt, sampling, token =>
+        {
+            if (prefill == TimeSpan.Zero) prefill = clock.Elapsed;
+            string piece = stream.Push(token);
+            if (piece.Length > 0) { answer.Append(piece); onText?.Invoke(piece); }
+        }, cancellationToken);
+        string tail = stream.Flush();
+        if (tail.Length > 0) { answer.Append(tail); onText?.Invoke(tail); }
+        return (answer.ToString(), generated, prefill, clock.Elapsed - prefill);
     }
 
     private int[] BuildPrompt(IReadOnlyList<MediaItem> media, string question)

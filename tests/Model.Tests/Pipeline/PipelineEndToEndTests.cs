@@ -53,6 +53,28 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_image_question_places_one_placeholder_per_image_token_and_generates()
+    {
+        string dir = Directory.CreateTempSubdirectory("prunevid-image-").FullName;
+        try
+        {
+            string png = Path.Combine(dir, "pattern.png");
+            var ffmpeg = System.Diagnostics.Process.Start("ffmpeg", ["-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=112x84", "-frames:v", "1", png])!;
+            await ffmpeg.WaitForExitAsync();
+            Assert.Equal(0, ffmpeg.ExitCode);
+
+            var p = fixture.Pipeline;
+            var result = await p.GenerateFromImageAsync(png, "What shapes are there?", p.DefaultSampling(3) with { EosTokenIds = [] });
+            // 112x84 is already a multiple of 28: a (1, 6, 8) patch grid -> 12 merged tokens.
+            Assert.Equal(12, result.PromptIds.Count(id => id == p.Config.ImageTokenId));
+            Assert.Equal(0, result.PromptIds.Count(id => id == p.Config.VideoTokenId));
+            Assert.Equal(3, result.Tokens.Count);
+            Assert.Equal(12, result.Compression.VisualTokensAfter);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Bad_requests_fail_with_messages_naming_the_problem()
     {
         var ex = Assert.Throws<TokenReducerConfigurationException>(() => fixture.Pipeline.WithStrategy("no-such-reducer"));
