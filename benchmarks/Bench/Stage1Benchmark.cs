@@ -49,7 +49,23 @@ public static class Stage1Benchmark
         if (same) for (int i = 0; i < host.Features.Length; i++) worst = MathF.Max(worst, MathF.Abs(host.Features[i] - device.Features[i]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  parity (device vs references): segments and positions {(same ? "identical" : "DIFFER")}, max |Δ| features {worst:E2}; speed-up {host.Milliseconds / device.Milliseconds:F1}x"));
+        if (!same) Console.WriteLine(DescribeDifference(device, host));
         return same && worst <= 1e-4f ? 0 : 1;
+    }
+
+    /// <summary>Where the device result first departs from the references (segments, then token positions).</summary>
+    private static string DescribeDifference(Measurement device, Measurement host)
+    {
+        string counts = device.Counts.SequenceEqual(host.Counts)
+            ? "segment sizes equal"
+            : $"segment (frames, static, dynamic) device [{string.Join(",", device.Counts)}] vs references [{string.Join(",", host.Counts)}]";
+        int n = Math.Min(device.Positions.Length, host.Positions.Length), first = 0, differing = 0;
+        for (int i = 0; i < n; i++)
+            if (device.Positions[i] != host.Positions[i]) { if (differing++ == 0) first = i; }
+        string positions = differing == 0
+            ? "positions equal"
+            : $"{differing} of {n} output positions differ, first at output {first}: device {device.Positions[first]} vs references {host.Positions[first]}";
+        return $"  difference: {counts}; {positions}";
     }
 
     private sealed record Measurement(double Milliseconds, int[] Counts, TokenPosition[] Positions, float[] Features);
