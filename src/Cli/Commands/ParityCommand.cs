@@ -1,10 +1,8 @@
 // PruneVid.NET — command line: `parity`.
 using System.CommandLine;
 using PruneVid.Compute;
-using PruneVid.Kernels;
-using PruneVid.Kernels.Cpu;
-using PruneVid.Kernels.Ilgpu;
 using PruneVid.Runtime.Model.Parity;
+using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Cli.Commands;
 
@@ -36,7 +34,7 @@ internal static class ParityCommand
         };
         command.SetAction(parse =>
         {
-            using IComputeBackend compute = CreateBackend(parse.GetValue(backend)!);
+            using IComputeBackend compute = BackendFactory.Create(BackendFactory.Parse(parse.GetValue(backend)!));
             var options = new ParityOptions
             {
                 CreateVision = parse.GetValue(referenceVision) ? null : VisionEncoderStage.Create,
@@ -51,12 +49,4 @@ internal static class ParityCommand
         });
         return command;
     }
-
-    private static IComputeBackend CreateBackend(string name) => name switch
-    {
-        "cpu" => new CpuBackend(),
-        "ilgpu-cpu" => new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true),
-        "cuda" => new IlgpuBackend(KernelRuntime.TryCreateCuda() ?? throw new InvalidOperationException("no CUDA device found; use --backend cpu or ilgpu-cpu"), ownsRuntime: true),
-        _ => throw new ArgumentException($"unknown backend '{name}'"),
-    };
 }

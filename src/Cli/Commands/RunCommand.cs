@@ -17,6 +17,7 @@ internal static class RunCommand
         var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Qwen2.5-VL model folder (config.json, *.safetensors, tokenizer.json)", Required = true };
         var video = new Option<FileInfo>("--video", "-v") { Description = "Video file (anything ffmpeg reads)" };
         var image = new Option<FileInfo>("--image", "-i") { Description = "An image instead of a video (reducers act on video tokens only)" };
+        var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with tokenizer.json when the model folder has none" };
         var question = new Option<string>("--question", "-q") { Description = "The question about the video", Required = true };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Token reducer: a name from `prunevid strategies`, optionally NAME:PRESET", DefaultValueFactory = _ => "prunevid-stage1" };
         var parameters = new Option<string[]>("--param", "-p") { Description = "Reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
@@ -30,7 +31,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, video, image, question, strategy, parameters, fps, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+            model, tokenizer, video, image, question, strategy, parameters, fps, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
         };
         command.Validators.Add(result =>
         {
@@ -49,6 +50,7 @@ internal static class RunCommand
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = JoinParameters(parse.GetValue(parameters)),
                 Sampling = frameSampling,
+                TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
                 Verbose = parse.GetValue(verbose),
                 Log = line => Console.Error.WriteLine(line),
             };
