@@ -3,6 +3,7 @@ using PruneVid.Bench;
 
 string usage = """
     usage: Bench <benchmark> [options]
+      check [--device cuda] [--shape tiny]   the synthetic model on the device vs the Cpu references (PASS/FAIL)
       kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
       stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
                                        PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
@@ -13,6 +14,7 @@ if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 string[] rest = args[1..];
 return args[0] switch
 {
+    "check" => BackendCheck.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),
