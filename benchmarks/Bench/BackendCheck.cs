@@ -2,6 +2,7 @@
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
 using PruneVid.Runtime.Config;
+using PruneVid.Runtime.Model.Parity;
 using PruneVid.Runtime.Model.Text;
 using PruneVid.Runtime.Model.Vision;
 using PruneVid.Runtime.Pipeline;
@@ -19,9 +20,9 @@ public static class BackendCheck
 {
     public static int Run(string[] args)
     {
-        string shape = Arg(args, "--shape") ?? "tiny";
-        int frames = int.Parse(Arg(args, "--frames") ?? "4"), size = int.Parse(Arg(args, "--size") ?? "112");
-        var device = BackendFactory.Parse(Arg(args, "--device") ?? "auto");
+        string shape = BenchOptions.Text(args, "--shape") ?? "tiny";
+        int frames = int.Parse(BenchOptions.Text(args, "--frames") ?? "4"), size = int.Parse(BenchOptions.Text(args, "--size") ?? "112");
+        var device = BackendFactory.Parse(BenchOptions.Text(args, "--device") ?? "auto");
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
         using var weights = SyntheticModel.RandomWeights(config, seed: 3);
         int gh = size / 14;
@@ -67,23 +68,11 @@ public static class BackendCheck
         }
     }
 
-    private static bool Compare(string name, float[] x, float[] y)
+    private static bool Compare(string name, float[] actual, float[] expected)
     {
-        double maxAbs = 0, dot = 0, nx = 0, ny = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            maxAbs = Math.Max(maxAbs, Math.Abs(x[i] - y[i]));
-            dot += (double)x[i] * y[i]; nx += (double)x[i] * x[i]; ny += (double)y[i] * y[i];
-        }
-        double cosine = dot / Math.Sqrt(nx * ny);
-        bool ok = x.Length == y.Length && maxAbs <= 1e-3 && cosine >= 0.99999;
+        double maxAbs = TensorComparison.MaxAbsError(expected, actual), cosine = TensorComparison.Cosine(expected, actual);
+        bool ok = maxAbs <= 1e-3 && cosine >= 0.99999;
         Console.WriteLine($"{(ok ? "PASS" : "FAIL")}  {name,-14} max_abs {maxAbs:E3}  cosine {cosine:F8}");
         return ok;
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

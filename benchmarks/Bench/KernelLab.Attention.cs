@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using PruneVid.Compute;
 using PruneVid.Kernels;
+using PruneVid.Runtime.Model.Parity;
 
 namespace PruneVid.Bench;
 
@@ -65,7 +66,7 @@ public static partial class KernelLab
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
         Attention.LaunchTiled(runtime, blocks.Length / 2 * shape.Heads, qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, bl.View, p, threads);
         runtime.Synchronize();
-        return MaxAbsError(expected, ob.GetAsArray1D());
+        return TensorComparison.MaxAbsError(expected, ob.GetAsArray1D());
     }
 
     private static double ValidateDecode(KernelRuntime runtime, int threads)
@@ -86,7 +87,7 @@ public static partial class KernelLab
         using var partial = runtime.Accelerator.Allocate1D<float>(DecodeScratchLength(shape, 2, 517));
         LaunchDecode(runtime, shape, 2, 517, qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, partial.View, threads);
         runtime.Synchronize();
-        return MaxAbsError(expected, ob.GetAsArray1D());
+        return TensorComparison.MaxAbsError(expected, ob.GetAsArray1D());
     }
 
     private static KernelMeasurement MeasureDecode(KernelRuntime runtime, KernelBenchmarkContext context, int threads)

@@ -23,18 +23,6 @@ public static partial class KernelLab
         return words;
     }
 
-    internal static double MaxAbsError(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
-    {
-        double max = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double e = Math.Abs((double)expected[i] - actual[i]);
-            if (double.IsNaN(e)) return double.PositiveInfinity;
-            max = Math.Max(max, e);
-        }
-        return max;
-    }
-
     internal static double MismatchCount(ReadOnlySpan<int> expected, ReadOnlySpan<int> actual)
     {
         int wrong = 0;

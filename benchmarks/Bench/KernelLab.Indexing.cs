@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using PruneVid.Compute;
 using PruneVid.Kernels;
+using PruneVid.Runtime.Model.Parity;
 
 namespace PruneVid.Bench;
 
@@ -63,7 +64,7 @@ public static partial class KernelLab
         using var yb = runtime.Accelerator.Allocate1D<float>(expected.Length);
         Embedding.LaunchBf16(runtime, expected.Length, tb.View, ib.View, yb.View, width);
         runtime.Synchronize();
-        return MaxAbsError(expected, yb.GetAsArray1D());
+        return TensorComparison.MaxAbsError(expected, yb.GetAsArray1D());
     }
 
     private static KernelMeasurement MeasureEmbedding(KernelRuntime runtime, KernelBenchmarkContext context)

@@ -2,6 +2,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using PruneVid.Kernels;
+using PruneVid.Runtime.Model.Parity;
 
 namespace PruneVid.Bench;
 
@@ -81,6 +82,6 @@ public static partial class KernelLab
         yb.MemSetToZero();
         launch(xb.View, yb.View);
         runtime.Synchronize();
-        return MaxAbsError(expected, yb.GetAsArray1D());
+        return TensorComparison.MaxAbsError(expected, yb.GetAsArray1D());
     }
 }

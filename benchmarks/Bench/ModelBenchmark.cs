@@ -25,10 +25,10 @@ public static class ModelBenchmark
 
     public static int Run(string[] args)
     {
-        string shape = Text(args, "--shape") ?? "7b";
-        int frames = Int(args, "--frames", 16), size = Int(args, "--size", 448), decode = Int(args, "--decode", 64);
-        int iterations = Int(args, "--iterations", 3);
-        var device = BackendFactory.Parse(Text(args, "--device") ?? "auto");
+        string shape = BenchOptions.Text(args, "--shape") ?? "7b";
+        int frames = BenchOptions.Int(args, "--frames", 16), size = BenchOptions.Int(args, "--size", 448), decode = BenchOptions.Int(args, "--decode", 64);
+        int iterations = BenchOptions.Int(args, "--iterations", 3);
+        var device = BackendFactory.Parse(BenchOptions.Text(args, "--device") ?? "auto");
         if (frames % 2 != 0 || size % 28 != 0) { Console.Error.WriteLine("--frames must be even and --size a multiple of 28"); return 2; }
 
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
@@ -115,14 +115,5 @@ public static class ModelBenchmark
             best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
         }
         return best;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        Text(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? Text(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -21,9 +21,9 @@ public static class Stage1Benchmark
     /// <summary>Runs the benchmark; returns 0, or 1 when the device result differs from the references.</summary>
     public static int Run(string[] args)
     {
-        int frames = Option(args, "--frames", 16), height = Option(args, "--height", 16), width = Option(args, "--width", 16);
-        int channels = Option(args, "--channels", 3584), iterations = Option(args, "--iterations", 3);
-        string parameters = OptionText(args, "--params") ?? "dpc_knn_k=7";
+        int frames = BenchOptions.Int(args, "--frames", 16), height = BenchOptions.Int(args, "--height", 16), width = BenchOptions.Int(args, "--width", 16);
+        int channels = BenchOptions.Int(args, "--channels", 3584), iterations = BenchOptions.Int(args, "--iterations", 3);
+        string parameters = BenchOptions.Text(args, "--params") ?? "dpc_knn_k=7";
         var grid = new VideoGrid(frames, height, width);
         float[] features = SyntheticVideo(grid, channels, seed: 1);
         Console.WriteLine($"Stage 1 benchmark: {frames} x {height}x{width} tokens x {channels} channels ({grid.Tokens} tokens), prunevid-stage1 {parameters}");
@@ -125,14 +125,5 @@ public static class Stage1Benchmark
             }
         }
         return data;
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionText(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -8,18 +8,8 @@ internal readonly record struct TensorComparison(double MaxAbsError, double Cosi
     public static TensorComparison Of(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {
         if (actual.Length != expected.Length) throw new ArgumentException($"lengths differ: {actual.Length} vs {expected.Length}");
-        double maxAbs = 0, dot = 0, na = 0, ne = 0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            double a = actual[i], e = expected[i];
-            maxAbs = Math.Max(maxAbs, Math.Abs(a - e));
-            if (double.IsNaN(a)) maxAbs = double.PositiveInfinity;
-            dot += a * e;
-            na += a * a;
-            ne += e * e;
-        }
-        double cosine = na == 0 && ne == 0 ? 1 : dot / Math.Sqrt(na * ne);
-        return new TensorComparison(maxAbs, cosine);
+        return new TensorComparison(Runtime.Model.Parity.TensorComparison.MaxAbsError(expected, actual),
+            Runtime.Model.Parity.TensorComparison.Cosine(expected, actual));
     }
 
     /// <summary>Fails naming the tensor unless max abs ≤ <paramref name="maxAbs"/> and cosine ≥ <paramref name="minCosine"/>.</summary>
