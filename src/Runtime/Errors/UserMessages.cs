@@ -31,7 +31,7 @@ public static partial class UserMessages
             OutOfMemoryException => "not enough memory for this request (try a smaller model, fewer frames or a lower --max-pixels)",
             ArgumentOutOfRangeException range => DescribeArgument(range, range.ActualValue),
             ArgumentException argument => DescribeArgument(argument, null),
-            JsonException json => $"invalid JSON: {StripJsonPosition(json.Message)}{JsonPosition(json)}",
+            JsonException json => $"invalid JSON: {JsonErrors.Describe(json)}",
             _ => e.Message,
         };
         return Bound(message);
@@ -96,16 +96,6 @@ public static partial class UserMessages
         if (actualValue is not null && !problem.Contains(Convert.ToString(actualValue, System.Globalization.CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal))
             text.Append(System.Globalization.CultureInfo.InvariantCulture, $" (got {actualValue})");
         return text.ToString();
-    }
-
-    private static string JsonPosition(JsonException e) =>
-        e.LineNumber is long line ? $" at line {line + 1}, byte {(e.BytePositionInLine ?? 0) + 1}" : "";
-
-    private static string StripJsonPosition(string message)
-    {
-        int at = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        string text = (at >= 0 ? message[..at] : message).Trim();
-        return text.TrimEnd('.', ' ');
     }
 
     [GeneratedRegex(@"\s*\(Parameter '[^']*'\)")]
