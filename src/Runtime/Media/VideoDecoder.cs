@@ -1,5 +1,7 @@
 // PruneVid.NET — media input.
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Threading.Channels;
 using PruneVid.Runtime.Preprocessing;
 
 namespace PruneVid.Runtime.Media;
@@ -42,8 +44,16 @@ public sealed class VideoDecoder
         options ??= VideoSamplingOptions.Default;
         var info = await ProbeAsync(path, options.TimeLimit, cancellationToken).ConfigureAwait(false);
         if (info.TotalFrames <= 0) throw new MediaException($"'{path}' has no decodable frames (ffprobe reports none)");
-        var (start, end, count) = FrameSampler.FrameRange(info.TotalFrames, info.Fps, options.StartTime, options.EndTime);
-        int n = FrameSampler.FrameCount(options, count, info.Fps);
+        int start, end, count, n;
+        try
+        {
+            (start, end, count) = FrameSampler.FrameRange(info.TotalFrames, info.Fps, options.StartTime, options.EndTime);
+            n = FrameSampler.FrameCount(options, count, info.Fps);
+        }
+        catch (MediaException e)
+        {
+            throw new MediaException($"'{path}': {e.Message}", e);
+        }
         int[] indices = FrameSampler.Indices(start, end, n);
         int h, w;
         try
@@ -52,7 +62,7 @@ public sealed class VideoDecoder
         }
         catch (ArgumentException e)
         {
-            throw new MediaException($"'{path}': frames of {info.Width}x{info.Height} cannot be resized for the model: {e.Message}", e);
+            throw new MediaException($"'{path}': frames of {info.Width}x{info.Height} cannot be resized for the model: {Errors.UserMessages.Describe(e)}", e);
         }
 
         TimeSpan limit = options.TimeLimit ?? MediaTimeLimits.Decode(info.Duration);
@@ -99,24 +109,46 @@ public sealed class VideoDecoder
         int frameLength = width * height * 3, outLength = outHeight * outWidth * 3;
         int distinct = indices.Distinct().Count();
         var data = new byte[(long)distinct * outLength];
-        int decoded = 0;
+        int read = 0, decoded = 0;
 
-        // Resize each frame as it comes off the pipe: only one native-size frame is held at a time. Once every
+        // Frames are read off the pipe into a few reused buffers and resized on another thread, so ffmpeg keeps
+        // decoding while a frame is resized; at most Pipelined + 1 native-size frames are held at a time. Once every
         // sampled frame is in, ffmpeg is stopped: the rest of the video is not decoded.
+        const int Pipelined = 3;
+        var queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(Pipelined) { SingleReader = true, SingleWriter = true });
+        var spare = new ConcurrentBag<byte[]>();
+        Task resizing = Task.Run(async () =>
+        {
+            await foreach (byte[] frame in queue.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (outHeight == height && outWidth == width)
+                    Buffer.BlockCopy(frame, 0, data, decoded * outLength, outLength);
+                else
+                    AntialiasedBicubic.Resize(frame, height, width, 3, outHeight, outWidth).CopyTo(data, (long)decoded * outLength);
+                decoded++;
+                spare.Add(frame);
+            }
+        }, CancellationToken.None);
+
         async Task<bool> ReadFrames(Stream stream, CancellationToken ct)
         {
-            var frame = new byte[frameLength];
-            while (decoded < distinct)
+            try
             {
-                int got = await stream.ReadAtLeastAsync(frame, frameLength, throwOnEndOfStream: false, ct).ConfigureAwait(false);
-                if (got < frameLength) return false;
-                byte[] resized = outHeight == height && outWidth == width
-                    ? frame
-                    : AntialiasedBicubic.Resize(frame, height, width, 3, outHeight, outWidth);
-                Buffer.BlockCopy(resized, 0, data, decoded * outLength, outLength);
-                decoded++;
+                while (read < distinct)
+                {
+                    byte[] frame = spare.TryTake(out byte[]? reused) ? reused : new byte[frameLength];
+                    int got = await stream.ReadAtLeastAsync(frame, frameLength, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+                    if (got < frameLength) return false;
+                    await queue.Writer.WriteAsync(frame, ct).ConfigureAwait(false);
+                    read++;
+                }
+                return true;
             }
-            return true;
+            finally
+            {
+                queue.Writer.TryComplete();
+                await resizing.ConfigureAwait(false);
+            }
         }
 
         // select keeps exactly the sampled frame numbers; passthrough stops ffmpeg from duplicating or dropping frames.
