@@ -76,27 +76,29 @@ public sealed class LongVideoTests(LongClips clips) : IClassFixture<LongClips>
     }
 }
 
-/// <summary>The long clips, made once per test class.</summary>
+/// <summary>The long clips, each made once per test class on first use.</summary>
 public sealed class LongClips : IDisposable
 {
+    private readonly Lazy<string> _sixty, _threeMinutes, _thirtyMinutes;
+
     public LongClips()
     {
         Media = new TestMedia();
-        Sixty = Numbered(Media, "sixty", 32, 32, 5, 60);
-        ThreeMinutes = Numbered(Media, "three-minutes", 32, 32, 5, 180);
-        ThirtyMinutes = Numbered(Media, "thirty-minutes", 32, 32, 2, 1800);
+        _sixty = new(() => Numbered(Media, "sixty", 32, 32, 5, 60));
+        _threeMinutes = new(() => Numbered(Media, "three-minutes", 32, 32, 5, 180));
+        _thirtyMinutes = new(() => Numbered(Media, "thirty-minutes", 32, 32, 2, 1800));
     }
 
     public TestMedia Media { get; }
 
     /// <summary>60 s, 5 fps, 300 frames.</summary>
-    public string Sixty { get; }
+    public string Sixty => _sixty.Value;
 
     /// <summary>180 s, 5 fps, 900 frames.</summary>
-    public string ThreeMinutes { get; }
+    public string ThreeMinutes => _threeMinutes.Value;
 
     /// <summary>30 min, 2 fps, 3600 frames.</summary>
-    public string ThirtyMinutes { get; }
+    public string ThirtyMinutes => _thirtyMinutes.Value;
 
     /// <summary>A lossless clip whose frame N has R = N mod 256, G = N / 256, B = 40.</summary>
     public static string Numbered(TestMedia media, string name, int width, int height, int rate, double seconds, string container = "mkv")
