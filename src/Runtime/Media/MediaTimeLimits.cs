@@ -4,7 +4,7 @@ namespace PruneVid.Runtime.Media;
 /// <summary>
 /// How long one ffmpeg or ffprobe call may run before it is stopped with a <see cref="MediaException"/>, when
 /// <see cref="VideoSamplingOptions.TimeLimit"/> does not say. Decoding gets a minute plus the video's own duration:
-/// ffmpeg decodes far faster than real time (README, "Expectations"), so only a damaged file or a stream that never
+/// ffmpeg decodes far faster than real time (README, "Robustness"), so only a damaged file or a stream that never
 /// ends reaches it.
 /// </summary>
 public static class MediaTimeLimits
