@@ -112,6 +112,8 @@ public sealed class VideoQaPipeline : IDisposable
     public async Task<VideoQaResult> GenerateAsync(string videoPath, string question, SamplingOptions? sampling = null,
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
+        sampling?.Validate(); // before a long decode, not after it
+        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
         var clock = Stopwatch.StartNew();
         var decoder = new VideoDecoder(Options.FfmpegFolder);
         DecodedVideo video = await decoder.DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);

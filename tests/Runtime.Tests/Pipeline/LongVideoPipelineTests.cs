@@ -41,7 +41,7 @@ public sealed class LongVideoPipelineTests(LongClips clips) : IClassFixture<Long
     }
 
     [Fact]
-    public async Task Empty_question_is_refused_in_a_sentence()
+    public async Task Empty_question_and_bad_sampling_are_refused_in_a_sentence_before_decoding()
     {
         using var folder = new TempDirectory("prunevid-long-q-");
         string model = TinyModelFolder.Create(folder.File("model"), seed: 3);
@@ -50,5 +50,10 @@ public sealed class LongVideoPipelineTests(LongClips clips) : IClassFixture<Long
         string message = UserMessages.Describe(e);
         UserMessagesTests.AssertClean(message);
         Assert.Contains("question is empty", message);
+
+        // Bad decoding settings are refused before the video is decoded (the file here does not even exist).
+        var bad = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            pipeline.GenerateAsync(folder.File("missing.mp4"), "What?", pipeline.DefaultSampling() with { MaxNewTokens = -1 }));
+        Assert.Equal("MaxNewTokens: must be non-negative (got -1)", UserMessages.Describe(bad));
     }
 }
