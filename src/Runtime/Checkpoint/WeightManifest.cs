@@ -1,10 +1,12 @@
 // PruneVid.NET — checkpoint loading.
+using System.Globalization;
 using PruneVid.Runtime.Config;
+using PruneVid.Runtime.Errors;
 
 namespace PruneVid.Runtime.Checkpoint;
 
 /// <summary>
-/// Every tensor a Qwen2.5-VL model of a given config needs (QWEN25VL.md §2.1), derived from the config alone, and
+/// Every tensor a Qwen2.5-VL model of a given config needs (the hub checkpoints' names), derived from the config alone, and
 /// a check of a weight source against it. Weights are BF16, as in the published checkpoints.
 /// </summary>
 public static class WeightManifest
@@ -78,26 +80,68 @@ public static class WeightManifest
 
     /// <summary>
     /// Checks that <paramref name="source"/> holds every needed tensor with the right dtype and shape; throws one
-    /// <see cref="SafeTensorsFormatException"/> listing all missing names and all mismatches at once.
-    /// Extra tensors are allowed (e.g. an lm_head copy in a tied checkpoint).
+    /// <see cref="SafeTensorsFormatException"/> naming the missing and mismatched tensors (the first few of each, with
+    /// counts). Before building the list it compares the config's block and layer counts with the checkpoint's, so
+    /// an implausible config.json (100000 vision blocks for a checkpoint with 4) fails in one sentence, without
+    /// allocating anything in proportion to the config's numbers. Extra tensors are allowed (e.g. an lm_head copy in
+    /// a tied checkpoint).
     /// </summary>
     public static void Validate(IWeightSource source, Qwen25VLConfig config)
     {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(config);
+        CheckCounts(source, config);
         var missing = new List<string>();
         var mismatched = new List<string>();
+        int missingCount = 0, mismatchedCount = 0;
         foreach (WeightSpec spec in For(config))
         {
             if (!source.TryGet(spec.Name, out WeightTensor? tensor))
-                missing.Add(spec.Name);
+            {
+                if (missingCount++ < UserMessages.ListedItems) missing.Add(spec.Name);
+            }
             else if (tensor.DType != spec.DType || !tensor.Shape.AsSpan().SequenceEqual(spec.Shape))
-                mismatched.Add($"{spec.Name} is {tensor.DType} [{string.Join(",", tensor.Shape)}], expected {spec.DType} [{string.Join(",", spec.Shape)}]");
+            {
+                if (mismatchedCount++ < UserMessages.ListedItems)
+                    mismatched.Add($"{spec.Name} is {tensor.DType} [{string.Join(",", tensor.Shape)}], expected {spec.DType} [{string.Join(",", spec.Shape)}]");
+            }
         }
-        if (missing.Count == 0 && mismatched.Count == 0) return;
+        if (missingCount == 0 && mismatchedCount == 0) return;
 
         var problems = new List<string>();
-        if (missing.Count > 0) problems.Add($"{missing.Count} tensor(s) the model needs are missing: {string.Join(", ", missing)}");
-        if (mismatched.Count > 0) problems.Add($"{mismatched.Count} tensor(s) have the wrong dtype or shape: {string.Join("; ", mismatched)}");
+        if (missingCount > 0) problems.Add($"{missingCount} tensor(s) the model needs are missing: {Listed(missing, missingCount, ", ")}");
+        if (mismatchedCount > 0) problems.Add($"{mismatchedCount} tensor(s) have the wrong dtype or shape: {Listed(mismatched, mismatchedCount, "; ")}");
         throw new SafeTensorsFormatException(source.Location, string.Join(". ", problems));
+    }
+
+    private static string Listed(List<string> shown, int total, string separator) =>
+        string.Join(separator, shown) + (total > shown.Count ? string.Create(CultureInfo.InvariantCulture, $" … and {total - shown.Count:N0} more") : "");
+
+    /// <summary>Vision blocks and text layers the checkpoint holds must be the counts config.json gives.</summary>
+    private static void CheckCounts(IWeightSource source, Qwen25VLConfig config)
+    {
+        int blocks = CountNumbered(source.Names, "visual.blocks.");
+        int layers = CountNumbered(source.Names, "model.layers.");
+        string configName = Path.GetFileName(config.SourceName);
+        if (blocks != config.Vision.Depth)
+            throw new SafeTensorsFormatException(source.Location,
+                $"{configName} says {config.Vision.Depth} vision blocks (vision_config.depth) but the checkpoint has {blocks}; the config and the weights are from different models");
+        if (layers != config.Text.NumHiddenLayers)
+            throw new SafeTensorsFormatException(source.Location,
+                $"{configName} says {config.Text.NumHiddenLayers} text layers (num_hidden_layers) but the checkpoint has {layers}; the config and the weights are from different models");
+    }
+
+    /// <summary>One past the largest N among names "prefixN.…" (0 when there are none).</summary>
+    private static int CountNumbered(IEnumerable<string> names, string prefix)
+    {
+        int count = 0;
+        foreach (string name in names)
+        {
+            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            int dot = name.IndexOf('.', prefix.Length);
+            if (dot > prefix.Length && int.TryParse(name.AsSpan(prefix.Length, dot - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n))
+                count = Math.Max(count, n + 1);
+        }
+        return count;
     }
 }

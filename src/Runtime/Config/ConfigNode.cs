@@ -1,5 +1,6 @@
 // PruneVid.NET — model configuration.
 using System.Text.Json;
+using PruneVid.Runtime.Errors;
 
 namespace PruneVid.Runtime.Config;
 
@@ -25,17 +26,42 @@ internal readonly struct ConfigNode
     /// <summary>File or source name for messages.</summary>
     public string Source { get; }
 
+    /// <summary>Largest config file read: real ones are a few kilobytes.</summary>
+    public const long MaxFileBytes = 16 << 20;
+
     /// <summary>Parses a document whose root must be an object.</summary>
-    public static JsonDocument ParseDocument(string json, string source)
+    public static JsonDocument ParseDocument(string json, string source) => Parse(() => JsonDocument.Parse(json, Options), source);
+
+    /// <summary>Reads and parses a file as strict UTF-8 (invalid bytes are an error, not silently replaced).</summary>
+    public static JsonDocument ParseFile(string path)
+    {
+        long length = new FileInfo(path).Length;
+        if (length > MaxFileBytes)
+            throw new ConfigException(path, "$", $"the file is {length:N0} bytes; a model configuration is a few kilobytes (at most {MaxFileBytes:N0} are read)");
+        byte[] bytes = File.ReadAllBytes(path);
+        int skip = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        if (JsonErrors.FirstInvalidUtf8(bytes.AsSpan(skip)) is >= 0 and long bad)
+            throw new ConfigException(path, "$", $"not valid UTF-8 text (byte {bad + skip:N0} is 0x{bytes[bad + skip]:X2}); save the file as UTF-8");
+        return Parse(() => JsonDocument.Parse(bytes.AsMemory(skip), Options), path);
+    }
+
+    private static readonly JsonDocumentOptions Options = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
+    private static JsonDocument Parse(Func<JsonDocument> parse, string source)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            document = parse();
         }
         catch (JsonException e)
         {
-            throw new ConfigException(source, "$", $"not valid JSON ({e.Message})", e);
+            throw new ConfigException(source, "$", $"not valid JSON: {JsonErrors.Describe(e)}", e);
+        }
+        catch (ArgumentException e)
+        {
+            // Invalid UTF-8 surfaces as an ArgumentException from the reader on some paths.
+            throw new ConfigException(source, "$", $"not valid UTF-8 JSON: {UserMessages.Describe(e)}", e);
         }
         if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
@@ -79,6 +105,12 @@ internal readonly struct ConfigNode
     {
         int value = RequireInt(key);
         return value > 0 ? value : throw Invalid(key, $"must be positive, found {value}");
+    }
+
+    /// <summary>Fails naming <paramref name="key"/> when a product of config values (<paramref name="what"/>) does not fit an int.</summary>
+    public void RequireFitsInt(string key, double product, string what)
+    {
+        if (product > int.MaxValue) throw Invalid(key, $"makes {what} {product:N0}, more than a model can hold (at most {int.MaxValue:N0})");
     }
 
     public double? OptionalDouble(string key) => TryGet(key, out JsonElement value) ? AsDouble(key, value) : null;

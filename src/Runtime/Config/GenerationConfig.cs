@@ -42,7 +42,7 @@ public sealed record GenerationConfig
         ArgumentException.ThrowIfNullOrEmpty(modelDirOrPath);
         string path = Directory.Exists(modelDirOrPath) ? Path.Combine(modelDirOrPath, FileName) : modelDirOrPath;
         path = Path.GetFullPath(path);
-        return File.Exists(path) ? Parse(File.ReadAllText(path), path) : null;
+        return File.Exists(path) ? Parse(ConfigNode.ParseFile(path), path) : null;
     }
 
     /// <summary>Parses generation config JSON; <paramref name="sourceName"/> appears in error messages.</summary>
@@ -50,7 +50,12 @@ public sealed record GenerationConfig
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(sourceName);
-        using JsonDocument document = ConfigNode.ParseDocument(json, sourceName);
+        return Parse(ConfigNode.ParseDocument(json, sourceName), sourceName);
+    }
+
+    private static GenerationConfig Parse(JsonDocument parsed, string sourceName)
+    {
+        using JsonDocument document = parsed;
         var root = new ConfigNode(document.RootElement, "", sourceName);
         return new GenerationConfig
         {

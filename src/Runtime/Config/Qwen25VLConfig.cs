@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace PruneVid.Runtime.Config;
 
 /// <summary>
-/// Qwen2.5-VL configuration read from <c>config.json</c> in either layout (QWEN25VL.md §1.2): the flat hub layout
+/// Qwen2.5-VL configuration read from <c>config.json</c> in either layout: the flat hub layout
 /// (text fields at the top, <c>rope_scaling</c>) or the transformers-5 nested one (<c>text_config</c> with
 /// <c>rope_parameters</c>). Every field the model needs must be in the file: HF class defaults differ from the real
 /// checkpoints, so nothing is defaulted except <c>head_dim</c> (hidden / heads, as HF) and <c>in_channels</c> (3, as HF).
@@ -48,7 +48,7 @@ public sealed record Qwen25VLConfig
         string path = Directory.Exists(modelDirOrConfigPath) ? Path.Combine(modelDirOrConfigPath, FileName) : modelDirOrConfigPath;
         path = Path.GetFullPath(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"model config '{path}' does not exist", path);
-        return Parse(File.ReadAllText(path), path);
+        return Parse(ConfigNode.ParseFile(path), path);
     }
 
     /// <summary>Parses config JSON; <paramref name="sourceName"/> appears in error messages.</summary>
@@ -56,7 +56,12 @@ public sealed record Qwen25VLConfig
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentNullException.ThrowIfNull(sourceName);
-        using JsonDocument document = ConfigNode.ParseDocument(json, sourceName);
+        return Parse(ConfigNode.ParseDocument(json, sourceName), sourceName);
+    }
+
+    private static Qwen25VLConfig Parse(JsonDocument parsed, string sourceName)
+    {
+        using JsonDocument document = parsed;
         var root = new ConfigNode(document.RootElement, "", sourceName);
         ConfigNode text = root.OptionalObject("text_config") ?? root;
 
@@ -87,6 +92,7 @@ public sealed record Qwen25VLConfig
     {
         int[]? ids = root.OptionalIntOrIntArray(key) ?? (text.Path.Length > 0 ? text.OptionalIntOrIntArray(key) : null);
         if (ids is null && required) throw new ConfigException(root.Source, key, "required field is missing");
+        if (ids is { Length: 0 } && required) throw new ConfigException(root.Source, key, "must name at least one token id");
         return ids;
     }
 
@@ -106,7 +112,7 @@ public sealed record Qwen25VLConfig
         else
             throw new ConfigException(text.Source, text.FieldPath("head_dim"), $"absent and hidden_size {hidden} is not divisible by num_attention_heads {heads}");
 
-        // Loader rule of §1.2: rope_parameters (v5) before rope_scaling/rope_theta (hub layout).
+        // rope_parameters (transformers 5) before rope_scaling/rope_theta (hub layout).
         ConfigNode? ropeParameters = text.OptionalObject("rope_parameters");
         ConfigNode rope = ropeParameters ?? text.OptionalObject("rope_scaling") ?? root.OptionalObject("rope_scaling")
             ?? throw new ConfigException(text.Source, text.FieldPath("rope_scaling"), "required field is missing (neither rope_parameters nor rope_scaling is present)");
@@ -115,7 +121,7 @@ public sealed record Qwen25VLConfig
             throw new ConfigException(text.Source, rope.FieldPath(rope.Has("rope_type") ? "rope_type" : "type"),
                 $"'{ropeType}' is not supported (Qwen2.5-VL uses 'mrope'/'default': plain RoPE frequencies with M-RoPE positions)");
         int[] mrope = rope.RequireIntArray("mrope_section");
-        if (mrope.Length != 3 || mrope.Any(s => s < 0) || mrope.Sum() * 2 != headDim)
+        if (mrope.Length != 3 || mrope.Any(s => s < 0) || mrope.Sum(s => (long)s) * 2 != headDim)
             throw new ConfigException(text.Source, rope.FieldPath("mrope_section"),
                 $"[{string.Join(",", mrope)}] must be three non-negative sections summing to head_dim/2 = {headDim / 2.0}");
 
@@ -129,6 +135,9 @@ public sealed record Qwen25VLConfig
         bool tie = text.OptionalBool("tie_word_embeddings") ?? root.OptionalBool("tie_word_embeddings")
             ?? throw new ConfigException(text.Source, text.FieldPath("tie_word_embeddings"), "required field is missing");
 
+        // Widths are multiplied together (projections, KV cache); refuse numbers whose products overflow before anything is sized from them.
+        text.RequireFitsInt("num_attention_heads", (double)heads * headDim * 3, "num_attention_heads × head_dim × 3");
+        text.RequireFitsInt("hidden_size", (double)hidden * 3, "hidden_size × 3");
         return new TextConfig
         {
             HiddenSize = hidden,
@@ -161,15 +170,20 @@ public sealed record Qwen25VLConfig
         int inChannels = vision.OptionalInt("in_channels") ?? 3;
         if (inChannels <= 0) throw new ConfigException(vision.Source, vision.FieldPath("in_channels"), $"must be positive, found {inChannels}");
 
+        int merge = vision.RequirePositiveInt("spatial_merge_size"), patch = vision.RequirePositiveInt("patch_size");
+        int temporal = vision.RequirePositiveInt("temporal_patch_size");
+        vision.RequireFitsInt("spatial_merge_size", (double)hidden * merge * merge * 3, "hidden_size × spatial_merge_size² × 3 (the merger width)");
+        vision.RequireFitsInt("patch_size", (double)inChannels * temporal * patch * patch, "in_channels × temporal_patch_size × patch_size² (one patch)");
+        vision.RequireFitsInt("patch_size", (double)merge * patch, "spatial_merge_size × patch_size");
         return new VisionConfig
         {
             Depth = depth,
             HiddenSize = hidden,
             IntermediateSize = vision.RequirePositiveInt("intermediate_size"),
             NumHeads = heads,
-            PatchSize = vision.RequirePositiveInt("patch_size"),
-            TemporalPatchSize = vision.RequirePositiveInt("temporal_patch_size"),
-            SpatialMergeSize = vision.RequirePositiveInt("spatial_merge_size"),
+            PatchSize = patch,
+            TemporalPatchSize = temporal,
+            SpatialMergeSize = merge,
             WindowSize = vision.RequirePositiveInt("window_size"),
             FullAttBlockIndexes = fullAttention,
             OutHiddenSize = vision.RequirePositiveInt("out_hidden_size"),

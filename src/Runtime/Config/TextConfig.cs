@@ -1,7 +1,7 @@
 // PruneVid.NET — model configuration.
 namespace PruneVid.Runtime.Config;
 
-/// <summary>The language model's configuration (QWEN25VL.md §1.1). Arrays are owned by the record: do not mutate them.</summary>
+/// <summary>The language model's configuration. Arrays are owned by the record: do not mutate them.</summary>
 public sealed record TextConfig
 {
     /// <summary>Model width H.</summary>

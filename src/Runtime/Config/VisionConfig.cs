@@ -1,7 +1,7 @@
 // PruneVid.NET — model configuration.
 namespace PruneVid.Runtime.Config;
 
-/// <summary>The vision tower's configuration (QWEN25VL.md §1.1, <c>vision_config</c>). Arrays are owned by the record.</summary>
+/// <summary>The vision tower's configuration (<c>vision_config</c>). Arrays are owned by the record.</summary>
 public sealed record VisionConfig
 {
     /// <summary>Number of transformer blocks.</summary>

@@ -1,6 +1,4 @@
 // PruneVid.NET — media input.
-using FFMpegCore;
-
 namespace PruneVid.Runtime.Media;
 
 /// <summary>
@@ -14,8 +12,11 @@ public sealed class FfmpegTools
     /// <summary>The folder holding both binaries.</summary>
     public string Folder { get; }
 
-    /// <summary>FFMpegCore options pointing at <see cref="Folder"/>.</summary>
-    internal FFOptions Options => new() { BinaryFolder = Folder };
+    /// <summary>The ffmpeg binary.</summary>
+    public string FfmpegPath => Path.Combine(Folder, OperatingSystem.IsWindows() ? "ffmpeg.exe" : "ffmpeg");
+
+    /// <summary>The ffprobe binary.</summary>
+    public string FfprobePath => Path.Combine(Folder, OperatingSystem.IsWindows() ? "ffprobe.exe" : "ffprobe");
 
     /// <summary>Finds ffmpeg and ffprobe in <paramref name="folder"/>, or on PATH when it is null.</summary>
     /// <exception cref="MediaException">A binary is missing.</exception>

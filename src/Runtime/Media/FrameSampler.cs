@@ -41,7 +41,7 @@ public static class FrameSampler
         }
         else
         {
-            if (!(options.Fps > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Fps, "sampling fps must be positive");
+            if (!(options.Fps > 0)) throw new ArgumentOutOfRangeException(nameof(VideoSamplingOptions.Fps), options.Fps, "the sampling rate (fps) must be positive");
             if (!(videoFps > 0)) throw new MediaException($"the video reports a frame rate of {videoFps}; pass an explicit frame count instead");
             long minFrames = SmartResize.CeilByFactor(options.MinFrames, FrameFactor);
             long maxFrames = SmartResize.FloorByFactor(Math.Min(options.MaxFrames, totalFrames), FrameFactor);

@@ -5,11 +5,15 @@ namespace PruneVid.Runtime.Media;
 /// <param name="Path">The file.</param>
 /// <param name="Width">Frame width in pixels.</param>
 /// <param name="Height">Frame height in pixels.</param>
-/// <param name="TotalFrames">Frame count (the container's, or duration × average fps when it has none).</param>
+/// <param name="TotalFrames">Frame count (the container's, or the packets counted when it stores none).</param>
 /// <param name="Fps">Average frame rate.</param>
 /// <param name="Duration">Stream (or container) duration.</param>
 /// <param name="Codec">Codec name, e.g. h264.</param>
-public sealed record VideoInfo(string Path, int Width, int Height, int TotalFrames, double Fps, TimeSpan Duration, string Codec);
+public sealed record VideoInfo(string Path, int Width, int Height, int TotalFrames, double Fps, TimeSpan Duration, string Codec)
+{
+    /// <summary>Index of the stream among all the file's streams (what <c>-map 0:N</c> names).</summary>
+    public int StreamIndex { get; init; }
+}
 
 /// <summary>Sampled, resized frames of a video and how they were taken.</summary>
 /// <param name="Frames">The frames, already at the qwen-vl-utils target size (sides multiples of 28).</param>

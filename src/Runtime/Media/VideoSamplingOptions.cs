@@ -2,7 +2,7 @@
 namespace PruneVid.Runtime.Media;
 
 /// <summary>
-/// How frames are picked and sized, with qwen-vl-utils' keys and defaults (QWEN25VL.md §5.1, §5.4): sample at
+/// How frames are picked and sized, with qwen-vl-utils' keys and defaults (its <c>fetch_video</c>): sample at
 /// <see cref="Fps"/> (or exactly <see cref="FrameCount"/> frames), an even count between the min and max frames,
 /// spread evenly over the clip or the <see cref="StartTime"/>..<see cref="EndTime"/> part of it; each frame resized
 /// so its area fits the per-frame and whole-video pixel budgets.
@@ -44,4 +44,10 @@ public sealed record VideoSamplingOptions
 
     /// <summary>Explicit frame width (<c>resized_width</c>); needs <see cref="ResizedHeight"/>.</summary>
     public int? ResizedWidth { get; init; }
+
+    /// <summary>
+    /// Longest one ffmpeg/ffprobe call may run before it is stopped with a <see cref="MediaException"/>; null: the
+    /// defaults of <see cref="MediaTimeLimits"/> (a minute, plus the video's duration for decoding).
+    /// </summary>
+    public TimeSpan? TimeLimit { get; init; }
 }

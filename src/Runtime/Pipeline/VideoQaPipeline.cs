@@ -112,6 +112,8 @@ public sealed class VideoQaPipeline : IDisposable
     public async Task<VideoQaResult> GenerateAsync(string videoPath, string question, SamplingOptions? sampling = null,
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
+        sampling?.Validate(); // before a long decode, not after it
+        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
         var clock = Stopwatch.StartNew();
         var decoder = new VideoDecoder(Options.FfmpegFolder);
         DecodedVideo video = await decoder.DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
@@ -126,7 +128,7 @@ public sealed class VideoQaPipeline : IDisposable
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(frames);
-        ArgumentException.ThrowIfNullOrWhiteSpace(question);
+        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
         var clock = Stopwatch.StartNew();
         PreprocessedVideo pixels = new VisionPreprocessor(Options.Preprocessing).PreprocessVideo(frames, fps);
         TimeSpan preprocess = clock.Elapsed;
@@ -142,7 +144,7 @@ public sealed class VideoQaPipeline : IDisposable
     public async Task<VideoQaResult> GenerateFromImageAsync(string imagePath, string question, SamplingOptions? sampling = null,
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(question);
+        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
         sampling ??= DefaultSampling();
         sampling.Validate();
         var clock = Stopwatch.StartNew();

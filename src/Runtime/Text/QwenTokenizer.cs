@@ -62,51 +62,108 @@ public sealed class QwenTokenizer
     }
 
     /// <summary>Loads a Hugging Face <c>tokenizer.json</c> holding a byte-level BPE model.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="TokenizerFormatException">The file is not a usable byte-level BPE tokenizer (the message names the file and the field).</exception>
     public static QwenTokenizer FromTokenizerJson(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"tokenizer file '{path}' not found", path);
-        using var stream = File.OpenRead(path);
-        using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 256 });
-        var root = doc.RootElement;
-        if (!root.TryGetProperty("model", out var model) || model.GetProperty("type").GetString() != "BPE")
-            throw new FormatException($"'{path}' does not hold a BPE tokenizer model");
+        EnsureNormalizationAvailable(text => text.Normalize(NormalizationForm.FormC));
+        using var doc = TokenizerJson.Parse(path);
+        var root = TokenizerJson.Expect(doc.RootElement, JsonValueKind.Object, "the document", path);
+        var model = TokenizerJson.Property(root, "model", "model", path);
+        string type = TokenizerJson.String(TokenizerJson.Property(model, "type", "model.type", path), "model.type", path);
+        if (type != "BPE") throw new TokenizerFormatException(path, $"model.type is '{type}', but only byte-level BPE tokenizers (\"BPE\") are supported");
 
-        var vocab = new Dictionary<string, int>(model.GetProperty("vocab").GetPropertyCount(), StringComparer.Ordinal);
-        foreach (var entry in model.GetProperty("vocab").EnumerateObject()) vocab[entry.Name] = entry.Value.GetInt32();
+        var vocabElement = TokenizerJson.Expect(TokenizerJson.Property(model, "vocab", "model.vocab", path), JsonValueKind.Object, "model.vocab", path);
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var entry in vocabElement.EnumerateObject()) vocab[entry.Name] = TokenizerJson.Id(entry.Value, $"model.vocab[\"{Short(entry.Name)}\"]", path);
 
-        var merges = new List<string>();
-        foreach (var merge in model.GetProperty("merges").EnumerateArray())
+        var mergesElement = TokenizerJson.Expect(TokenizerJson.Property(model, "merges", "model.merges", path), JsonValueKind.Array, "model.merges", path);
+        var merges = new List<string>(mergesElement.GetArrayLength());
+        int m = 0;
+        foreach (var merge in mergesElement.EnumerateArray())
         {
+            string at = TokenizerJson.Index("model.merges", m++);
             // Newer files store each merge as a pair ["a","b"], older ones as the string "a b".
-            merges.Add(merge.ValueKind == JsonValueKind.Array
-                ? merge[0].GetString() + " " + merge[1].GetString()
-                : merge.GetString()!);
+            if (merge.ValueKind == JsonValueKind.Array)
+            {
+                if (merge.GetArrayLength() != 2) throw new TokenizerFormatException(path, $"{at} should be a pair of tokens, found {merge.GetArrayLength()} items");
+                merges.Add(TokenizerJson.String(merge[0], at + "[0]", path) + " " + TokenizerJson.String(merge[1], at + "[1]", path));
+            }
+            else merges.Add(TokenizerJson.String(merge, at, path));
         }
 
         var added = new List<(string Content, int Id, bool Special)>();
-        if (root.TryGetProperty("added_tokens", out var addedTokens))
-            foreach (var token in addedTokens.EnumerateArray())
-                added.Add((token.GetProperty("content").GetString()!, token.GetProperty("id").GetInt32(),
-                           token.TryGetProperty("special", out var special) && special.GetBoolean()));
+        if (root.TryGetProperty("added_tokens", out var addedTokens) && addedTokens.ValueKind != JsonValueKind.Null)
+        {
+            int a = 0;
+            foreach (var token in TokenizerJson.Expect(addedTokens, JsonValueKind.Array, "added_tokens", path).EnumerateArray())
+            {
+                string at = TokenizerJson.Index("added_tokens", a++);
+                added.Add((TokenizerJson.String(TokenizerJson.Property(token, "content", at + ".content", path), at + ".content", path),
+                           TokenizerJson.Id(TokenizerJson.Property(token, "id", at + ".id", path), at + ".id", path),
+                           token.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.True));
+            }
+        }
 
-        return Build(vocab, merges, added, FindSplitPattern(root) ?? PreTokenizerPattern);
+        string pattern;
+        try
+        {
+            pattern = FindSplitPattern(root) ?? PreTokenizerPattern;
+        }
+        catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException)
+        {
+            throw new TokenizerFormatException(path, $"pre_tokenizer cannot be read ({Errors.UserMessages.Describe(e)})", e);
+        }
+        return Build(vocab, merges, added, pattern, path);
     }
 
     /// <summary>Loads <c>vocab.json</c> + <c>merges.txt</c>; added tokens come from <paramref name="tokenizerConfigPath"/> when it exists.</summary>
+    /// <exception cref="FileNotFoundException">vocab.json or merges.txt does not exist.</exception>
+    /// <exception cref="TokenizerFormatException">One of the files cannot be used (the message names it).</exception>
     public static QwenTokenizer FromVocabAndMerges(string vocabPath, string mergesPath, string? tokenizerConfigPath = null)
     {
         if (!File.Exists(vocabPath)) throw new FileNotFoundException($"vocabulary file '{vocabPath}' not found", vocabPath);
         if (!File.Exists(mergesPath)) throw new FileNotFoundException($"merges file '{mergesPath}' not found", mergesPath);
-        var vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath))
-                    ?? throw new FormatException($"'{vocabPath}' is not a JSON object of token → id");
-        var merges = File.ReadLines(mergesPath)
-            .Where(line => line.Length > 0 && !line.StartsWith("#version", StringComparison.Ordinal))
-            .ToList();
+        EnsureNormalizationAvailable(text => text.Normalize(NormalizationForm.FormC));
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        using (var doc = TokenizerJson.Parse(vocabPath))
+        {
+            var root = TokenizerJson.Expect(doc.RootElement, JsonValueKind.Object, "the document", vocabPath);
+            foreach (var entry in root.EnumerateObject()) vocab[entry.Name] = TokenizerJson.Id(entry.Value, $"[\"{Short(entry.Name)}\"]", vocabPath);
+        }
+        var merges = new List<string>();
+        int lineNumber = 0;
+        foreach (string line in ReadMergeLines(mergesPath))
+        {
+            lineNumber++;
+            if (line.Length == 0 || line.StartsWith("#version", StringComparison.Ordinal)) continue;
+            if (line.Split(' ').Length != 2)
+                throw new TokenizerFormatException(mergesPath, $"line {lineNumber} should hold two tokens separated by one space, found '{Short(line)}'");
+            merges.Add(line);
+        }
         var added = tokenizerConfigPath is not null && File.Exists(tokenizerConfigPath)
             ? ReadAddedTokensFromConfig(tokenizerConfigPath)
             : QwenSpecialTokens.Qwen25VLAddedTokens.ToList();
-        return Build(vocab, merges, added, PreTokenizerPattern);
+        return Build(vocab, merges, added, PreTokenizerPattern, $"{vocabPath} + {Path.GetFileName(mergesPath)}");
     }
+
+    private static IEnumerable<string> ReadMergeLines(string path)
+    {
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path, strict);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new TokenizerFormatException(path, "the file is not valid UTF-8 text", e);
+        }
+        return lines;
+    }
+
+    private static string Short(string text) => text.Length <= 40 ? text : text[..37] + "...";
 
     /// <summary>Token ids of <paramref name="text"/> (no BOS/EOS added). Added tokens inside the text are recognised.</summary>
     public int[] Encode(string text)
@@ -161,9 +218,13 @@ public sealed class QwenTokenizer
     public TokenStreamDecoder CreateStreamDecoder(bool skipSpecialTokens = false) => new(this, skipSpecialTokens);
 
     private static QwenTokenizer Build(Dictionary<string, int> vocab, List<string> merges,
-                                       List<(string Content, int Id, bool Special)> added, string pattern)
+                                       List<(string Content, int Id, bool Special)> added, string pattern, string source)
     {
-        EnsureNormalizationAvailable(text => text.Normalize(NormalizationForm.FormC));
+        if (vocab.Count == 0) throw new TokenizerFormatException(source, "the vocabulary is empty");
+        if (pattern != PreTokenizerPattern)
+            throw new TokenizerFormatException(source, $"the pre-tokenizer pattern '{Short(pattern)}' is not supported: only Qwen2's byte-level BPE split is implemented");
+        int maxId = Math.Max(vocab.Values.Max(), added.Count == 0 ? 0 : added.Max(a => a.Id));
+        TokenizerJson.RequireDenseIds(maxId, vocab.Count + added.Count, source);
 
         var addedTokens = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var token in added) addedTokens[token.Content] = token.Id;
@@ -171,19 +232,19 @@ public sealed class QwenTokenizer
         int count = Math.Max(vocab.Count == 0 ? 0 : vocab.Values.Max() + 1, added.Count == 0 ? 0 : added.Max(a => a.Id) + 1);
         var tokenBytes = new byte[]?[count];
         var isSpecial = new bool[count];
-        foreach (var (token, id) in vocab)
+        try
         {
-            if (id < 0) throw new FormatException($"vocabulary token '{token}' has a negative id {id}");
-            tokenBytes[id] = ByteLevel.ToBytes(token);
+            foreach (var (token, id) in vocab) tokenBytes[id] = ByteLevel.ToBytes(token);
+        }
+        catch (FormatException e)
+        {
+            throw new TokenizerFormatException(source, Errors.UserMessages.Describe(e), e);
         }
         foreach (var token in added)
         {
             tokenBytes[token.Id] = Encoding.UTF8.GetBytes(token.Content);
             isSpecial[token.Id] = token.Special;
         }
-
-        if (pattern != PreTokenizerPattern)
-            throw new NotSupportedException($"unsupported pre-tokenizer pattern '{pattern}': only Qwen2's byte-level BPE split is implemented");
 
         // Added tokens and NFC are handled in Encode, so the BPE model sees plain normalised text only.
         var options = new BpeOptions(vocab)
@@ -192,7 +253,16 @@ public sealed class QwenTokenizer
             ByteLevel = true,
             PreTokenizer = new QwenPreTokenizer(),
         };
-        return new QwenTokenizer(BpeTokenizer.Create(options), tokenBytes, isSpecial, addedTokens);
+        BpeTokenizer bpe;
+        try
+        {
+            bpe = BpeTokenizer.Create(options);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            throw new TokenizerFormatException(source, $"the vocabulary and merges do not form a BPE model: {Errors.UserMessages.Describe(e)}", e);
+        }
+        return new QwenTokenizer(bpe, tokenBytes, isSpecial, addedTokens);
     }
 
     /// <summary>
@@ -221,12 +291,18 @@ public sealed class QwenTokenizer
 
     private static List<(string, int, bool)> ReadAddedTokensFromConfig(string path)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        using var doc = TokenizerJson.Parse(path);
         var list = new List<(string, int, bool)>();
-        if (doc.RootElement.TryGetProperty("added_tokens_decoder", out var decoder))
-            foreach (var entry in decoder.EnumerateObject())
-                list.Add((entry.Value.GetProperty("content").GetString()!, int.Parse(entry.Name, System.Globalization.CultureInfo.InvariantCulture),
-                          entry.Value.TryGetProperty("special", out var special) && special.GetBoolean()));
+        var root = TokenizerJson.Expect(doc.RootElement, JsonValueKind.Object, "the document", path);
+        if (root.TryGetProperty("added_tokens_decoder", out var decoder) && decoder.ValueKind != JsonValueKind.Null)
+            foreach (var entry in TokenizerJson.Expect(decoder, JsonValueKind.Object, "added_tokens_decoder", path).EnumerateObject())
+            {
+                string at = $"added_tokens_decoder[\"{Short(entry.Name)}\"]";
+                if (!int.TryParse(entry.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id))
+                    throw new TokenizerFormatException(path, $"{at}: the key should be a non-negative token id");
+                list.Add((TokenizerJson.String(TokenizerJson.Property(entry.Value, "content", at + ".content", path), at + ".content", path), id,
+                          entry.Value.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.True));
+            }
         return list.Count > 0 ? list : QwenSpecialTokens.Qwen25VLAddedTokens.ToList();
     }
 }
