@@ -213,12 +213,11 @@ public sealed class VideoQaPipeline : IDisposable
                 Tensor slice = _backend.SliceRows(embeds, row, count);
                 owned.Add(slice);
                 row += count;
-                var positions = new TokenPosition[count];
-                for (int i = 0; i < count; i++) positions[i] = new TokenPosition(full.Offsets[i].T, full.Offsets[i].H, full.Offsets[i].W);
+                TokenPosition[] positions = full.Offsets.ToArray();
                 TokenReduction reduction = reducer.Reduce(new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), positions), context);
                 if (!ReferenceEquals(reduction.Embeddings, slice)) owned.Add(reduction.Embeddings);
                 kept.Add(reduction.Embeddings);
-                media.Add(MediaItem.FromOffsets(MediaKind.Video, reduction.Positions.Select(p => new PositionOffset(p.T, p.H, p.W))));
+                media.Add(MediaItem.FromOffsets(MediaKind.Video, reduction.Positions));
                 before += count;
                 after += reduction.Count;
             }
