@@ -74,23 +74,13 @@ internal sealed class PrefillHooks : IDisposable
             capture?.Gather(_backend, index);
             _ownedHidden?.Dispose();
             _ownedHidden = hidden = gathered;
-            Positions = GatherPositions(Positions, keep);
+            Positions = MRopePositions.GatherRows(Positions, keep);
             KeptRows = [.. keep.Select(r => KeptRows[r])];
             Videos = Remap(Videos, keep);
             _outcomes.Add(new InModelReductionOutcome(hook.Name, layer, before, Videos.Sum(v => v.Length), keep.Length));
             shrank = true;
         }
         return shrank;
-    }
-
-    /// <summary>positions [3, S] gathered to <paramref name="rows"/> (each kept token keeps its own ids).</summary>
-    public static int[] GatherPositions(int[] positions, IReadOnlyList<int> rows)
-    {
-        int length = positions.Length / 3;
-        var gathered = new int[3 * rows.Count];
-        for (int s = 0; s < 3; s++)
-            for (int i = 0; i < rows.Count; i++) gathered[s * rows.Count + i] = positions[s * length + rows[i]];
-        return gathered;
     }
 
     public void Dispose() => _ownedHidden?.Dispose();
