@@ -42,7 +42,32 @@ public sealed class StrategySpec
             if (spec[i] != '+') throw Error(spec, i, $"expected '+' or the end after stage {stages.Count}, found '{spec[i]}'");
             i++;
         }
-        return new StrategySpec(spec, stages);
+        return new StrategySpec(spec, Expand(spec, stages));
+    }
+
+    // A named chain (StrategyAliases) becomes its stages; its inline values go to the stages that declare them.
+    private static List<StrategyStage> Expand(string spec, List<StrategyStage> stages)
+    {
+        var expanded = new List<StrategyStage>();
+        foreach (StrategyStage stage in stages)
+        {
+            if (StrategyAliases.Find(stage.Reducer) is not { } alias) { expanded.Add(stage); continue; }
+            if (stage.Preset is not null) throw Error(spec, stage.Offset, $"'{alias.Name}' names a chain ({alias.Spec}) and has no presets");
+            var inner = Parse(alias.Spec).Stages.ToList();
+            foreach (var (key, value) in stage.Parameters)
+            {
+                int routed = 0;
+                for (int s = 0; s < inner.Count; s++)
+                {
+                    if (!TokenReducerRegistry.Get(inner[s].Reducer).Parameters.Any(p => p.Name == key)) continue;
+                    inner[s] = inner[s] with { Parameters = [.. inner[s].Parameters.Where(p => p.Key != key), new(key, value)] };
+                    routed++;
+                }
+                if (routed == 0) throw Error(spec, stage.Offset, $"no stage of '{alias.Name}' ({alias.Spec}) has a parameter '{key}'");
+            }
+            expanded.AddRange(inner.Select(s => s with { Offset = stage.Offset }));
+        }
+        return expanded;
     }
 
     /// <summary>
