@@ -13,7 +13,7 @@ namespace PruneVid.Strategies.Tests.Stage2;
 
 /// <summary>
 /// Stage 2 against the official <c>VTPWindowCache.process_attention</c> + <c>prompt_prefill</c> outputs. The cases come
-/// from the folder named by PRUNEVID_STAGE2_CASES (default ../shared/fixtures/prunevid-stage2-official).
+/// from the folder named by PRUNEVID_STAGE2_CASES (default: the prunevid-stage2-official fixture folder).
 /// </summary>
 public sealed class Stage2OfficialFixtureTests(ITestOutputHelper output)
 {
