@@ -1,5 +1,4 @@
 // PruneVid.NET — PruneVid Stage 2 benchmark: the scoring op and prefill with and without the in-model selection.
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using PruneVid.Compute;
@@ -60,12 +59,12 @@ public static class Stage2Benchmark
         using Tensor k = backend.FromF32(Random(ids.Length * t.KeyValueSize, 4), ids.Length, t.KeyValueSize);
         using Tensor scores = backend.Allocate(DType.F32, videoTokens);
         var request = new AttentionScoreRequest(spans[0].End, ids.Length - spans[0].End, spans[0].Start, videoTokens, Causal: false);
-        double scoreMs = Time(backend, Math.Max(3, iterations), () => backend.AttentionScores(q, k, shape, request, scores));
+        double scoreMs = ModelBenchmark.Time(backend, Math.Max(3, iterations), () => backend.AttentionScores(q, k, shape, request, scores));
 
         // (2) Prefill without and with Stage 2.
         var generator = new TextGenerator(text);
         int kept = 0;
-        double Prefill(InModelReduction? reduction) => Time(backend, iterations, () =>
+        double Prefill(InModelReduction? reduction) => ModelBenchmark.Time(backend, iterations, () =>
         {
             var (sequence, normed, _) = generator.Prefill(new TextPrompt(ids, [media], VideoEmbeds: embeds, Reduction: reduction), 1);
             kept = sequence.Cache.Length;
@@ -89,20 +88,5 @@ public static class Stage2Benchmark
         var values = new float[count];
         for (int i = 0; i < count; i++) values[i] = (float)(rng.NextDouble() * 2 - 1);
         return values;
-    }
-
-    private static double Time(IComputeBackend backend, int iterations, Action run)
-    {
-        run(); // warm-up: JIT and kernel compilation
-        backend.Synchronize();
-        double best = double.MaxValue;
-        for (int i = 0; i < iterations; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            run();
-            backend.Synchronize();
-            best = Math.Min(best, clock.Elapsed.TotalMilliseconds);
-        }
-        return best;
     }
 }
