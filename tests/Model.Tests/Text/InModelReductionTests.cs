@@ -127,6 +127,30 @@ public sealed class InModelReductionTests(TinyTextModel tiny) : IClassFixture<Ti
     }
 
     [Fact]
+    public void AnImageBeforeTheVideoIsNeverPruned()
+    {
+        // A 2x2-token image (its features: the first 4 video rows) in the system prompt, then the fixture's video.
+        VideoSpan video = Span;
+        int imagePad = tiny.Config.ImageTokenId;
+        int[] ids = [.. tiny.InputIds[..3], imagePad, imagePad, imagePad, imagePad, .. tiny.InputIds[3..]];
+        var image = MediaItem.Image(1, 4, 4, tiny.Config.Vision.SpatialMergeSize);
+        Tensor imageEmbeds = tiny.Backend.SliceRows(tiny.VideoEmbeds, 0, 4);
+        var spans = InModelReduction.FindVideos(ids, tiny.Config.VideoTokenId, [Frames], [[]]);
+        var prompt = new TextPrompt(ids, [image, tiny.Video], imageEmbeds, tiny.VideoEmbeds,
+            new InModelReduction([Hook("prunevid-stage2(selected_layer=1)")], spans));
+
+        var (sequence, normed, _) = new TextGenerator(tiny.Model).Prefill(prompt, 1);
+        using (sequence) using (normed)
+        {
+            int[] kept = [.. sequence.Reduction!.KeptRows];
+            Assert.Equal([3, 4, 5, 6], kept.Where(r => ids[r] == imagePad));
+            Assert.Equal(video.Start + 4, spans[0].Start);
+            int budget = Frames * (int)Math.Floor(0.4 * (video.Length / Frames));
+            Assert.Equal(ids.Length - video.Length + budget, kept.Length);
+        }
+    }
+
+    [Fact]
     public void AHookThatDropsTextIsRejected()
     {
         var prompt = WithHooks(new DropRow(0));
