@@ -102,7 +102,8 @@ public static class ModelBenchmark
             ? string.Create(CultureInfo.InvariantCulture, $"  [{speedup:F2}x HF transformers on H200 — valid only if this ran on an H200]")
             : "";
 
-    private static double Time(IComputeBackend backend, int iterations, Action run)
+    /// <summary>Best wall time of <paramref name="iterations"/> runs after a warm-up, each ending with a device synchronisation.</summary>
+    internal static double Time(IComputeBackend backend, int iterations, Action run)
     {
         run(); // warm-up: JIT and kernel compilation
         backend.Synchronize();

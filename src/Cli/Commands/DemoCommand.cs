@@ -75,10 +75,11 @@ internal static class DemoCommand
         return command;
     }
 
-    /// <summary>The baseline first, then every reducer and preset in registry order.</summary>
+    /// <summary>The baseline first, then the named chains, then every reducer and preset in registry order.</summary>
     private static IEnumerable<string> StrategyNames()
     {
         yield return "noop";
+        foreach (var alias in StrategyAliases.All) yield return alias.Name;
         foreach (var d in TokenReducerRegistry.All)
         {
             if (d.Name != "noop") yield return d.Name;
@@ -88,14 +89,15 @@ internal static class DemoCommand
 
     private static void PrintTable(IReadOnlyList<(string Strategy, VideoQaResult Result)> rows)
     {
-        Console.WriteLine($"{"strategy",-34} {"tokens",13} {"kept",7} {"vision",8} {"reduce",8} {"prefill",8} {"decode",10}  answer");
+        Console.WriteLine($"{"strategy",-34} {"tokens",13} {"kept",7} {"vision",8} {"reduce",8} {"prefill",8} {"decode",10}  {"stages",-36} answer");
         foreach (var (name, r) in rows)
         {
             var c = r.Compression;
             var t = r.Timings;
             string answer = r.Text.ReplaceLineEndings(" ");
             if (answer.Length > 24) answer = answer[..24] + "…";
-            Console.WriteLine($"{name,-34} {c.VisualTokensBefore,6} -> {c.VisualTokensAfter,-4} {c.RetentionPercent,6:F1}% {ResultText.Ms(t.Vision),8} {ResultText.Ms(t.Reduction),8} {ResultText.Ms(t.Prefill),8} {t.DecodeTokensPerSecond,6:F1} t/s  {JsonSerializer.Serialize(answer)}");
+            double kept = c.VisualTokensBefore == 0 ? 100 : 100.0 * c.FinalVisualTokens / c.VisualTokensBefore;
+            Console.WriteLine($"{name,-34} {c.VisualTokensBefore,6} -> {c.FinalVisualTokens,-4} {kept,6:F1}% {ResultText.Ms(t.Vision),8} {ResultText.Ms(t.Reduction),8} {ResultText.Ms(t.Prefill),8} {t.DecodeTokensPerSecond,6:F1} t/s  {ResultText.Stages(c),-36} {JsonSerializer.Serialize(answer)}");
         }
     }
 }

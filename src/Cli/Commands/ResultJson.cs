@@ -14,7 +14,7 @@ internal sealed record ResultJson(string Text, int[] Tokens, string FinishReason
             visual_tokens_after = r.Compression.VisualTokensAfter,
             retention_percent = Math.Round(r.Compression.RetentionPercent, 2),
             prompt_tokens = r.Compression.PromptTokens,
-            stages = r.Compression.Stages.Select(s => new { stage = s.Stage, before = s.TokensBefore, after = s.TokensAfter }),
+            stages = r.Compression.Stages.Select(s => new { stage = s.Stage, before = s.TokensBefore, after = s.TokensAfter, layer = s.Layer, kv_rows = s.KvRowsKept }),
         },
         new
         {

@@ -29,7 +29,9 @@ internal static class StrategiesCommand
                     }),
                     presets = d.Presets.Select(p => new { name = $"{d.Name}:{p.Name}", parameters = p.Parameters, description = p.Description }),
                 });
-                Console.WriteLine(JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+                // Named chains come after the reducers, with the spec they stand for.
+                var chains = StrategyAliases.All.Select(a => (object)new { name = a.Name, description = a.Description, chain = a.Spec });
+                Console.WriteLine(JsonSerializer.Serialize(doc.Cast<object>().Concat(chains), new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
             foreach (var d in all)
@@ -41,7 +43,9 @@ internal static class StrategiesCommand
                     Console.WriteLine($"    preset {d.Name}:{p.Name,-12} {p.Parameters}{(p.Description is null ? "" : "  (" + p.Description + ")")}");
                 Console.WriteLine();
             }
-            Console.WriteLine("Use: prunevid run --strategy NAME[:PRESET] --param name=value ...");
+            foreach (var a in StrategyAliases.All)
+                Console.WriteLine($"{a.Name}  —  {a.Description}\n    = {a.Spec}\n");
+            Console.WriteLine("Use: prunevid run --strategy NAME[:PRESET][(name=value,...)][+NAME...] --param name=value ...");
             return 0;
         });
         return command;

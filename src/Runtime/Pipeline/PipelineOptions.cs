@@ -10,10 +10,17 @@ public sealed record PipelineOptions
     /// <summary>Where the model runs (default: a GPU when present).</summary>
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
-    /// <summary>Token reducer by registry name (<c>prunevid-stage1</c>, <c>noop</c>, a preset name, …).</summary>
+    /// <summary>
+    /// The strategy spec: a reducer (<c>noop</c>, <c>prunevid-stage1</c>, <c>fastv</c>), a preset (<c>name:preset</c>),
+    /// inline values (<c>name(k=v)</c>), a chain (<c>prunevid-stage1:aggressive+prunevid-stage2(alpha=0.3)</c>) or a
+    /// named chain (<c>prunevid</c>); see <see cref="PruneVid.Strategies.StrategySpec"/>.
+    /// </summary>
     public string Strategy { get; init; } = "noop";
 
-    /// <summary>Reducer parameters as <c>"tau=0.8,cluster_ratio=0.5"</c> (null: the reducer's defaults).</summary>
+    /// <summary>
+    /// Parameters as <c>"tau=0.8,alpha=0.3"</c>, applied over the spec's values to every stage that declares each
+    /// name (null: the spec's values and the reducers' defaults).
+    /// </summary>
     public string? StrategyParameters { get; init; }
 
     /// <summary>Video frame sampling (fps, frame and pixel budgets, start/end time).</summary>

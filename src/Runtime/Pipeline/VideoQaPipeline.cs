@@ -14,11 +14,13 @@ namespace PruneVid.Runtime.Pipeline;
 
 /// <summary>
 /// Answers questions about videos with Qwen2.5-VL. Built once from a model folder (config.json, safetensors,
-/// tokenizer.json); each call decodes and preprocesses the video, encodes it, lets the chosen token reducer shrink
-/// the video tokens, builds the prompt with exactly one placeholder per kept token (at the kept tokens' original
-/// M-RoPE positions) and generates. Not thread-safe: one request at a time per instance.
+/// tokenizer.json); each call decodes and preprocesses the video, then runs the stages vision → reduction → prompt →
+/// language model (<see cref="VisionStage"/>, <see cref="ReductionStage"/>, <see cref="PromptStage"/>,
+/// <see cref="LanguageModelStage"/>): the strategy's reducers shrink the video tokens, the prompt gets exactly one
+/// placeholder per kept token (at its original M-RoPE position), and in-model reducers act during prefill. See
+/// docs/architecture.md. Not thread-safe: one request at a time per instance.
 /// </summary>
-public sealed class VideoQaPipeline : IDisposable
+public sealed partial class VideoQaPipeline : IDisposable
 {
     private readonly IComputeBackend _backend;
     private readonly IWeightSource _weights;
@@ -186,142 +188,46 @@ public sealed class VideoQaPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(videos);
         sampling ??= DefaultSampling();
         sampling.Validate();
-        ITokenReducer reducer = TokenReducerRegistry.Create(Options.Strategy, WithVerbose(strategyParameters));
-        var vision = Config.Vision;
-        int merge = vision.SpatialMergeSize;
+        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters));
         var clock = Stopwatch.StartNew();
 
-        // Vision tower: all videos in one call, then split per video.
-        using Tensor pixels = _backend.FromF32(videos.PixelValues, videos.PixelValues.Length / videos.RowLength, videos.RowLength);
-        using Tensor embeds = _vision.Encode(pixels, videos.Grids);
-        _backend.Synchronize();
+        // vision → reduction → prompt → language model; each arrow is one type.
+        using Tensor embeds = new VisionStage(_backend, _vision).Encode(videos);
         TimeSpan visionTime = clock.Elapsed;
 
-        // Reduction, video by video, keeping each kept token's original (t, h, w) offsets.
         clock.Restart();
-        var context = new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, merge, vision.TemporalPatchSize,
-            vision.TokensPerSecond, Config.Text.NumHiddenLayers), Options.Verbose ? Log : null);
-        var media = new List<MediaItem>();
-        var kept = new List<Tensor>();
-        var owned = new List<Tensor>();
-        int before = 0, after = 0, row = 0;
-        try
-        {
-            for (int v = 0; v < videos.Grids.Count; v++)
-            {
-                var (t, h, w) = videos.Grids[v];
-                var full = MediaItem.Video(t, h, w, merge, videos.SecondsPerGrid[v], vision.TokensPerSecond);
-                int count = full.TokenCount;
-                Tensor slice = _backend.SliceRows(embeds, row, count);
-                owned.Add(slice);
-                row += count;
-                var positions = new TokenPosition[count];
-                for (int i = 0; i < count; i++) positions[i] = new TokenPosition(full.Offsets[i].T, full.Offsets[i].H, full.Offsets[i].W);
-                TokenReduction reduction = reducer.Reduce(new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), positions), context);
-                if (!ReferenceEquals(reduction.Embeddings, slice)) owned.Add(reduction.Embeddings);
-                kept.Add(reduction.Embeddings);
-                media.Add(MediaItem.FromOffsets(MediaKind.Video, reduction.Positions.Select(p => new PositionOffset(p.T, p.H, p.W))));
-                before += count;
-                after += reduction.Count;
-            }
-            Tensor videoEmbeds = Concat(kept, Config.Text.HiddenSize);
-            if (!kept.Contains(videoEmbeds)) owned.Add(videoEmbeds);
-            _backend.Synchronize();
-            TimeSpan reductionTime = clock.Elapsed;
+        var vision = Config.Vision;
+        var context = new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, vision.SpatialMergeSize, vision.TemporalPatchSize,
+            vision.TokensPerSecond, Config.Text.NumHiddenLayers), Log);
+        using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, embeds, videos, context);
+        TimeSpan reductionTime = clock.Elapsed;
 
-            int[] ids = promptIds is null
-                ? BuildPrompt(media, question!)
-                : ShrinkPlaceholders(promptIds, media, videos);
-            var stats = new CompressionStats(Options.Strategy, before, after, ids.Length,
-                [new StageCompression(Options.Strategy, before, after)]);
+        TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, videos, question, promptIds);
+        var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(prompt, sampling, onText, cancellationToken);
 
-            var (text, generated, prefill, decode) = RunLanguageModel(new TextPrompt(ids, media, VideoEmbeds: videoEmbeds), sampling, onText, cancellationToken);
-            var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
-                Math.Max(0, generated.Tokens.Count - 1));
-            return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, ids);
-        }
-        finally
-        {
-            foreach (var tensor in owned.Distinct()) tensor.Dispose();
-        }
+        var stages = reduced.Stages.Concat(generated.Reductions.Select(r =>
+            new StageCompression(r.Hook, r.VideoTokensBefore, r.VideoTokensAfter, r.Layer, r.RowsAfter))).ToArray();
+        var stats = new CompressionStats(Options.Strategy, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, stages);
+        var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
+            Math.Max(0, generated.Tokens.Count - 1));
+        return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, prompt.InputIds);
     }
 
-    /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and the reducer has such a parameter left unset.</summary>
+    /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and a stage has such a parameter the parameters leave unset.</summary>
     private string? WithVerbose(string? parameters)
     {
         if (!Options.Verbose) return parameters;
-        string name = Options.Strategy.Split(':')[0].Trim();
-        bool hasVerbose = TokenReducerRegistry.Get(name).Parameters.Any(p => p.Name == "verbose");
+        var spec = StrategySpec.Parse(Options.Strategy);
+        bool hasVerbose = spec.Stages.Any(s => TokenReducerRegistry.Get(s.Reducer).Parameters.Any(p => p.Name == "verbose")
+            && !s.Parameters.Any(p => p.Key == "verbose"));
         bool set = parameters?.Split(',').Any(p => p.Split('=')[0].Trim() == "verbose") == true;
         return hasVerbose && !set ? string.IsNullOrWhiteSpace(parameters) ? "verbose=true" : parameters + ",verbose=true" : parameters;
     }
 
     /// <summary>Prefill + decode; prefill ends when the first token is known, the rest is decode.</summary>
     private (string Text, GenerationResult Generated, TimeSpan Prefill, TimeSpan Decode) RunLanguageModel(TextPrompt prompt,
-        SamplingOptions sampling, Action<string>? onText, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        TimeSpan prefill = TimeSpan.Zero;
-        var stream = Tokenizer.CreateStreamDecoder(skipSpecialTokens: true);
-        var answer = new System.Text.StringBuilder();
-        GenerationResult generated = _generator.Generate(prompt, sampling, token =>
-        {
-            if (prefill == TimeSpan.Zero) prefill = clock.Elapsed;
-            string piece = stream.Push(token);
-            if (piece.Length > 0) { answer.Append(piece); onText?.Invoke(piece); }
-        }, cancellationToken);
-        string tail = stream.Flush();
-        if (tail.Length > 0) { answer.Append(tail); onText?.Invoke(tail); }
-        return (answer.ToString(), generated, prefill, clock.Elapsed - prefill);
-    }
-
-    private int[] BuildPrompt(IReadOnlyList<MediaItem> media, string question)
-    {
-        var builder = new PromptBuilder();
-        foreach (var item in media) builder.AddVideo(item.TokenCount);
-        return builder.AddText(question).Build().Tokenize(Tokenizer);
-    }
-
-    /// <summary>Replaces each video's run of placeholders in a full prompt by as many as the reducer kept.</summary>
-    private int[] ShrinkPlaceholders(IReadOnlyList<int> ids, IReadOnlyList<MediaItem> media, VideoInputs videos)
-    {
-        int pad = Config.VideoTokenId, merge = Config.Vision.SpatialMergeSize;
-        var result = new List<int>(ids.Count);
-        int video = 0;
-        for (int i = 0; i < ids.Count;)
-        {
-            if (ids[i] != pad) { result.Add(ids[i++]); continue; }
-            int run = 0;
-            while (i + run < ids.Count && ids[i + run] == pad) run++;
-            if (video >= videos.Grids.Count)
-                throw new ArgumentException($"the prompt has more <|video_pad|> runs than the {videos.Grids.Count} video(s) given");
-            var (t, h, w) = videos.Grids[video];
-            int expected = t * h * w / (merge * merge);
-            if (run != expected)
-                throw new ArgumentException($"video {video} has {expected} vision tokens but the prompt holds {run} <|video_pad|> in its run");
-            for (int k = 0; k < media[video].TokenCount; k++) result.Add(pad);
-            i += run;
-            video++;
-        }
-        if (video != videos.Grids.Count)
-            throw new ArgumentException($"the prompt has {video} <|video_pad|> run(s) for {videos.Grids.Count} video(s)");
-        return [.. result];
-    }
-
-    private Tensor Concat(IReadOnlyList<Tensor> parts, int width)
-    {
-        if (parts.Count == 1) return parts[0];
-        int rows = parts.Sum(p => p.Rows);
-        Tensor all = _backend.Allocate(DType.F32, rows, width);
-        int at = 0;
-        foreach (var part in parts)
-        {
-            using Tensor target = _backend.SliceRows(all, at, part.Rows);
-            _backend.Copy(part, target);
-            at += part.Rows;
-        }
-        return all;
-    }
+        SamplingOptions sampling, Action<string>? onText, CancellationToken cancellationToken) =>
+        new LanguageModelStage(_generator, Tokenizer).Run(prompt, sampling, onText, cancellationToken);
 
     private void Log(string line) => Options.Log?.Invoke(line);
 

@@ -22,12 +22,20 @@ public sealed record VideoQaResult(string Text, IReadOnlyList<int> Tokens, Finis
 public sealed record CompressionStats(string Strategy, int VisualTokensBefore, int VisualTokensAfter, int PromptTokens,
     IReadOnlyList<StageCompression> Stages)
 {
+    /// <summary>Video tokens left after the last stage (inside the model for in-model reducers).</summary>
+    public int FinalVisualTokens => Stages.Count == 0 ? VisualTokensAfter : Stages[^1].TokensAfter;
+
     /// <summary>Share of visual tokens kept, in percent.</summary>
     public double RetentionPercent => VisualTokensBefore == 0 ? 100.0 : 100.0 * VisualTokensAfter / VisualTokensBefore;
 }
 
-/// <summary>One reduction stage: tokens in and out.</summary>
-public sealed record StageCompression(string Stage, int TokensBefore, int TokensAfter)
+/// <summary>One reduction stage: video tokens in and out.</summary>
+/// <param name="Stage">The reducer (or in-model hook) name.</param>
+/// <param name="TokensBefore">Video tokens it received.</param>
+/// <param name="TokensAfter">Video tokens it kept.</param>
+/// <param name="Layer">For an in-model stage: the 0-based layer after which it acted (null before the model).</param>
+/// <param name="KvRowsKept">For an in-model stage: sequence rows left, i.e. the rows every layer's KV cache holds.</param>
+public sealed record StageCompression(string Stage, int TokensBefore, int TokensAfter, int? Layer = null, int? KvRowsKept = null)
 {
     /// <summary>Share of tokens removed, in percent.</summary>
     public double ReductionPercent => TokensBefore == 0 ? 0.0 : 100.0 * (TokensBefore - TokensAfter) / TokensBefore;

@@ -76,14 +76,11 @@ public static class TokenReducerRegistry
     }
 
     /// <summary>
-    /// Creates a reducer from <c>name</c> or <c>name:preset</c> (e.g. <c>prunevid-stage1:aggressive</c>) and an
-    /// optional parameter string applied on top of the preset (e.g. <c>"tau=0.8,cluster_ratio=0.5"</c>).
+    /// Creates the reducer a strategy spec names (<see cref="StrategySpec"/>: <c>name</c>, <c>name:preset</c>,
+    /// <c>name(k=v)</c> or a chain <c>a+b</c>, which gives a <see cref="ReducerChain"/>) with an optional parameter
+    /// string applied on top (e.g. <c>"tau=0.8,cluster_ratio=0.5"</c>).
     /// </summary>
-    public static ITokenReducer Create(string reducer, string? parameters = null)
-    {
-        (string name, string? preset) = ParseSpec(reducer);
-        return Get(name).Create(parameters, preset);
-    }
+    public static ITokenReducer Create(string reducer, string? parameters = null) => StrategySpec.Parse(reducer).Create(parameters);
 
     /// <summary>Splits <c>name</c> or <c>name:preset</c> into its parts (the preset is null when absent).</summary>
     public static (string Name, string? Preset) ParseSpec(string reducer)

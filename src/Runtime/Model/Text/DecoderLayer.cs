@@ -5,7 +5,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
-/// Pre-norm decoder layer (QWEN25VL.md §4.5): x += o_proj(attention(mrope(q), mrope(k), v)), then
+/// Pre-norm decoder layer (HF <c>Qwen2_5_VLDecoderLayer</c>; docs/architecture.md): x += o_proj(attention(mrope(q), mrope(k), v)), then
 /// x += down(silu(gate(h)) · up(h)). The new keys and values go straight into the cache rows after the cached
 /// tokens, so prefill (many rows) and decode (one row) are the same code: causal attention whose queries are the
 /// last rows of the keys.
@@ -30,9 +30,10 @@ internal sealed class DecoderLayer
     /// <summary>
     /// Runs the layer in place on the residual stream <paramref name="x"/> [M, H] whose rows follow the
     /// <see cref="KvCache.Length"/> cached tokens; writes their keys/values into the cache's pending rows
-    /// (the caller commits them after the last layer).
+    /// (the caller commits them after the last layer). <paramref name="capture"/>, when given, receives copies of the
+    /// layer's queries and keys for an in-model hook.
     /// </summary>
-    public void Forward(Tensor x, Tensor positions, RotaryTable rotary, KvCache cache)
+    public void Forward(Tensor x, Tensor positions, RotaryTable rotary, KvCache cache, LayerCapture? capture = null)
     {
         var b = _backend;
         int m = x.Rows, cached = cache.Length;
@@ -47,8 +48,10 @@ internal sealed class DecoderLayer
         b.MatMul(h, _w.QWeight, _w.QBias, q);
         b.MatMul(h, _w.KWeight, _w.KBias, k);
         b.MatMul(h, _w.VWeight, _w.VBias, v);
+        capture?.Take(b, q, k, rotated: false);
         b.MRope(q, _config.NumAttentionHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
         b.MRope(k, _config.NumKeyValueHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
+        capture?.Take(b, q, k, rotated: true);
         b.Attention(q, cache.Keys(_index, m), cache.Values(_index, m), attention, _shape, [0, m], [0, cached + m], causal: true);
         b.MatMul(attention, _w.OWeight, null, projected);
         b.Add(x, projected, x);

@@ -87,6 +87,30 @@ public sealed class KvCache : IDisposable
         Length = rows.Count;
     }
 
+    /// <summary>
+    /// Keeps, of the <paramref name="pending"/> rows being written, only <paramref name="rows"/> (ascending, unique,
+    /// 0-based among the pending rows), compacted in that order, in layers 0..<paramref name="throughLayer"/> — the
+    /// layers that already wrote them. Keys keep their rotation: nothing is re-rotated.
+    /// </summary>
+    public void KeepPending(int pending, IReadOnlyList<int> rows, int throughLayer)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        CheckPending(pending);
+        CheckLayer(throughLayer);
+        for (int i = 0; i < rows.Count; i++)
+            if (rows[i] < 0 || rows[i] >= pending || (i > 0 && rows[i] <= rows[i - 1]))
+                throw new ArgumentException($"kept rows must be ascending, unique and inside 0..{pending - 1}; row {i} is {rows[i]}", nameof(rows));
+        if (rows.Count == pending || rows.Count == 0) return;
+        using Tensor index = _backend.FromI32([.. rows], rows.Count);
+        using Tensor scratch = _backend.Allocate(DType.F32, rows.Count, KvWidth);
+        for (int l = 0; l <= throughLayer; l++)
+            foreach (Tensor t in new[] { _keys[l], _values[l] })
+            {
+                _backend.GatherRows(_backend.SliceRows(t, Length, pending), index, scratch);
+                _backend.Copy(scratch, _backend.SliceRows(t, Length, rows.Count));
+            }
+    }
+
     /// <summary>Forgets every entry (the storage is kept for reuse).</summary>
     public void Clear() => Length = 0;
 

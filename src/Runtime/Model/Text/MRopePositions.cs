@@ -7,7 +7,7 @@ namespace PruneVid.Runtime.Model.Text;
 public readonly record struct PlaceholderIds(int ImageTokenId, int VideoTokenId);
 
 /// <summary>
-/// The (t, h, w) M-RoPE positions of a prompt (QWEN25VL.md §4.2, reference algorithm). Text advances all three
+/// The (t, h, w) M-RoPE positions of a prompt (HF <c>get_rope_index</c>; docs/prunevid.md, positions policy). Text advances all three
 /// streams together; a vision item's tokens sit at <c>base + offset</c> where base is the position after the
 /// preceding text; the text after an item continues at <c>base + max(offsets over its tokens, all streams) + 1</c>
 /// (for a full grid: <c>base + max(tIdx(t−1), gh−1, gw−1) + 1</c>). Without vision items the positions are 0..L−1.
@@ -91,6 +91,25 @@ public sealed class MRopePositions
         if (images.Count > 0 || videos.Count > 0)
             throw new ArgumentException($"{images.Count} image and {videos.Count} video item(s) have no placeholders in the prompt");
         return new MRopePositions(pos, length);
+    }
+
+    /// <summary>
+    /// Positions [3, S] (stream-major, as <see cref="Values"/>) restricted to <paramref name="rows"/>: every kept token
+    /// keeps its own ids; nothing is renumbered, so gaps appear where tokens were dropped.
+    /// </summary>
+    public static int[] GatherRows(int[] positions, IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (positions.Length % 3 != 0) throw new ArgumentException($"positions must be [3, S], got {positions.Length} values", nameof(positions));
+        int length = positions.Length / 3;
+        var gathered = new int[3 * rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            if ((uint)rows[i] >= (uint)length) throw new ArgumentOutOfRangeException(nameof(rows), $"row {rows[i]} is outside the {length} positions");
+            for (int s = 0; s < 3; s++) gathered[s * rows.Count + i] = positions[s * length + rows[i]];
+        }
+        return gathered;
     }
 
     /// <summary>Text-only positions 0..L−1 (what <see cref="Compute"/> gives without vision items).</summary>

@@ -1,4 +1,6 @@
 // PruneVid.NET — language model: M-RoPE positions.
+using PruneVid.Strategies;
+
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>Kind of a vision item in a prompt; decides which placeholder token it fills.</summary>
@@ -10,20 +12,18 @@ public enum MediaKind
     Video,
 }
 
-/// <summary>The (t, h, w) M-RoPE offset of one vision token from its item's base position.</summary>
-public readonly record struct PositionOffset(int T, int H, int W);
-
 /// <summary>
-/// One image or video of a prompt, as M-RoPE sees it: the position offset of each of its placeholder tokens, in
+/// One image or video of a prompt, as M-RoPE sees it: the (t, h, w) offset (a <see cref="TokenPosition"/> relative to
+/// the item's base position) of each of its placeholder tokens, in
 /// placeholder order. Built from a full grid (<see cref="Image"/>, <see cref="Video"/>) or from explicit offsets
 /// (<see cref="FromOffsets"/>) — after a token reducer drops tokens, the survivors keep their original offsets
 /// (<see cref="Keep"/>), so their positions do not move.
 /// </summary>
 public sealed class MediaItem
 {
-    private readonly PositionOffset[] _offsets;
+    private readonly TokenPosition[] _offsets;
 
-    private MediaItem(MediaKind kind, PositionOffset[] offsets, (int T, int H, int W)? grid)
+    private MediaItem(MediaKind kind, TokenPosition[] offsets, (int T, int H, int W)? grid)
     {
         Kind = kind;
         _offsets = offsets;
@@ -40,7 +40,7 @@ public sealed class MediaItem
     public int TokenCount => _offsets.Length;
 
     /// <summary>Offsets of the placeholder tokens, in placeholder order.</summary>
-    public ReadOnlySpan<PositionOffset> Offsets => _offsets;
+    public ReadOnlySpan<TokenPosition> Offsets => _offsets;
 
     /// <summary>An image from its patch grid (HF <c>image_grid_thw</c> row); every token has temporal offset 0.</summary>
     public static MediaItem Image(int gridT, int gridH, int gridW, int spatialMergeSize) =>
@@ -49,7 +49,7 @@ public sealed class MediaItem
     /// <summary>
     /// A video from its patch grid (HF <c>video_grid_thw</c> row). Temporal step ti gets offset
     /// trunc(ti · <paramref name="secondsPerGrid"/> · <paramref name="tokensPerSecond"/>) evaluated in f32, the
-    /// reference form of QWEN25VL.md §4.2 (fps 2 gives seconds_per_grid 1.0 and offsets 0, 2, 4, …).
+    /// reference form of HF <c>get_rope_index</c> (fps 2 gives seconds_per_grid 1.0 and offsets 0, 2, 4, …).
     /// </summary>
     public static MediaItem Video(int gridT, int gridH, int gridW, int spatialMergeSize, double secondsPerGrid, int tokensPerSecond)
     {
@@ -62,10 +62,10 @@ public sealed class MediaItem
     }
 
     /// <summary>An item whose tokens carry explicit offsets (e.g. the survivors of a token reducer).</summary>
-    public static MediaItem FromOffsets(MediaKind kind, IEnumerable<PositionOffset> offsets)
+    public static MediaItem FromOffsets(MediaKind kind, IEnumerable<TokenPosition> offsets)
     {
         ArgumentNullException.ThrowIfNull(offsets);
-        PositionOffset[] array = [.. offsets];
+        TokenPosition[] array = [.. offsets];
         foreach (var o in array)
             if (o.T < 0 || o.H < 0 || o.W < 0) throw new ArgumentException($"position offsets must be non-negative, got ({o.T},{o.H},{o.W})", nameof(offsets));
         return new MediaItem(kind, array, null);
@@ -75,7 +75,7 @@ public sealed class MediaItem
     public MediaItem Keep(IEnumerable<int> keptIndices)
     {
         ArgumentNullException.ThrowIfNull(keptIndices);
-        var kept = new List<PositionOffset>();
+        var kept = new List<TokenPosition>();
         int previous = -1;
         foreach (int i in keptIndices)
         {
@@ -98,14 +98,14 @@ public sealed class MediaItem
         if (gridH % merge != 0 || gridW % merge != 0)
             throw new ArgumentException($"{kind} grid ({gridT},{gridH},{gridW}): h and w must be multiples of the spatial merge size {merge}");
         int gh = gridH / merge, gw = gridW / merge;
-        var offsets = new PositionOffset[checked(gridT * gh * gw)];
+        var offsets = new TokenPosition[checked(gridT * gh * gw)];
         int n = 0;
         for (int t = 0; t < gridT; t++)
         {
             int tOffset = temporalOffset(t);
             for (int h = 0; h < gh; h++)
                 for (int w = 0; w < gw; w++)
-                    offsets[n++] = new PositionOffset(tOffset, h, w);
+                    offsets[n++] = new TokenPosition(tOffset, h, w);
         }
         return new MediaItem(kind, offsets, (gridT, gh, gw));
     }

@@ -9,7 +9,9 @@ namespace PruneVid.Runtime.Model.Text;
 /// <param name="Media">The images/videos in prompt order (their placeholder counts and M-RoPE offsets).</param>
 /// <param name="ImageEmbeds">Image features [image placeholders, H] (null when there are none).</param>
 /// <param name="VideoEmbeds">Video features [video placeholders, H] (null when there are none).</param>
-public sealed record TextPrompt(IReadOnlyList<int> InputIds, IReadOnlyList<MediaItem> Media, Tensor? ImageEmbeds = null, Tensor? VideoEmbeds = null);
+/// <param name="Reduction">Hooks to run inside the model during prefill, with the prompt's video spans (null: none).</param>
+public sealed record TextPrompt(IReadOnlyList<int> InputIds, IReadOnlyList<MediaItem> Media, Tensor? ImageEmbeds = null, Tensor? VideoEmbeds = null,
+    InModelReduction? Reduction = null);
 
 /// <summary>Why generation ended.</summary>
 public enum FinishReason
@@ -24,7 +26,11 @@ public enum FinishReason
 /// <param name="Tokens">Generated ids (a final stop id included).</param>
 /// <param name="Reason">Why it stopped.</param>
 /// <param name="RopeDelta">The prompt's rope delta.</param>
-public sealed record GenerationResult(IReadOnlyList<int> Tokens, FinishReason Reason, int RopeDelta);
+public sealed record GenerationResult(IReadOnlyList<int> Tokens, FinishReason Reason, int RopeDelta)
+{
+    /// <summary>What the in-model hooks did during prefill (empty without hooks).</summary>
+    public IReadOnlyList<InModelReductionOutcome> Reductions { get; init; } = [];
+}
 
 /// <summary>
 /// Prefill + decode loop over a <see cref="TextModel"/>: each step feeds the previous token at the sequence's next
@@ -63,8 +69,9 @@ public sealed class TextGenerator
         KvCache cache = Model.CreateCache(ids.Length + Math.Max(1, maxNewTokens));
         try
         {
-            Tensor normed = Model.Forward(hidden, positions.Values, cache, observe);
-            return (new TextSequence(cache, ids, positions), normed, positions);
+            Tensor normed = Model.Forward(hidden, positions.Values, cache, prompt.Reduction, out InModelReductionResult? reduced, observe);
+            // Decoding continues at the unpruned prompt's next position, whatever the hooks dropped.
+            return (new TextSequence(cache, ids, positions) { Reduction = reduced }, normed, positions);
         }
         catch
         {
@@ -93,27 +100,29 @@ public sealed class TextGenerator
         var tokens = new List<int>();
         FinishReason reason = FinishReason.Length;
         int delta = 0;
-        foreach (var (token, finish, ropeDelta) in Run(prompt, options, cancellationToken))
+        IReadOnlyList<InModelReductionOutcome> reductions = [];
+        foreach (var (token, finish, ropeDelta, reduced) in Run(prompt, options, cancellationToken))
         {
             tokens.Add(token);
             onToken?.Invoke(token);
             delta = ropeDelta;
+            reductions = reduced;
             if (finish is FinishReason r) reason = r;
         }
-        return new GenerationResult(tokens, reason, delta);
+        return new GenerationResult(tokens, reason, delta) { Reductions = reductions };
     }
 
     /// <summary>Streams the generated ids (a final stop id included).</summary>
     public async IAsyncEnumerable<int> GenerateAsync(TextPrompt prompt, SamplingOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var (token, _, _) in Run(prompt, options, cancellationToken))
+        foreach (var (token, _, _, _) in Run(prompt, options, cancellationToken))
         {
             yield return token;
             await Task.Yield(); // let the consumer run between steps
         }
     }
 
-    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken)
+    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta, IReadOnlyList<InModelReductionOutcome> Reductions)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -134,7 +143,7 @@ public sealed class TextGenerator
                     normed.Dispose();
                     normed = null;
                     FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
-                    yield return (token, finish, sequence.RopeDelta);
+                    yield return (token, finish, sequence.RopeDelta, sequence.Reduction?.Outcomes ?? []);
                     if (finish is not null) yield break;
                     cancellationToken.ThrowIfCancellationRequested();
                     normed = last = Step(sequence, token);

@@ -48,7 +48,7 @@ public sealed class TextModel : IDisposable
     /// <summary>
     /// Embeds <paramref name="ids"/> [L] and overwrites the <c>&lt;|image_pad|&gt;</c> rows with the rows of
     /// <paramref name="imageEmbeds"/> and the <c>&lt;|video_pad|&gt;</c> rows with <paramref name="videoEmbeds"/>, in
-    /// order (QWEN25VL.md §4.1). The counts must match exactly. Returns F32 [L, H].
+    /// order (HF <c>masked_scatter</c>). The counts must match exactly. Returns F32 [L, H].
     /// </summary>
     public Tensor Embed(ReadOnlySpan<int> ids, Tensor? imageEmbeds = null, Tensor? videoEmbeds = null, Action<string, Tensor>? observe = null)
     {
@@ -82,6 +82,16 @@ public sealed class TextModel : IDisposable
     /// hidden states [M, H] (a new tensor; feed the rows that need logits to <see cref="Logits(Tensor, Tensor)"/>).
     /// </summary>
     public Tensor Forward(Tensor hidden, ReadOnlySpan<int> positions, KvCache cache, Action<string, Tensor>? observe = null)
+        => Forward(hidden, positions, cache, reduction: null, out _, observe);
+
+    /// <summary>
+    /// <see cref="Forward(Tensor, ReadOnlySpan{int}, KvCache, Action{string, Tensor})"/> with in-model hooks (a prefill):
+    /// after each hook's layer the sequence is gathered to the rows it keeps — hidden states, the new KV rows of layers
+    /// 0..L (keys keep their rotation) and the positions (gathered, never renumbered) — and later layers run on those
+    /// rows only. The returned hidden states have one row per kept row; <paramref name="result"/> says which.
+    /// </summary>
+    public Tensor Forward(Tensor hidden, ReadOnlySpan<int> positions, KvCache cache, InModelReduction? reduction,
+        out InModelReductionResult? result, Action<string, Tensor>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(cache);
@@ -102,16 +112,37 @@ public sealed class TextModel : IDisposable
 
         var b = Backend;
         _rotary.EnsureCapacity(maxPosition + 1);
-        using Tensor positionTensor = b.FromI32(positions, 3, m);
-        for (int l = 0; l < _layers.Length; l++)
+        using var hooks = reduction is { Hooks.Count: > 0 }
+            ? new PrefillHooks(b, reduction, positions.ToArray(), m, _layers.Length,
+                AttentionShape.Create(Config.NumAttentionHeads, Config.NumKeyValueHeads, Config.HeadDim))
+            : null;
+        Tensor positionTensor = b.FromI32(positions, 3, m);
+        try
         {
-            _layers[l].Forward(hidden, positionTensor, _rotary, cache);
-            if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                using (LayerCapture? capture = hooks?.CaptureFor(l))
+                {
+                    _layers[l].Forward(hidden, positionTensor, _rotary, cache, capture);
+                    if (hooks is not null && hooks.Apply(l, ref hidden, capture, cache))
+                    {
+                        positionTensor.Dispose();
+                        positionTensor = b.FromI32(hooks.Positions, 3, hidden.Rows);
+                    }
+                }
+                if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
+            }
         }
+        finally
+        {
+            positionTensor.Dispose();
+        }
+        m = hidden.Rows;
         cache.Commit(m);
         Tensor normed = b.Allocate(DType.F32, m, Config.HiddenSize);
         b.RmsNorm(hidden, _weights.FinalNorm, (float)Config.RmsNormEps, normed);
         observe?.Invoke($"text.hidden{_layers.Length}", normed);
+        result = hooks is null ? null : new InModelReductionResult(hooks.KeptRows, hooks.Outcomes.ToArray());
         return normed;
     }
 

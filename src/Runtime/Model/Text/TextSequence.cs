@@ -3,7 +3,7 @@ namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
 /// Everything one sequence carries between decoding steps: its KV cache, its token ids (for the repetition penalty)
-/// and its next M-RoPE position. The rope delta lives here, per sequence, never on the model (QWEN25VL.md §7.9).
+/// and its next M-RoPE position. The rope delta lives here, per sequence, never on the model (docs/prunevid.md: positions policy).
 /// The next position is tracked explicitly rather than as cache length + delta so that dropping cache entries does
 /// not shift the positions of later tokens.
 /// </summary>
@@ -32,6 +32,9 @@ public sealed class TextSequence : IDisposable
 
     /// <summary>The M-RoPE position (same on all three streams) of the next token fed to the model.</summary>
     public int NextPosition { get; internal set; }
+
+    /// <summary>What in-model hooks did during prefill (null without hooks): the cache holds exactly its kept rows.</summary>
+    public InModelReductionResult? Reduction { get; internal init; }
 
     /// <summary>The generated ids (after the prompt).</summary>
     public IEnumerable<int> Generated => Tokens.Skip(PromptLength);
