@@ -8,7 +8,7 @@ namespace PruneVid.Compute;
 /// weight also accepts F32). Every op writes into a caller-provided output so buffers can be reused; ops are
 /// queued in order on the backend's stream and only <see cref="Synchronize"/> or a download waits.
 /// </summary>
-public interface IComputeBackend : IDisposable
+public partial interface IComputeBackend : IDisposable
 {
     /// <summary>Short name for logs ("cpu", "ilgpu-cuda", "ilgpu-cpu").</summary>
     string Name { get; }

@@ -191,7 +191,9 @@ public sealed class VideoQaPipeline : IDisposable
 
         // Vision tower: all videos in one call, then split per video.
         using Tensor pixels = _backend.FromF32(videos.PixelValues, videos.PixelValues.Length / videos.RowLength, videos.RowLength);
-        using Tensor embeds = _vision.Encode(pixels, videos.Grids);
+        // Signals a reducer scores with (e.g. FastVID's last-block saliency) come from the same encode.
+        IReadOnlyList<VisionSignalRequest> signalRequests = reducer is IRequestsVisionSignals wants ? wants.VisionSignals : [];
+        using Tensor embeds = _vision.Encode(pixels, videos.Grids, signalRequests, out VisionSignals signals);
         _backend.Synchronize();
         TimeSpan visionTime = clock.Elapsed;
 
@@ -215,7 +217,8 @@ public sealed class VideoQaPipeline : IDisposable
                 row += count;
                 var positions = new TokenPosition[count];
                 for (int i = 0; i < count; i++) positions[i] = new TokenPosition(full.Offsets[i].T, full.Offsets[i].H, full.Offsets[i].W);
-                TokenReduction reduction = reducer.Reduce(new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), positions), context);
+                TokenReduction reduction = reducer.Reduce(new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), positions,
+                    signals.Count == 0 ? null : signals.Slice(row - count, count)), context);
                 if (!ReferenceEquals(reduction.Embeddings, slice)) owned.Add(reduction.Embeddings);
                 kept.Add(reduction.Embeddings);
                 media.Add(MediaItem.FromOffsets(MediaKind.Video, reduction.Positions.Select(p => new PositionOffset(p.T, p.H, p.W))));

@@ -50,7 +50,7 @@ public sealed class PeerFixtureTests(ITestOutputHelper output)
         {
             case "vllm_evs": Evs(file, st); break;
             case "fastvid_qwen25vl": FastVid(file, st); break;
-            case "fastvid_frame_attention": /*TMP*/ break;
+            case "fastvid_frame_attention": FrameSaliencyFixture.AssertReproduced(st, output); break;
             default: Assert.Fail($"{file}: unknown method '{st.Metadata["method"]}'"); break;
         }
     }
