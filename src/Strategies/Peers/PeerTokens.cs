@@ -77,4 +77,12 @@ internal static class PeerTokens
         if (next == kept.Length) return kept.Length - 1;
         return index - kept[next - 1] <= kept[next] - index ? next - 1 : next;
     }
+
+    /// <summary>Cosine similarity in double, guarded against zero norms.</summary>
+    public static double Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (int c = 0; c < a.Length; c++) { dot += (double)a[c] * b[c]; na += (double)a[c] * a[c]; nb += (double)b[c] * b[c]; }
+        return dot / Math.Max(Math.Sqrt(na) * Math.Sqrt(nb), 1e-12);
+    }
 }
