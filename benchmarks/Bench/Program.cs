@@ -7,6 +7,8 @@ string usage = """
       kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
       stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
                                        PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
+      reducers [--frames 16 --height 16 --width 16 --channels 3584] [--reducers evs,fastvid]
+                                       every registered reducer on the Cpu backend, timed against prunevid-stage1
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
@@ -18,6 +20,7 @@ return args[0] switch
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),
+    "reducers" => ReducerBenchmark.Run(rest),
     _ => Fail(),
 };
 
