@@ -15,15 +15,7 @@ public static partial class AttentionColumnSums
     /// <summary>Checks the layout and returns the row count.</summary>
     public static int Validate(long qLength, long kLength, long sumsLength, AttentionShape shape, ReadOnlySpan<int> cuSeqLens)
     {
-        if (shape.Heads != shape.KvHeads) throw new ArgumentException($"attention column sums: the vision tower has as many kv heads as heads, got {shape.Heads}/{shape.KvHeads}");
-        int stride = shape.Heads * shape.HeadDim;
-        if (qLength % stride != 0 || kLength != qLength)
-            throw new ArgumentException($"attention column sums: q ({qLength}) and k ({kLength}) must be the same whole rows of {shape.Heads}×{shape.HeadDim}");
-        long rows = qLength / stride;
-        if (cuSeqLens.Length < 1 || cuSeqLens[0] != 0 || cuSeqLens[^1] != rows)
-            throw new ArgumentException($"attention column sums: segments must start at 0 and end at the {rows} rows of q");
-        for (int s = 0; s + 1 < cuSeqLens.Length; s++)
-            if (cuSeqLens[s + 1] < cuSeqLens[s]) throw new ArgumentException($"attention column sums: segments decrease at {s}");
+        long rows = AttentionSignalChecks.Rows("attention column sums", qLength, kLength, shape, cuSeqLens);
         if (sumsLength != rows) throw new ArgumentException($"attention column sums: output holds {sumsLength} values for {rows} rows");
         return (int)rows;
     }
@@ -31,7 +23,7 @@ public static partial class AttentionColumnSums
     /// <summary>The plain C# reference (also the Cpu backend), with the kernels' two-pass arithmetic.</summary>
     public static void Reference(ReadOnlySpan<float> q, ReadOnlySpan<float> k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, Span<float> sums)
     {
-        int rows = Validate(q.Length, k.Length, sums.Length, shape, cuSeqLens);
+        Validate(q.Length, k.Length, sums.Length, shape, cuSeqLens);
         int heads = shape.Heads, d = shape.HeadDim, stride = heads * d;
         sums.Clear();
         for (int s = 0; s + 1 < cuSeqLens.Length; s++)
@@ -49,7 +41,6 @@ public static partial class AttentionColumnSums
                     for (int j = first; j < last; j++) sums[j] += MathF.Exp(logits[j - first] - lse);
                 }
         }
-        _ = rows;
     }
 
     private static float Dot(ReadOnlySpan<float> q, ReadOnlySpan<float> k, int i, int j, int stride, int offset, int d)

@@ -17,14 +17,8 @@ public static partial class AttentionSaliency
     /// <summary>Checks the layout and returns the number of merge units.</summary>
     public static int Validate(long qLength, long kLength, long saliencyLength, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit)
     {
-        if (shape.Heads != shape.KvHeads) throw new ArgumentException($"frame saliency: the vision tower has as many kv heads as heads, got {shape.Heads}/{shape.KvHeads}");
         if (mergeUnit <= 0) throw new ArgumentException($"frame saliency: merge unit must be positive, got {mergeUnit}");
-        int stride = shape.Heads * shape.HeadDim;
-        if (qLength % stride != 0 || kLength != qLength)
-            throw new ArgumentException($"frame saliency: q ({qLength}) and k ({kLength}) must be the same whole rows of {shape.Heads}×{shape.HeadDim}");
-        long rows = qLength / stride;
-        if (cuSeqLens.Length < 1 || cuSeqLens[0] != 0 || cuSeqLens[^1] != rows)
-            throw new ArgumentException($"frame saliency: segments must start at 0 and end at the {rows} rows of q");
+        long rows = AttentionSignalChecks.Rows("frame saliency", qLength, kLength, shape, cuSeqLens);
         for (int s = 0; s + 1 < cuSeqLens.Length; s++)
         {
             int length = cuSeqLens[s + 1] - cuSeqLens[s];
