@@ -11,8 +11,8 @@ namespace PruneVid.Strategies.Tests.Peers;
 
 /// <summary>
 /// EVS and FastVID against the outputs of their official code (vLLM <c>evs.py</c>, FastVID's Qwen2.5-VL
-/// <c>modeling_qwen2_5_vl.py</c>). Every case in the folder named by PRUNEVID_PEER_CASES (default
-/// ../shared/fixtures/peers-official) is run, dispatched on its <c>method</c> metadata. Indices, counts, segments,
+/// <c>modeling_qwen2_5_vl.py</c>). Every case in the folder named by PRUNEVID_PEER_CASES (default: the
+/// peers-official reference fixtures) is run, dispatched on its <c>method</c> metadata. Indices, counts, segments,
 /// budgets and positions must match exactly, copied rows bit for bit, merged rows within 1e-5, the frame features
 /// and similarities within 1e-6.
 /// </summary>
