@@ -8,6 +8,8 @@ string usage = """
       stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
                                        PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
       stage2 [--layers 4 --selected-layer 1 --steps 2 --grid 12 --device cpu]   Stage-2 scoring op, prefill with/without Stage 2 (3B layer shape)
+      reducers [--frames 16 --height 16 --width 16 --channels 3584] [--reducers evs,fastvid]
+                                       every registered reducer on the Cpu backend, timed against prunevid-stage1
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
@@ -20,6 +22,7 @@ return args[0] switch
     "model" => ModelBenchmark.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),
     "stage2" => Stage2Benchmark.Run(rest),
+    "reducers" => ReducerBenchmark.Run(rest),
     _ => Fail(),
 };
 

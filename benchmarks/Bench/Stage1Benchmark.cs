@@ -106,7 +106,7 @@ public static class Stage1Benchmark
     /// Four scenes; in each, a third of the positions barely move (static) and the rest are fresh noise every frame,
     /// so both the temporal merge and the per-frame DPC-KNN merges do real work.
     /// </summary>
-    private static float[] SyntheticVideo(VideoGrid grid, int channels, int seed)
+    internal static float[] SyntheticVideo(VideoGrid grid, int channels, int seed)
     {
         var rng = new Random(seed);
         int p = grid.TokensPerFrame;

@@ -33,6 +33,29 @@ internal static class TestVideos
         return new VideoTokens(embeddings, grid, VideoTokens.RasterPositions(grid, temporalStep: 2, offset: 5));
     }
 
+    /// <summary>
+    /// <paramref name="video"/> with synthetic values for every vision signal <paramref name="reducer"/> requests (none
+    /// when it requests none): positive, each temporal step's values summing to 1, seeded.
+    /// </summary>
+    public static VideoTokens WithRequestedSignals(VideoTokens video, ITokenReducer reducer, int seed = 11)
+    {
+        if (reducer is not IRequestsVisionSignals wants || wants.VisionSignals.Count == 0) return video;
+        var rng = new Random(seed);
+        var values = new Dictionary<VisionSignalRequest, float[]>();
+        int p = Math.Max(video.Grid.TokensPerFrame, 1);
+        foreach (VisionSignalRequest request in wants.VisionSignals)
+        {
+            float[] v = Enumerable.Range(0, video.Count).Select(_ => (float)rng.NextDouble() + 0.01f).ToArray();
+            for (int t = 0; t < video.Grid.T; t++)
+            {
+                float sum = v.AsSpan(t * p, p).ToArray().Sum();
+                for (int i = t * p; i < (t + 1) * p; i++) v[i] /= sum;
+            }
+            values[request] = v;
+        }
+        return new VideoTokens(video.Embeddings, video.Grid, video.Positions, new VisionSignals(values));
+    }
+
     /// <summary>Downloads a tensor.</summary>
     public static float[] Host(Tensor tensor)
     {

@@ -13,9 +13,10 @@ namespace PruneVid.Runtime.Pipeline;
 /// </summary>
 internal sealed class ReductionStage(IComputeBackend backend, Qwen25VLConfig config)
 {
-    /// <summary>Reduces every video of <paramref name="embeds"/> (the vision stage's output for <paramref name="videos"/>).</summary>
-    public ReducedVideos Run(ReducerChain chain, Tensor embeds, VideoInputs videos, ReductionContext context)
+    /// <summary>Reduces every video of <paramref name="encoded"/> (the vision stage's output for <paramref name="videos"/>).</summary>
+    public ReducedVideos Run(ReducerChain chain, EncodedVideos encoded, VideoInputs videos, ReductionContext context)
     {
+        Tensor embeds = encoded.Embeddings;
         var vision = config.Vision;
         int merge = vision.SpatialMergeSize;
         var result = new ReducedVideos();
@@ -31,7 +32,9 @@ internal sealed class ReductionStage(IComputeBackend backend, Qwen25VLConfig con
                 Tensor slice = backend.SliceRows(embeds, row, count);
                 result.Own(slice);
                 row += count;
-                var (reduction, stageCounts) = chain.Run(new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), full.Offsets.ToArray()), context);
+                VisionSignals? signals = encoded.Signals.Count == 0 ? null : encoded.Signals.Slice(row - count, count);
+                var tokens = new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), full.Offsets.ToArray(), signals);
+                var (reduction, stageCounts) = chain.Run(tokens, context);
                 if (!ReferenceEquals(reduction.Embeddings, slice)) result.Own(reduction.Embeddings);
                 result.Add(reduction, MediaItem.FromOffsets(MediaKind.Video, reduction.Positions), frames: t, count);
                 if (v == 0) result.Hooks = reduction.LanguageModelHooks;

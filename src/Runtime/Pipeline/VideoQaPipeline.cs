@@ -191,15 +191,16 @@ public sealed partial class VideoQaPipeline : IDisposable
         ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters));
         var clock = Stopwatch.StartNew();
 
-        // vision → reduction → prompt → language model; each arrow is one type.
-        using Tensor embeds = new VisionStage(_backend, _vision).Encode(videos);
+        // vision → reduction → prompt → language model; each arrow is one type. Signals a reducer scores with
+        // (e.g. FastVID's last-block saliency) come from the same encode.
+        using EncodedVideos encoded = new VisionStage(_backend, _vision).Encode(videos, chain.VisionSignals);
         TimeSpan visionTime = clock.Elapsed;
 
         clock.Restart();
         var vision = Config.Vision;
         var context = new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, vision.SpatialMergeSize, vision.TemporalPatchSize,
             vision.TokensPerSecond, Config.Text.NumHiddenLayers), Log);
-        using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, embeds, videos, context);
+        using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, encoded, videos, context);
         TimeSpan reductionTime = clock.Elapsed;
 
         TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, videos, question, promptIds);

@@ -13,7 +13,8 @@ public sealed class VideoTokens
     /// <param name="embeddings">[N, C] F32 (or BF16) tensor on its backend.</param>
     /// <param name="grid">Grid in merged units; N must equal T · H · W.</param>
     /// <param name="positions">N positions, one per row of <paramref name="embeddings"/>.</param>
-    public VideoTokens(Tensor embeddings, VideoGrid grid, IReadOnlyList<TokenPosition> positions)
+    /// <param name="signals">Vision-side signals the reducer asked for (<see cref="IRequestsVisionSignals"/>), one value per token.</param>
+    public VideoTokens(Tensor embeddings, VideoGrid grid, IReadOnlyList<TokenPosition> positions, VisionSignals? signals = null)
     {
         ArgumentNullException.ThrowIfNull(embeddings);
         ArgumentNullException.ThrowIfNull(positions);
@@ -24,10 +25,16 @@ public sealed class VideoTokens
             throw new ArgumentException($"video embeddings have {embeddings.Rows} rows but grid {grid} holds {grid.Tokens} tokens", nameof(embeddings));
         if (positions.Count != grid.Tokens)
             throw new ArgumentException($"{positions.Count} positions given for {grid.Tokens} tokens of grid {grid}", nameof(positions));
+        if (signals is { Count: > 0 } && signals.Count != grid.Tokens)
+            throw new ArgumentException($"vision signals cover {signals.Count} tokens, grid {grid} holds {grid.Tokens}", nameof(signals));
         Embeddings = embeddings;
         Grid = grid;
         Positions = positions;
+        Signals = signals ?? VisionSignals.Empty;
     }
+
+    /// <summary>Vision-side signals computed during the encode (empty unless the reducer requested some).</summary>
+    public VisionSignals Signals { get; }
 
     /// <summary>[N, C] embeddings.</summary>
     public Tensor Embeddings { get; }

@@ -12,7 +12,7 @@ public sealed record ChainStageCount(string Stage, int TokensBefore, int TokensA
 /// reducers contribute their hooks (<see cref="ILanguageModelReducer.CreateHook"/>), which see the segments the
 /// earlier stages recorded. The result carries every hook, in chain order.
 /// </summary>
-public sealed class ReducerChain : ITokenReducer
+public sealed class ReducerChain : ITokenReducer, IRequestsVisionSignals
 {
     /// <summary>A chain of named reducers.</summary>
     public ReducerChain(IReadOnlyList<(string Name, ITokenReducer Reducer)> stages)
@@ -24,6 +24,10 @@ public sealed class ReducerChain : ITokenReducer
 
     /// <summary>The stages in order.</summary>
     public IReadOnlyList<(string Name, ITokenReducer Reducer)> Stages { get; }
+
+    /// <summary>The vision signals any stage asks for (each once): the encoder computes them all in one pass.</summary>
+    public IReadOnlyList<VisionSignalRequest> VisionSignals =>
+        Stages.SelectMany(s => s.Reducer is IRequestsVisionSignals wants ? wants.VisionSignals : []).Distinct().ToArray();
 
     /// <inheritdoc />
     public TokenReduction Reduce(VideoTokens video, ReductionContext context) => Run(video, context).Result;
@@ -49,7 +53,7 @@ public sealed class ReducerChain : ITokenReducer
             {
                 if (current.Count != video.Count)
                     throw new TokenReducerConfigurationException($"'{name}' reduces tokens before the model and needs the full video grid, but '{previous}' before it already reduced {video.Count} tokens to {current.Count}; put '{name}' first");
-                input = new VideoTokens(current.Embeddings, video.Grid, current.Positions);
+                input = new VideoTokens(current.Embeddings, video.Grid, current.Positions, video.Signals);
             }
             TokenReduction next = reducer.Reduce(input, context);
             if (current is not null && !ReferenceEquals(current.Embeddings, video.Embeddings) && !ReferenceEquals(current.Embeddings, next.Embeddings))

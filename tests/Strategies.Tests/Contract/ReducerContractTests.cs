@@ -52,8 +52,8 @@ public sealed class ReducerContractTests
     {
         using var backend = new CpuBackend();
         var grid = new VideoGrid(t, h, w);
-        VideoTokens video = TestVideos.Random(backend, grid, Channels, seed: t * 100 + h * 10 + w);
         ITokenReducer reducer = TokenReducerRegistry.Create(name);
+        VideoTokens video = TestVideos.WithRequestedSignals(TestVideos.Random(backend, grid, Channels, seed: t * 100 + h * 10 + w), reducer);
 
         TokenReduction result = reducer.Reduce(video, TestVideos.Context(Channels));
 
@@ -92,9 +92,10 @@ public sealed class ReducerContractTests
     public void ReducerDoesNotTouchItsInput(string name)
     {
         using var backend = new CpuBackend();
-        VideoTokens video = TestVideos.Random(backend, new VideoGrid(4, 4, 4), Channels, seed: 7);
+        ITokenReducer reducer = TokenReducerRegistry.Create(name);
+        VideoTokens video = TestVideos.WithRequestedSignals(TestVideos.Random(backend, new VideoGrid(4, 4, 4), Channels, seed: 7), reducer);
         float[] before = TestVideos.Host(video.Embeddings);
-        TokenReducerRegistry.Create(name).Reduce(video, TestVideos.Context(Channels));
+        reducer.Reduce(video, TestVideos.Context(Channels));
         Assert.Equal(before, TestVideos.Host(video.Embeddings));
     }
 

@@ -11,7 +11,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// and the inverse reordering. Written against <see cref="IComputeBackend"/> only; weights are uploaded once (BF16)
 /// and activations stay f32.
 /// </summary>
-public sealed class VisionEncoder : IDisposable
+public sealed partial class VisionEncoder : IDisposable
 {
     /// <summary>Epsilon of every vision RMSNorm (fixed in the reference, not in the config).</summary>
     public const float NormEps = 1e-6f;
@@ -61,6 +61,10 @@ public sealed class VisionEncoder : IDisposable
     /// </summary>
     public Tensor Encode(Tensor pixelValues, IReadOnlyList<(int T, int H, int W)> grids,
         Action<string, Tensor>? observe = null, string outputName = VisionActivationNames.VideoEmbeds)
+        => Encode(pixelValues, grids, observe, outputName, signals: null);
+
+    private Tensor Encode(Tensor pixelValues, IReadOnlyList<(int T, int H, int W)> grids,
+        Action<string, Tensor>? observe, string outputName, VisionSignalCollector? signals)
     {
         ArgumentNullException.ThrowIfNull(pixelValues);
         VisionWindowLayout layout = VisionWindowIndex.Compute(grids, Config);
@@ -85,6 +89,7 @@ public sealed class VisionEncoder : IDisposable
         for (int b = 0; b < _blocks.Length; b++)
         {
             _blocks[b].Forward(x, scratch, cos, sin, _fullAttention.Contains(b) ? layout.CuFullSeqLens : layout.CuWindowSeqLens);
+            signals?.AfterBlock(b, scratch, layout, _fullAttention.Contains(b) ? layout.CuFullSeqLens : layout.CuWindowSeqLens);
             observe?.Invoke(VisionActivationNames.Block(b), x);
         }
 

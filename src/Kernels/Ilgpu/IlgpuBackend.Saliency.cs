@@ -1,0 +1,51 @@
+// PruneVid.NET — ILGPU backend: attention signals for token reducers.
+using PruneVid.Compute;
+
+namespace PruneVid.Kernels.Ilgpu;
+
+public sealed partial class IlgpuBackend
+{
+    /// <inheritdoc />
+    public void FrameSaliency(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit, Tensor saliency)
+    {
+        IlgpuTensor tq = Own(q, nameof(q)), tk = Own(k, nameof(k)), ts = Own(saliency, nameof(saliency));
+        RequireF32(tq, nameof(q), "FrameSaliency");
+        RequireF32(tk, nameof(k), "FrameSaliency");
+        RequireF32(ts, nameof(saliency), "FrameSaliency");
+        int units = AttentionSaliency.Validate(tq.Length, tk.Length, ts.Length, shape, cuSeqLens, mergeUnit);
+        int segments = cuSeqLens.Length - 1;
+        if (units == 0) return;
+        var unitSegment = new int[units];
+        var cuUnits = new int[segments + 1];
+        for (int s = 0; s < segments; s++)
+        {
+            cuUnits[s + 1] = cuSeqLens[s + 1] / mergeUnit;
+            unitSegment.AsSpan(cuUnits[s], cuUnits[s + 1] - cuUnits[s]).Fill(s);
+        }
+        using Tensor cu = FromI32(cuSeqLens, cuSeqLens.Length), unitSeg = FromI32(unitSegment, units), cuU = FromI32(cuUnits, cuUnits.Length);
+        using Tensor qMean = Allocate(DType.F32, segments * shape.Heads * shape.HeadDim), logits = Allocate(DType.F32, units * shape.Heads);
+        var (rq, rl) = (((IlgpuTensor)qMean).RawF32, ((IlgpuTensor)logits).RawF32);
+        AttentionSaliency.LaunchQueryMean(Runtime, segments * shape.Heads * shape.HeadDim, tq.RawF32, ((IlgpuTensor)cu).RawI32, rq, shape.Heads, shape.HeadDim);
+        AttentionSaliency.LaunchLogit(Runtime, units * shape.Heads, tk.RawF32, rq, ((IlgpuTensor)unitSeg).RawI32, rl, shape.Heads, shape.HeadDim, mergeUnit, shape.Scale);
+        AttentionSaliency.LaunchSoftmax(Runtime, units, rl, ((IlgpuTensor)unitSeg).RawI32, ((IlgpuTensor)cuU).RawI32, ts.RawF32, shape.Heads);
+        Synchronize(); // the temporaries are released on return
+    }
+
+    /// <inheritdoc />
+    public void AttentionColumnSums(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, Tensor sums)
+    {
+        IlgpuTensor tq = Own(q, nameof(q)), tk = Own(k, nameof(k)), ts = Own(sums, nameof(sums));
+        RequireF32(tq, nameof(q), "AttentionColumnSums");
+        RequireF32(tk, nameof(k), "AttentionColumnSums");
+        RequireF32(ts, nameof(sums), "AttentionColumnSums");
+        int rows = Kernels.AttentionColumnSums.Validate(tq.Length, tk.Length, ts.Length, shape, cuSeqLens);
+        if (rows == 0) return;
+        var rowSegment = new int[rows];
+        for (int s = 0; s + 1 < cuSeqLens.Length; s++) rowSegment.AsSpan(cuSeqLens[s], cuSeqLens[s + 1] - cuSeqLens[s]).Fill(s);
+        using Tensor cu = FromI32(cuSeqLens, cuSeqLens.Length), rowSeg = FromI32(rowSegment, rows), lse = Allocate(DType.F32, rows * shape.Heads);
+        var (rc, rs, rl) = (((IlgpuTensor)cu).RawI32, ((IlgpuTensor)rowSeg).RawI32, ((IlgpuTensor)lse).RawF32);
+        Kernels.AttentionColumnSums.LaunchRowLogSumExp(Runtime, rows * shape.Heads, tq.RawF32, tk.RawF32, rs, rc, rl, shape.Heads, shape.HeadDim, shape.Scale);
+        Kernels.AttentionColumnSums.LaunchColumn(Runtime, rows, tq.RawF32, tk.RawF32, rl, rs, rc, ts.RawF32, shape.Heads, shape.HeadDim, shape.Scale);
+        Synchronize(); // the temporaries are released on return
+    }
+}
