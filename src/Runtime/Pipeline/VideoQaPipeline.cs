@@ -18,7 +18,7 @@ namespace PruneVid.Runtime.Pipeline;
 /// the video tokens, builds the prompt with exactly one placeholder per kept token (at the kept tokens' original
 /// M-RoPE positions) and generates. Not thread-safe: one request at a time per instance.
 /// </summary>
-public sealed class VideoQaPipeline : IDisposable
+public sealed partial class VideoQaPipeline : IDisposable
 {
     private readonly IComputeBackend _backend;
     private readonly IWeightSource _weights;
