@@ -1,0 +1,30 @@
+// PruneVid.NET — evaluation: accuracy against retention, one labelled point per strategy (ScottPlot).
+using ScottPlot;
+
+namespace PruneVid.Runtime.Evaluation;
+
+internal static class AccuracyRetentionPlot
+{
+    public static string Save(IReadOnlyList<StrategySummary> rows, string path)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            double x = rows[i].MeanRetentionPercent!.Value, y = rows[i].AccuracyPercent!.Value;
+            var marker = plot.Add.Marker(x, y, MarkerShape.FilledCircle, size: 10, color: palette.GetColor(i));
+            marker.LegendText = rows[i].Strategy;
+            var label = plot.Add.Text(rows[i].Strategy, x, y);
+            label.LabelFontSize = 11;
+            label.OffsetX = 6;
+        }
+        plot.Title("Accuracy vs visual-token retention");
+        plot.XLabel("mean retention (% of visual tokens kept)");
+        plot.YLabel("accuracy (%)");
+        plot.Axes.SetLimitsX(0, 105);
+        plot.Axes.SetLimitsY(0, 100);
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 800, 500);
+        return path;
+    }
+}
