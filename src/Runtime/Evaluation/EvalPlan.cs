@@ -5,9 +5,9 @@ namespace PruneVid.Runtime.Evaluation;
 
 /// <summary>
 /// Written by each shard beside its results (<c>plan-&lt;i&gt;-of-&lt;n&gt;.json</c>): its question ids and the
-/// strategies. A merge expects exactly one line per (question, strategy) of every plan.
+/// strategies, and the settings that change answers (frame sampling, tokens). A merge expects exactly one line per (question, strategy) of every plan.
 /// </summary>
-public sealed record EvalPlan(int ShardIndex, int ShardCount, string Scoring, IReadOnlyList<string> Strategies, IReadOnlyList<string> QUids)
+public sealed record EvalPlan(int ShardIndex, int ShardCount, string Scoring, string Settings, IReadOnlyList<string> Strategies, IReadOnlyList<string> QUids)
 {
     /// <summary>Writes the plan, or checks that the one already there asks for the same work.</summary>
     /// <exception cref="EvalDataException">The folder holds a plan of another run for this shard.</exception>
@@ -17,9 +17,9 @@ public sealed record EvalPlan(int ShardIndex, int ShardCount, string Scoring, IR
         if (File.Exists(path))
         {
             EvalPlan existing = Read(path);
-            if (existing.Scoring != Scoring || !existing.Strategies.SequenceEqual(Strategies) || !existing.QUids.SequenceEqual(QUids))
+            if (existing.Scoring != Scoring || existing.Settings != Settings || !existing.Strategies.SequenceEqual(Strategies) || !existing.QUids.SequenceEqual(QUids))
                 throw new EvalDataException($"'{folder}' already holds shard {shard.Index}/{shard.Count} of a run with other questions, strategies or scoring " +
-                                            $"(strategies {string.Join(", ", existing.Strategies)}; scoring {existing.Scoring}); resume it with the same options or use another --out");
+                                            $"(strategies {string.Join(", ", existing.Strategies)}; scoring {existing.Scoring}; {existing.Settings}); resume it with the same options or use another --out");
             return;
         }
         Directory.CreateDirectory(folder);

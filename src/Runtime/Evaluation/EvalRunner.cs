@@ -78,9 +78,9 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
                 if (!File.Exists(question.VideoPath)) videoError = $"video file '{question.VideoPath}' not found";
                 else video = await pipeline.EncodeVideoAsync(question.VideoPath, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is MediaException or FileNotFoundException)
             {
-                videoError = ErrorText(e);
+                videoError = ErrorText(e); // this video's fault; any other failure (settings, device) stops the run
             }
             using (video)
             {

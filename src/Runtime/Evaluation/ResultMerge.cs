@@ -28,8 +28,8 @@ public static partial class ResultMerge
         var first = plans[0].Plan;
         var problems = new List<string>();
         foreach (var (path, plan) in plans)
-            if (plan.ShardCount != first.ShardCount || !plan.Strategies.SequenceEqual(first.Strategies) || plan.Scoring != first.Scoring)
-                problems.Add($"'{path}' belongs to another run (shards {plan.ShardCount}, strategies {string.Join(", ", plan.Strategies)}, scoring {plan.Scoring})");
+            if (plan.ShardCount != first.ShardCount || !plan.Strategies.SequenceEqual(first.Strategies) || plan.Scoring != first.Scoring || plan.Settings != first.Settings)
+                problems.Add($"'{path}' belongs to another run (shards {plan.ShardCount}, strategies {string.Join(", ", plan.Strategies)}, scoring {plan.Scoring}, {plan.Settings})");
         var byShard = plans.GroupBy(p => p.Plan.ShardIndex).ToDictionary(g => g.Key, g => g.ToList());
         for (int i = 0; i < first.ShardCount; i++)
         {
