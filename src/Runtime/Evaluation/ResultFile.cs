@@ -12,12 +12,14 @@ namespace PruneVid.Runtime.Evaluation;
 public sealed class ResultFile : IDisposable
 {
     private readonly FileStream _stream;
+    private readonly FileStream _lock;
     private readonly HashSet<(string, string)> _done = [];
 
-    private ResultFile(string path, FileStream stream, List<EvalRecord> existing, long tornBytes)
+    private ResultFile(string path, FileStream stream, FileStream lockFile, List<EvalRecord> existing, long tornBytes)
     {
         Path = path;
         _stream = stream;
+        _lock = lockFile;
         Existing = existing;
         TornBytesDropped = tornBytes;
         foreach (var r in existing) _done.Add(r.Key);
@@ -40,14 +42,26 @@ public sealed class ResultFile : IDisposable
     public static ResultFile Open(string path)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        // One writer per shard file: an exclusive lock on a side file (released by the system if the process dies),
+        // so readers (merge, tail) can still open the results themselves.
+        FileStream lockFile;
+        try
+        {
+            lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+        }
+        catch (IOException e)
+        {
+            throw new EvalDataException($"'{path}' is being written by another run ({e.Message}); is the same shard running twice?", e);
+        }
         FileStream stream;
         try
         {
             stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
         }
-        catch (IOException e)
+        catch
         {
-            throw new EvalDataException($"'{path}' cannot be opened for appending ({e.Message}); is another run writing the same shard?", e);
+            lockFile.Dispose();
+            throw;
         }
         try
         {
@@ -60,11 +74,12 @@ public sealed class ResultFile : IDisposable
                 stream.WriteByte((byte)'\n'); // a complete last record whose newline was not written
                 stream.Flush(flushToDisk: true);
             }
-            return new ResultFile(path, stream, records, torn);
+            return new ResultFile(path, stream, lockFile, records, torn);
         }
         catch
         {
             stream.Dispose();
+            lockFile.Dispose();
             throw;
         }
     }
@@ -89,7 +104,11 @@ public sealed class ResultFile : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _lock.Dispose();
+    }
 
     private static (List<EvalRecord> Records, long ValidLength) ReadValid(FileStream stream, string path)
     {
