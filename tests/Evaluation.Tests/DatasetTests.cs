@@ -140,7 +140,7 @@ public sealed class DatasetTests : IDisposable
     public async Task Mini_dataset_is_egoschema_format_and_its_answer_is_the_colour_shown_first_or_last()
     {
         string folder = Path.Combine(_dir, "mini");
-        var made = await MiniDataset.CreateAsync(folder, 6, seed: 3);
+        var made = await MiniDataset.CreateAsync(folder, 3, seed: 3);
         var loaded = EgoSchemaDataset.Load(Path.Combine(folder, "questions.json"), Path.Combine(folder, "videos"), Path.Combine(folder, "subset_answers.json"));
         Assert.Equal(made.Select(q => (q.Id, q.Answer)), loaded.Select(q => (q.Id, q.Answer)));
         foreach (var q in loaded)
@@ -162,7 +162,7 @@ public sealed class DatasetTests : IDisposable
         }
         // Same seed, same set.
         string again = Path.Combine(_dir, "again");
-        var remade = await MiniDataset.CreateAsync(again, 6, seed: 3);
+        var remade = await MiniDataset.CreateAsync(again, 3, seed: 3);
         Assert.Equal(made.Select(q => (q.Id, q.Answer, q.Question)), remade.Select(q => (q.Id, q.Answer, q.Question)));
         await Assert.ThrowsAsync<IOException>(() => MiniDataset.CreateAsync(folder, 1)); // never writes into a used folder
     }

@@ -6,28 +6,37 @@ using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Evaluation.Tests;
 
-public sealed class EncodedPipelineTests : IDisposable
+/// <summary>The tiny fixture model and its reference clip, loaded once for the class.</summary>
+public sealed class TinyModelFixture : IDisposable
 {
-    private readonly VideoQaPipeline _pipeline;
-    private readonly RgbFrames _frames;
-    private readonly double _fps;
-    private readonly string _question;
-
-    public EncodedPipelineTests()
+    public TinyModelFixture()
     {
         using var reference = SafeTensorsFile.Open(FixturePaths.Get("tiny-qwen25vl", "reference.safetensors"));
         var shape = reference.Tensors["frames_u8"].Shape;
-        _frames = new RgbFrames(reference.GetBytes("frames_u8").ToArray(), (int)shape[0], (int)shape[1], (int)shape[2]);
+        Frames = new RgbFrames(reference.GetBytes("frames_u8").ToArray(), (int)shape[0], (int)shape[1], (int)shape[2]);
         using var json = JsonDocument.Parse(File.ReadAllText(FixturePaths.Get("tiny-qwen25vl", "reference.json")));
-        _question = json.RootElement.GetProperty("question").GetString()!;
-        _fps = json.RootElement.GetProperty("frames_fps").GetDouble();
-        _pipeline = VideoQaPipeline.Load(FixturePaths.Get("tiny-qwen25vl"), new PipelineOptions
+        Question = json.RootElement.GetProperty("question").GetString()!;
+        Fps = json.RootElement.GetProperty("frames_fps").GetDouble();
+        Pipeline = VideoQaPipeline.Load(FixturePaths.Get("tiny-qwen25vl"), new PipelineOptions
         {
             Device = DeviceKind.Cpu, Strategy = "noop", TokenizerDirectory = FixturePaths.Get("qwen-tokenizer"),
         });
     }
 
-    public void Dispose() => _pipeline.Dispose();
+    public VideoQaPipeline Pipeline { get; }
+    public RgbFrames Frames { get; }
+    public double Fps { get; }
+    public string Question { get; }
+
+    public void Dispose() => Pipeline.Dispose();
+}
+
+public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture<TinyModelFixture>
+{
+    private readonly VideoQaPipeline _pipeline = model.Pipeline;
+    private readonly RgbFrames _frames = model.Frames;
+    private readonly double _fps = model.Fps;
+    private readonly string _question = model.Question;
 
     [Theory]
     [InlineData("noop")]

@@ -131,6 +131,10 @@ public sealed class EvalCliTests : IDisposable
         Assert.Equal(1, malformed.ExitCode);
         Assert.Contains("is not valid JSON", malformed.Stderr);
 
+        var subsetWithoutAnswers = Cli.Run([.. common, "--strategy", "noop", "--answered-only"]);
+        Assert.NotEqual(0, subsetWithoutAnswers.ExitCode);
+        Assert.Contains("--answered-only needs --answers", subsetWithoutAnswers.Stderr);
+
         foreach (var r in new[] { unknown, fourOptions, malformed }) Assert.DoesNotContain("   at ", r.Stderr);
         Assert.False(Directory.Exists(Path.Combine(_dir, "out"))); // nothing written before the input is known good
     }

@@ -22,10 +22,18 @@ internal static class EvalRunCommand
         var questions = new Option<FileInfo>("--questions") { Description = "EgoSchema questions.json (a list of {q_uid, question, \"option 0\"..\"option 4\"})", Required = true };
         var answers = new Option<FileInfo?>("--answers") { Description = "Answers {q_uid: 0..4} (subset_answers.json); without it accuracy is not computed" };
         var videos = new Option<DirectoryInfo>("--videos") { Description = "Folder of <q_uid>.mp4", Required = true };
-        var command = new Command("egoschema", "Evaluate strategies on EgoSchema (official layout)") { questions, answers, videos };
+        var answeredOnly = new Option<bool>("--answered-only") { Description = "Only the questions the answers file covers (EgoSchema's 500-question subset)" };
+        var command = new Command("egoschema", "Evaluate strategies on EgoSchema (official layout)") { questions, answers, videos, answeredOnly };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(answeredOnly) && r.GetValue(answers) is null) r.AddError("--answered-only needs --answers");
+        });
         var common = AddCommon(command);
-        command.SetAction((parse, ct) => RunAsync(parse, common,
-            () => EgoSchemaDataset.Load(parse.GetValue(questions)!.FullName, parse.GetValue(videos)!.FullName, parse.GetValue(answers)?.FullName), ct));
+        command.SetAction((parse, ct) => RunAsync(parse, common, () =>
+        {
+            var all = EgoSchemaDataset.Load(parse.GetValue(questions)!.FullName, parse.GetValue(videos)!.FullName, parse.GetValue(answers)?.FullName);
+            return parse.GetValue(answeredOnly) ? [.. all.Where(q => q.Answer is not null)] : all;
+        }, ct));
         return command;
     }
 
