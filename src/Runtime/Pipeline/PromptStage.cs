@@ -12,9 +12,9 @@ namespace PruneVid.Runtime.Pipeline;
 internal sealed class PromptStage(Qwen25VLConfig config, QwenTokenizer tokenizer)
 {
     /// <summary>The prompt for <paramref name="reduced"/>: from <paramref name="question"/>, or by shrinking <paramref name="promptIds"/>.</summary>
-    public TextPrompt Build(ReducedVideos reduced, VideoInputs videos, string? question, IReadOnlyList<int>? promptIds)
+    public TextPrompt Build(ReducedVideos reduced, IReadOnlyList<(int T, int H, int W)> grids, string? question, IReadOnlyList<int>? promptIds)
     {
-        int[] ids = promptIds is null ? Chat(reduced.Media, question!) : ShrinkPlaceholders(promptIds, reduced.Media, videos);
+        int[] ids = promptIds is null ? Chat(reduced.Media, question!) : ShrinkPlaceholders(promptIds, reduced.Media, grids);
         InModelReduction? hooks = reduced.Hooks.Count == 0 ? null
             : new InModelReduction(reduced.Hooks, InModelReduction.FindVideos(ids, config.VideoTokenId, reduced.Frames, reduced.Segments));
         return new TextPrompt(ids, reduced.Media, VideoEmbeds: reduced.VideoEmbeds, Reduction: hooks);
@@ -28,7 +28,7 @@ internal sealed class PromptStage(Qwen25VLConfig config, QwenTokenizer tokenizer
     }
 
     /// <summary>Replaces each video's run of placeholders in a full prompt by as many as the reducer kept.</summary>
-    private int[] ShrinkPlaceholders(IReadOnlyList<int> ids, IReadOnlyList<MediaItem> media, VideoInputs videos)
+    private int[] ShrinkPlaceholders(IReadOnlyList<int> ids, IReadOnlyList<MediaItem> media, IReadOnlyList<(int T, int H, int W)> grids)
     {
         int pad = config.VideoTokenId, merge = config.Vision.SpatialMergeSize;
         var result = new List<int>(ids.Count);
@@ -38,9 +38,9 @@ internal sealed class PromptStage(Qwen25VLConfig config, QwenTokenizer tokenizer
             if (ids[i] != pad) { result.Add(ids[i++]); continue; }
             int run = 0;
             while (i + run < ids.Count && ids[i + run] == pad) run++;
-            if (video >= videos.Grids.Count)
-                throw new ArgumentException($"the prompt has more <|video_pad|> runs than the {videos.Grids.Count} video(s) given");
-            var (t, h, w) = videos.Grids[video];
+            if (video >= grids.Count)
+                throw new ArgumentException($"the prompt has more <|video_pad|> runs than the {grids.Count} video(s) given");
+            var (t, h, w) = grids[video];
             int expected = t * h * w / (merge * merge);
             if (run != expected)
                 throw new ArgumentException($"video {video} has {expected} vision tokens but the prompt holds {run} <|video_pad|> in its run");
@@ -48,8 +48,8 @@ internal sealed class PromptStage(Qwen25VLConfig config, QwenTokenizer tokenizer
             i += run;
             video++;
         }
-        if (video != videos.Grids.Count)
-            throw new ArgumentException($"the prompt has {video} <|video_pad|> run(s) for {videos.Grids.Count} video(s)");
+        if (video != grids.Count)
+            throw new ArgumentException($"the prompt has {video} <|video_pad|> run(s) for {grids.Count} video(s)");
         return [.. result];
     }
 }

@@ -13,8 +13,12 @@ namespace PruneVid.Runtime.Pipeline;
 /// </summary>
 internal sealed class ReductionStage(IComputeBackend backend, Qwen25VLConfig config)
 {
-    /// <summary>Reduces every video of <paramref name="encoded"/> (the vision stage's output for <paramref name="videos"/>).</summary>
-    public ReducedVideos Run(ReducerChain chain, EncodedVideos encoded, VideoInputs videos, ReductionContext context)
+    /// <summary>
+    /// Reduces every video of <paramref name="encoded"/> (the vision stage's output for videos of the given
+    /// <paramref name="grids"/>, in patches, and seconds per temporal grid step).
+    /// </summary>
+    public ReducedVideos Run(ReducerChain chain, EncodedVideos encoded, IReadOnlyList<(int T, int H, int W)> grids,
+        IReadOnlyList<double> secondsPerGrid, ReductionContext context)
     {
         Tensor embeds = encoded.Embeddings;
         var vision = config.Vision;
@@ -24,10 +28,10 @@ internal sealed class ReductionStage(IComputeBackend backend, Qwen25VLConfig con
         int row = 0;
         try
         {
-            for (int v = 0; v < videos.Grids.Count; v++)
+            for (int v = 0; v < grids.Count; v++)
             {
-                var (t, h, w) = videos.Grids[v];
-                var full = MediaItem.Video(t, h, w, merge, videos.SecondsPerGrid[v], vision.TokensPerSecond);
+                var (t, h, w) = grids[v];
+                var full = MediaItem.Video(t, h, w, merge, secondsPerGrid[v], vision.TokensPerSecond);
                 int count = full.TokenCount;
                 Tensor slice = backend.SliceRows(embeds, row, count);
                 result.Own(slice);

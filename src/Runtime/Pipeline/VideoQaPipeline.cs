@@ -190,28 +190,40 @@ public sealed partial class VideoQaPipeline : IDisposable
         sampling.Validate();
         ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters));
         var clock = Stopwatch.StartNew();
-
         // vision → reduction → prompt → language model; each arrow is one type. Signals a reducer scores with
         // (e.g. FastVID's last-block saliency) come from the same encode.
         using EncodedVideos encoded = new VisionStage(_backend, _vision).Encode(videos, chain.VisionSignals);
         TimeSpan visionTime = clock.Elapsed;
+        return ReduceAndGenerate(chain, Options.Strategy, encoded, videos.Grids, videos.SecondsPerGrid, question, promptIds,
+            sampling, onText, cancellationToken, visionTime);
+    }
 
-        clock.Restart();
-        var vision = Config.Vision;
-        var context = new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, vision.SpatialMergeSize, vision.TemporalPatchSize,
-            vision.TokensPerSecond, Config.Text.NumHiddenLayers), Log);
-        using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, encoded, videos, context);
+    /// <summary>The stages after the vision tower: reduction → prompt → language model.</summary>
+    private VideoQaResult ReduceAndGenerate(ReducerChain chain, string strategy, EncodedVideos encoded, IReadOnlyList<(int T, int H, int W)> grids,
+        IReadOnlyList<double> secondsPerGrid, string? question, IReadOnlyList<int>? promptIds, SamplingOptions sampling,
+        Action<string>? onText, CancellationToken cancellationToken, TimeSpan visionTime)
+    {
+        var clock = Stopwatch.StartNew();
+        using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, encoded, grids, secondsPerGrid, ReductionContext());
         TimeSpan reductionTime = clock.Elapsed;
 
-        TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, videos, question, promptIds);
+        TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, grids, question, promptIds);
         var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(prompt, sampling, onText, cancellationToken);
 
         var stages = reduced.Stages.Concat(generated.Reductions.Select(r =>
             new StageCompression(r.Hook, r.VideoTokensBefore, r.VideoTokensAfter, r.Layer, r.RowsAfter))).ToArray();
-        var stats = new CompressionStats(Options.Strategy, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, stages);
+        var stats = new CompressionStats(strategy, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, stages);
         var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
             Math.Max(0, generated.Tokens.Count - 1));
         return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, prompt.InputIds);
+    }
+
+    /// <summary>What reducers are told about the model, with the pipeline's log.</summary>
+    private ReductionContext ReductionContext()
+    {
+        var vision = Config.Vision;
+        return new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, vision.SpatialMergeSize, vision.TemporalPatchSize,
+            vision.TokensPerSecond, Config.Text.NumHiddenLayers), Log);
     }
 
     /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and a stage has such a parameter the parameters leave unset.</summary>

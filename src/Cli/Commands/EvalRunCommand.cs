@@ -1,0 +1,135 @@
+// PruneVid.NET — command line: `eval egoschema` and `eval mcq`.
+using System.CommandLine;
+using PruneVid.Runtime.Evaluation;
+using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Pipeline;
+using PruneVid.Strategies;
+
+namespace PruneVid.Cli.Commands;
+
+/// <summary>
+/// Runs one shard of an evaluation: every question of the shard with every <c>--strategy</c>, one line per pair in
+/// <c>OUT/results-&lt;i&gt;-of-&lt;n&gt;.jsonl</c>; a rerun continues where the last one stopped.
+/// </summary>
+internal static class EvalRunCommand
+{
+    private sealed record Common(Option<DirectoryInfo> Model, Option<DirectoryInfo?> Tokenizer, Option<string[]> Strategies, Option<int?> Limit,
+        Option<string?> Shard, Option<int?> ShardCount, Option<string> Scoring, Option<DirectoryInfo> Out, Option<double> Fps,
+        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device);
+
+    public static Command CreateEgoSchema()
+    {
+        var questions = new Option<FileInfo>("--questions") { Description = "EgoSchema questions.json (a list of {q_uid, question, \"option 0\"..\"option 4\"})", Required = true };
+        var answers = new Option<FileInfo?>("--answers") { Description = "Answers {q_uid: 0..4} (subset_answers.json); without it accuracy is not computed" };
+        var videos = new Option<DirectoryInfo>("--videos") { Description = "Folder of <q_uid>.mp4", Required = true };
+        var answeredOnly = new Option<bool>("--answered-only") { Description = "Only the questions the answers file covers (EgoSchema's 500-question subset)" };
+        var command = new Command("egoschema", "Evaluate strategies on EgoSchema (official layout)") { questions, answers, videos, answeredOnly };
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(answeredOnly) && r.GetValue(answers) is null) r.AddError("--answered-only needs --answers");
+        });
+        var common = AddCommon(command);
+        command.SetAction((parse, ct) => RunAsync(parse, common, () =>
+        {
+            var all = EgoSchemaDataset.Load(parse.GetValue(questions)!.FullName, parse.GetValue(videos)!.FullName, parse.GetValue(answers)?.FullName);
+            return parse.GetValue(answeredOnly) ? [.. all.Where(q => q.Answer is not null)] : all;
+        }, ct));
+        return command;
+    }
+
+    public static Command CreateMcq()
+    {
+        var questions = new Option<FileInfo>("--questions") { Description = "JSON lines of {id, video, question, options: [..], answer?}", Required = true };
+        var videos = new Option<DirectoryInfo?>("--videos") { Description = "Folder the \"video\" paths are relative to (default: the questions file's folder)" };
+        var command = new Command("mcq", "Evaluate strategies on any multiple-choice video QA set (JSON lines)") { questions, videos };
+        var common = AddCommon(command);
+        command.SetAction((parse, ct) => RunAsync(parse, common,
+            () => McqDataset.Load(parse.GetValue(questions)!.FullName, parse.GetValue(videos)?.FullName), ct));
+        return command;
+    }
+
+    private static Common AddCommon(Command command)
+    {
+        var common = new Common(
+            new Option<DirectoryInfo>("--model", "-m") { Description = "Qwen2.5-VL model folder", Required = true },
+            new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with tokenizer.json when the model folder has none" },
+            new Option<string[]>("--strategy", "-s") { Description = "A strategy spec as `run` takes it (repeatable; e.g. noop, prunevid-stage1:aggressive)", Required = true },
+            new Option<int?>("--limit") { Description = "Only the first N questions (in q_uid order)" },
+            new Option<string?>("--shard") { Description = "INDEX/COUNT (default: from SLURM_ARRAY_TASK_*, JOB_COMPLETION_INDEX, RANK/WORLD_SIZE)" },
+            new Option<int?>("--shard-count") { Description = "Shard count for a Kubernetes Indexed Job (its spec.completions; or PRUNEVID_SHARD_COUNT)" },
+            new Option<string>("--scoring") { Description = "generate (16 greedy tokens, parsed) | logits (next-token logits of the option letters)", DefaultValueFactory = _ => "generate" },
+            new Option<DirectoryInfo>("--out", "-o") { Description = "Result folder (shared by all shards)", Required = true },
+            new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 },
+            new Option<long?>("--min-pixels") { Description = "Smallest frame area after resizing (pixels; default 128·28·28)" },
+            new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" },
+            new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" },
+            new Option<int>("--max-new-tokens") { Description = "Tokens generated per answer with --scoring generate", DefaultValueFactory = _ => McqPrompt.MaxNewTokens },
+            new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" });
+        foreach (Option o in new Option[] { common.Model, common.Tokenizer, common.Strategies, common.Limit, common.Shard, common.ShardCount, common.Scoring,
+                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device })
+            command.Options.Add(o);
+        return common;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Common o, Func<IReadOnlyList<EvalQuestion>> load, CancellationToken cancellationToken)
+    {
+        string[] strategies = parse.GetValue(o.Strategies)!;
+        CheckStrategies(strategies);
+        EvalScoring scoring = parse.GetValue(o.Scoring)!.Trim().ToLowerInvariant() switch
+        {
+            "generate" => EvalScoring.Generate,
+            "logits" => EvalScoring.Logits,
+            var other => throw new EvalDataException($"--scoring '{other}' is not known; use generate or logits"),
+        };
+        if (parse.GetValue(o.MinPixels) is long lo && parse.GetValue(o.MaxPixels) is long hi && lo > hi)
+            throw new EvalDataException($"--min-pixels {lo} is larger than --max-pixels {hi}");
+        if (parse.GetValue(o.MinPixels) is null && parse.GetValue(o.MaxPixels) is long max && max < VideoSamplingOptions.Default.MinPixels)
+            throw new EvalDataException($"--max-pixels {max} is below the default --min-pixels {VideoSamplingOptions.Default.MinPixels}; lower --min-pixels too");
+        IReadOnlyList<EvalQuestion> all = load();
+        if (parse.GetValue(o.Limit) is int limit)
+        {
+            if (limit < 1) throw new EvalDataException($"--limit {limit} must be at least 1");
+            all = [.. all.Take(limit)];
+        }
+        Shard shard = Shard.Resolve(parse.GetValue(o.Shard), Environment.GetEnvironmentVariable, parse.GetValue(o.ShardCount));
+        IReadOnlyList<EvalQuestion> mine = shard.Select(all);
+        string outDir = parse.GetValue(o.Out)!.FullName;
+        Console.Error.WriteLine($"shard {shard.Index}/{shard.Count} from {shard.Source}: {mine.Count} of {all.Count} questions × {strategies.Length} strategies");
+        var sampling = VideoSamplingOptions.Default with { Fps = parse.GetValue(o.Fps) };
+        if (parse.GetValue(o.MinPixels) is long minP) sampling = sampling with { MinPixels = minP };
+        if (parse.GetValue(o.MaxPixels) is long mp) sampling = sampling with { MaxPixels = mp };
+        if (parse.GetValue(o.MaxFrames) is int mf) sampling = sampling with { MaxFrames = mf };
+        string settings = FormattableString.Invariant(
+            $"fps {sampling.Fps}, pixels {sampling.MinPixels}..{sampling.MaxPixels?.ToString() ?? "auto"}, max frames {sampling.MaxFrames}, max new tokens {parse.GetValue(o.MaxNewTokens)}");
+        new EvalPlan(shard.Index, shard.Count, scoring == EvalScoring.Logits ? "logits" : "generate", settings, strategies, [.. mine.Select(q => q.Id)])
+            .WriteOrCheck(outDir, shard);
+        using var results = ResultFile.Open(Path.Combine(outDir, shard.ResultFileName));
+        if (results.TornBytesDropped > 0) Console.Error.WriteLine($"dropped a torn last line ({results.TornBytesDropped} bytes) of {results.Path}: that pair runs again");
+        if (results.Existing.Count > 0) Console.Error.WriteLine($"resuming {results.Path}: {results.Existing.Count} pair(s) already done");
+        var options = new PipelineOptions
+        {
+            Device = BackendFactory.Parse(parse.GetValue(o.Device)!),
+            Strategy = strategies[0],
+            Sampling = sampling,
+            TokenizerDirectory = parse.GetValue(o.Tokenizer)?.FullName,
+        };
+        Console.Error.WriteLine($"loading {parse.GetValue(o.Model)!.FullName} …");
+        using var pipeline = VideoQaPipeline.Load(parse.GetValue(o.Model)!.FullName, options);
+        Console.Error.WriteLine($"running on {pipeline.BackendName}, scoring {parse.GetValue(o.Scoring)}");
+        var runner = new EvalRunner(pipeline, strategies, scoring, parse.GetValue(o.MaxNewTokens));
+        EvalProgress final = await EvalProgressView.RunAsync(progress => runner.RunAsync(mine, results, progress, cancellationToken));
+        foreach (var t in final.PerStrategy)
+            Console.Error.WriteLine($"{t.Strategy}: {t.Done} done, accuracy {(t.Accuracy is double a ? $"{100 * a:F1}% of {t.Scored}" : "n/a (no answers)")}, {t.Errors} error(s)");
+        Console.Error.WriteLine($"results: {results.Path}");
+        return 0;
+    }
+
+    /// <summary>Every spec must name a known reducer with valid parameters, and none may repeat.</summary>
+    private static void CheckStrategies(IReadOnlyList<string> strategies)
+    {
+        if (strategies.Count == 0) throw new EvalDataException("give at least one --strategy");
+        foreach (string s in strategies) _ = TokenReducerRegistry.Create(s);
+        if (strategies.GroupBy(s => s.Trim()).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+            throw new EvalDataException($"--strategy '{repeated.Key}' is given twice");
+    }
+}

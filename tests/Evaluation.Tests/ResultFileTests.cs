@@ -1,0 +1,98 @@
+// PruneVid.NET — evaluation tests: the append-only results file and its recovery from a torn last line.
+using System.Text;
+using PruneVid.Runtime.Evaluation;
+
+namespace PruneVid.Evaluation.Tests;
+
+public sealed class ResultFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("prunevid-eval-results-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    internal static EvalRecord Record(string q, string s, int? prediction = 1, int? answer = 1) => new()
+    {
+        QUid = q, Strategy = s, Scoring = "logits", Prediction = prediction, Answer = answer,
+        Correct = answer is null ? null : prediction == answer, VisualTokensBefore = 100, VisualTokensAfter = 50,
+    };
+
+    [Fact]
+    public void Lines_are_appended_and_found_again_on_reopen()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        using (var f = ResultFile.Open(path))
+        {
+            f.Append(Record("a", "noop"));
+            f.Append(Record("a", "prunevid-stage1"));
+            Assert.Throws<InvalidOperationException>(() => f.Append(Record("a", "noop")));
+        }
+        string[] lines = File.ReadAllLines(path);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("{\"q_uid\":\"a\",\"strategy\":\"noop\",\"prediction\":1,", lines[0]);
+        using var reopened = ResultFile.Open(path);
+        Assert.Equal(2, reopened.Existing.Count);
+        Assert.True(reopened.IsDone("a", "prunevid-stage1"));
+        Assert.False(reopened.IsDone("b", "noop"));
+        Assert.Equal(0, reopened.TornBytesDropped);
+    }
+
+    [Fact]
+    public void A_torn_last_line_is_cut_off_and_the_next_line_starts_clean()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        string full = Record("a", "noop").ToJsonLine() + "\n";
+        string torn = Record("b", "noop").ToJsonLine()[..40];
+        File.WriteAllText(path, full + torn);
+        using (var f = ResultFile.Open(path))
+        {
+            Assert.Equal(Encoding.UTF8.GetByteCount(torn), f.TornBytesDropped);
+            Assert.False(f.IsDone("b", "noop"));
+            f.Append(Record("b", "noop"));
+        }
+        Assert.Equal([full.TrimEnd('\n'), Record("b", "noop").ToJsonLine()], File.ReadAllLines(path));
+    }
+
+    [Fact]
+    public void A_complete_last_record_without_its_newline_is_kept()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        File.WriteAllText(path, Record("a", "noop").ToJsonLine());
+        using (var f = ResultFile.Open(path))
+        {
+            Assert.True(f.IsDone("a", "noop"));
+            f.Append(Record("b", "noop"));
+        }
+        Assert.Equal(2, File.ReadAllLines(path).Length);
+    }
+
+    [Fact]
+    public void A_malformed_line_before_the_last_is_not_repaired()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        string text = Record("a", "noop").ToJsonLine() + "\n{garbage\n" + Record("b", "noop").ToJsonLine() + "\n";
+        File.WriteAllText(path, text);
+        var e = Assert.Throws<EvalDataException>(() => ResultFile.Open(path));
+        Assert.Contains("line 2 is not a result record", e.Message);
+        Assert.Equal(text, File.ReadAllText(path)); // untouched
+    }
+
+    [Fact]
+    public void A_pair_written_twice_is_reported()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        File.WriteAllText(path, Record("a", "noop").ToJsonLine() + "\n" + Record("a", "noop", prediction: 2).ToJsonLine() + "\n");
+        var e = Assert.Throws<EvalDataException>(() => ResultFile.Open(path));
+        Assert.Contains("line 2 repeats (a, noop)", e.Message);
+    }
+
+    [Fact]
+    public void A_second_writer_of_the_same_shard_is_refused()
+    {
+        string path = Path.Combine(_dir, "r.jsonl");
+        using var first = ResultFile.Open(path);
+        var e = Assert.Throws<EvalDataException>(() => ResultFile.Open(path));
+        Assert.Contains("is being written by another run", e.Message);
+        first.Dispose();
+        using var afterwards = ResultFile.Open(path); // the lock goes with the writer
+    }
+}
