@@ -57,6 +57,32 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
         Assert.Equal(strategy, answer.Compression.Strategy);
     }
 
+    [Theory]
+    [InlineData("prunevid")]                                  // Stage 1 → Stage 2 inside the model
+    [InlineData("fastv")]                                     // in-model only
+    [InlineData("fastvid")]                                   // needs the last vision block's saliency
+    [InlineData("evs+prunevid-stage2(alpha=0.5)")]
+    public void Chains_in_model_stages_and_vision_signals_work_on_one_encoding(string strategy)
+    {
+        var sampling = _pipeline.DefaultSampling(4) with { DoSample = false, RepetitionPenalty = 1.0 };
+        using var oneShot = _pipeline.WithStrategy(strategy);
+        var expected = oneShot.GenerateFromFrames(_frames, _fps, _question, sampling);
+        using var encoded = _pipeline.EncodeFrames(_frames, _fps, ["noop", strategy]);
+        var answer = _pipeline.Answer(encoded, _question, strategy, sampling);
+        Assert.Equal(expected.Tokens, answer.Tokens);
+        Assert.Equal(expected.PromptIds, answer.PromptIds);
+        Assert.Equal(expected.Compression.Stages.Select(s => (s.Stage, s.TokensAfter)), answer.Compression.Stages.Select(s => (s.Stage, s.TokensAfter)));
+        Assert.Equal(expected.Compression.FinalVisualTokens, answer.Compression.FinalVisualTokens);
+    }
+
+    [Fact]
+    public void A_strategy_whose_vision_signals_were_not_computed_is_refused_clearly()
+    {
+        using var encoded = _pipeline.EncodeFrames(_frames, _fps);
+        var e = Assert.ThrowsAny<ArgumentException>(() => _pipeline.Answer(encoded, _question, "fastvid"));
+        Assert.Contains("name the strategy when encoding", e.Message);
+    }
+
     [Fact]
     public void Next_token_scores_pick_the_greedy_first_token()
     {
