@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return StrategiesCommand.Create();
         yield return ParityCommand.Create();
         yield return TokenizeCommand.Create();
+        yield return Serve.ServeCommand.Create();
     }
 }

@@ -1,0 +1,25 @@
+// PruneVid.NET — serve: what every endpoint shares.
+using PruneVid.Runtime.Chat;
+
+namespace PruneVid.Cli.Serve;
+
+/// <summary>The settings, the chat client (null until the model is loaded), the admission queue and the metrics.</summary>
+internal sealed class ServerState(ServeSettings settings)
+{
+    private volatile PruneVidChatClient? _chat;
+
+    public ServeSettings Settings { get; } = settings;
+    public AdmissionQueue Queue { get; } = new(settings.MaxConcurrency + settings.MaxQueue);
+    public ServerMetrics Metrics { get; } = new();
+
+    /// <summary>Fetches remote media when <c>--allow-remote-media</c> is on.</summary>
+    public HttpClient Remote { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    /// <summary>The loaded model's chat client; null while it loads.</summary>
+    public PruneVidChatClient? Chat { get => _chat; set => _chat = value; }
+
+    public int Running => _chat?.RunningGenerations ?? 0;
+
+    /// <summary>Admitted requests not running yet.</summary>
+    public int QueueDepth => Math.Max(0, Queue.Inside - Running);
+}
