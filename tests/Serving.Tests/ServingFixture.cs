@@ -16,8 +16,11 @@ public sealed class ServingFixture : IAsyncLifetime
     public string NotAVideo => Path.Combine(Folder, "not-a-video.mp4");
     internal ServerProcess Server { get; private set; } = null!;
 
+    /// <summary>Frames kept at the clips' 112×112 (4 frames → 32 video tokens), so a request takes a fraction of a second.</summary>
+    public static readonly string[] SmallFrames = ["--min-pixels", "3136", "--max-pixels", "12544"];
+
     /// <summary>Options of the shared server.</summary>
-    public static readonly string[] ServerOptions = ["--max-queue", "64", "--max-video-seconds", "2", "--max-body-mb", "1", "--strategy", "prunevid-stage1"];
+    public static readonly string[] ServerOptions = ["--max-queue", "64", "--max-video-seconds", "2", "--max-body-mb", "1", "--strategy", "prunevid-stage1", .. SmallFrames];
 
     public async Task InitializeAsync()
     {

@@ -38,6 +38,8 @@ internal static class ServeCommand
         var queue = new Option<int>("--max-queue") { Description = "Requests that may wait for the model; more get 429", DefaultValueFactory = _ => 16 };
         var maxSeconds = new Option<double?>("--max-video-seconds") { Description = "Longest video accepted (seconds)" };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Most frames sampled from a video" };
+        var minPixels = new Option<long?>("--min-pixels") { Description = "Smallest frame area after resizing (pixels)" };
+        var maxPixels = new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" };
         var fps = new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 };
         var maxBody = new Option<int>("--max-body-mb") { Description = "Largest request body, inline media included (MiB)", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require `Authorization: Bearer KEY` on /v1 requests" };
@@ -46,7 +48,7 @@ internal static class ServeCommand
 
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API (chat completions with video input)")
         {
-            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, fps, maxBody, apiKey, remote, device,
+            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, remote, device,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -65,6 +67,8 @@ internal static class ServeCommand
             };
             var frames = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
             if (parse.GetValue(maxFrames) is int mf) frames = frames with { MaxFrames = mf };
+            if (parse.GetValue(minPixels) is long minP) frames = frames with { MinPixels = minP };
+            if (parse.GetValue(maxPixels) is long maxP) frames = frames with { MaxPixels = maxP };
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
