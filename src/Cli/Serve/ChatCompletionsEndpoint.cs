@@ -10,7 +10,7 @@ using PruneVid.Runtime.Pipeline;
 namespace PruneVid.Cli.Serve;
 
 /// <summary>
-/// Reads and checks the request (JSON, media, strategy) without touching the model, admits it or answers 429, then
+/// Reads the JSON, admits the request or answers 429, checks its media and strategy without touching the model, then
 /// runs it on the chat client, as one JSON answer or as server-sent events. A client that disconnects cancels its
 /// generation. Every failure is an OpenAI-shaped error; details of unexpected ones go to the server log only.
 /// </summary>
@@ -27,11 +27,12 @@ internal static class ChatCompletionsEndpoint
             ChatCompletionRequest request;
             using (var body = await ReadJsonAsync(http.Request, aborted).ConfigureAwait(false))
                 request = ChatCompletionRequest.Parse(body.RootElement);
+            // Admitted before the media is fetched and probed, so a full server refuses at once.
+            using var ticket = state.Queue.TryEnter()
+                ?? throw new OpenAiError(429, $"the server is busy: {state.Settings.MaxQueue} requests are already waiting; retry later.", null, "queue_full", "rate_limit_error");
             using var media = new RequestMedia(state.Settings, state.Remote);
             List<ChatMessage> messages = await media.ResolveAsync(request.Messages, aborted).ConfigureAwait(false);
             using PreparedChat prepared = chat.Prepare(messages, request.Options);
-            using var ticket = state.Queue.TryEnter()
-                ?? throw new OpenAiError(429, $"the server is busy: {state.Settings.MaxQueue} requests are already waiting; retry later.", null, "queue_full", "rate_limit_error");
             if (request.Stream) await StreamAsync(http.Response, chat, prepared, request.IncludeUsage, state, clock, aborted).ConfigureAwait(false);
             else await CompleteAsync(http.Response, chat, prepared, state, clock, aborted).ConfigureAwait(false);
             state.Metrics.Responded(200);

@@ -15,6 +15,7 @@ using PruneVid.Cli.Commands;
 using PruneVid.Runtime.Chat;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Pipeline;
+using PruneVid.Runtime.Preprocessing;
 
 namespace PruneVid.Cli.Serve;
 
@@ -67,14 +68,17 @@ internal static class ServeCommand
             };
             var frames = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
             if (parse.GetValue(maxFrames) is int mf) frames = frames with { MaxFrames = mf };
-            if (parse.GetValue(minPixels) is long minP) frames = frames with { MinPixels = minP };
-            if (parse.GetValue(maxPixels) is long maxP) frames = frames with { MaxPixels = maxP };
+            // The pixel bounds apply twice, as in qwen-vl-utils + the HF processor: when frames are sampled, and again when they are patched.
+            var processor = VisionPreprocessorOptions.Default;
+            if (parse.GetValue(minPixels) is long minP) (frames, processor) = (frames with { MinPixels = minP }, processor with { VideoMinPixels = minP });
+            if (parse.GetValue(maxPixels) is long maxP) (frames, processor) = (frames with { MaxPixels = maxP }, processor with { VideoMaxPixels = maxP });
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = RunCommand.JoinParameters(parse.GetValue(parameters)),
                 Sampling = frames,
+                Preprocessing = processor,
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
             };
             return await RunAsync(settings, parse.GetValue(host)!, parse.GetValue(port), modelDir, options, cancellationToken);

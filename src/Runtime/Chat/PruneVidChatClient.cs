@@ -1,8 +1,10 @@
 // PruneVid.NET — chat: Microsoft.Extensions.AI's IChatClient over the pipeline, in process.
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
+using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Model.Text;
 using PruneVid.Runtime.Pipeline;
 
@@ -30,6 +32,8 @@ public sealed class PruneVidChatClient : IChatClient
     private readonly VideoQaPipeline _pipeline;
     private readonly bool _ownsPipeline;
     private readonly SemaphoreSlim _model = new(1, 1);
+    // Two requests at most hold decoded frames: the one on the model and the next, decoded while the first runs.
+    private readonly SemaphoreSlim _staged = new(2, 2);
     private int _running;
 
     /// <summary>A client over <paramref name="pipeline"/>; <paramref name="ownsPipeline"/>: dispose it with the client.</summary>
@@ -116,14 +120,30 @@ public sealed class PruneVidChatClient : IChatClient
     }
 
     /// <summary>
-    /// Runs a prepared request when the model is free, streaming the answer; the last update carries usage, the finish
+    /// Decodes the video (overlapping the generation ahead), runs the request when the model is free, streaming the answer; the last update carries usage, the finish
     /// reason and the <see cref="VideoQaResult"/> under <see cref="ResultKey"/>. Cancelling (or abandoning the stream)
     /// stops the generation between tokens; the model is free again only once it has stopped.
     /// </summary>
     public async IAsyncEnumerable<ChatResponseUpdate> RunAsync(PreparedChat chat, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chat);
-        await _model.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _staged.WaitAsync(cancellationToken).ConfigureAwait(false);
+        DecodedVideo? video;
+        TimeSpan decodeTime;
+        try
+        {
+            // Video decoding (ffmpeg) needs no model: it overlaps the generation ahead of it.
+            var clock = Stopwatch.StartNew();
+            video = chat.IsVideo ? await new VideoDecoder(chat.Pipeline.Options.FfmpegFolder)
+                .DecodeAsync(chat.MediaPath, chat.Pipeline.Options.Sampling, cancellationToken).ConfigureAwait(false) : null;
+            decodeTime = clock.Elapsed;
+            await _model.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _staged.Release();
+            throw;
+        }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
@@ -131,7 +151,7 @@ public sealed class PruneVidChatClient : IChatClient
         Interlocked.Increment(ref _running);
         try
         {
-            run = Task.Run(() => Generate(chat, piece => pieces.Writer.TryWrite(piece), stop.Token), CancellationToken.None);
+            run = Task.Run(() => Generate(chat, video, decodeTime, piece => pieces.Writer.TryWrite(piece), stop.Token), CancellationToken.None);
             _ = run.ContinueWith(_ => pieces.Writer.TryComplete(), TaskScheduler.Default);
             var filter = new StopSequenceFilter(chat.StopSequences);
             await foreach (string piece in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -154,16 +174,21 @@ public sealed class PruneVidChatClient : IChatClient
             }
             Interlocked.Decrement(ref _running);
             _model.Release();
+            _staged.Release();
         }
     }
 
     /// <summary>Waits until no generation runs and keeps the model for the caller's shutdown.</summary>
     public Task WaitUntilIdleAsync(CancellationToken cancellationToken = default) => _model.WaitAsync(cancellationToken);
 
-    private static Task<VideoQaResult> Generate(PreparedChat chat, Action<string> onText, CancellationToken cancellationToken) =>
-        chat.IsVideo
-            ? chat.Pipeline.GenerateAsync(chat.MediaPath, chat.Question, chat.Sampling, onText, cancellationToken)
-            : chat.Pipeline.GenerateFromImageAsync(chat.MediaPath, chat.Question, chat.Sampling, onText, cancellationToken);
+    private static async Task<VideoQaResult> Generate(PreparedChat chat, DecodedVideo? video, TimeSpan decodeTime, Action<string> onText,
+        CancellationToken cancellationToken)
+    {
+        if (video is null)
+            return await chat.Pipeline.GenerateFromImageAsync(chat.MediaPath, chat.Question, chat.Sampling, onText, cancellationToken).ConfigureAwait(false);
+        var result = chat.Pipeline.GenerateFromFrames(video.Frames, video.SampleFps, chat.Question, chat.Sampling, onText, cancellationToken);
+        return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
+    }
 
     private ChatResponseUpdate Update(string id, string text) => new(ChatRole.Assistant, text)
     {
@@ -199,5 +224,6 @@ public sealed class PruneVidChatClient : IChatClient
     {
         if (_ownsPipeline) _pipeline.Dispose();
         _model.Dispose();
+        _staged.Dispose();
     }
 }
