@@ -35,7 +35,7 @@ internal static class DemoCommand
             try
             {
                 bool tiny = parse.GetValue(model) is null;
-                string modelDir = parse.GetValue(model)?.FullName ?? TinyModelFolder.Create(Path.Combine(work, "tiny-qwen25vl"));
+                string modelDir = (parse.GetValue(model) is { } given ? ModelLocator.Resolve(given.ToString()) : null) ?? TinyModelFolder.Create(Path.Combine(work, "tiny-qwen25vl"));
                 string videoPath = parse.GetValue(video)?.FullName
                     ?? await SyntheticVideo.CreateAsync(Path.Combine(work, "testsrc.mp4"), cancellationToken: cancellationToken);
                 Console.Error.WriteLine(tiny
