@@ -1,5 +1,6 @@
 // PruneVid.NET — command line: `run`.
 using System.CommandLine;
+using PruneVid.Cli.Terminal;
 using System.Text.Json;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Pipeline;
@@ -55,8 +56,7 @@ internal static class RunCommand
                 Log = line => Console.Error.WriteLine(line),
             };
             string modelDir = ModelLocator.Resolve(parse.GetValue(model)!.ToString());   // a folder or a cached hub name
-            Console.Error.WriteLine($"loading {modelDir} …");
-            using var pipeline = VideoQaPipeline.Load(modelDir, options);
+            using var pipeline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
             Console.Error.WriteLine($"running on {pipeline.BackendName} with reducer {options.Strategy}");
             var sampling = pipeline.DefaultSampling(parse.GetValue(maxNewTokens));
             Action<string>? stream = asJson ? null : piece => Console.Write(piece);

@@ -1,5 +1,6 @@
 // PruneVid.NET — command line: `serve`, an OpenAI-compatible HTTP server.
 using System.CommandLine;
+using PruneVid.Cli.Terminal;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -119,11 +120,10 @@ internal static class ServeCommand
         await app.StartAsync(cancellationToken);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Console.WriteLine($"prunevid serve: listening on {address}");
-        Console.Error.WriteLine($"loading {modelDir} …");
         VideoQaPipeline pipeline;
         try
         {
-            pipeline = await Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken);
+            pipeline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
         }
         catch
         {
