@@ -9,7 +9,7 @@ namespace PruneVid.Serving.Tests;
 /// <summary>
 /// Packs the shipped projects into a temporary folder (from the build the tests already have), then installs the tool
 /// from it and builds a throwaway project against it, restoring everything else from the normal feed and the local
-/// package cache. Nothing outside the temporary folder is written.
+/// package cache. The packages, the tool and the throwaway project live in a temporary folder that is deleted after.
 /// </summary>
 [Collection("serve")]
 public sealed class PackagingTests : IDisposable
