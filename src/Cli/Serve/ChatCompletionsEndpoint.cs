@@ -30,7 +30,7 @@ internal static class ChatCompletionsEndpoint
             // Admitted before the media is fetched and probed, so a full server refuses at once.
             using var ticket = state.Queue.TryEnter()
                 ?? throw new OpenAiError(429, $"the server is busy: {state.Settings.MaxQueue} requests are already waiting; retry later.", null, "queue_full", "rate_limit_error");
-            using var media = new RequestMedia(state.Settings, state.Remote);
+            using var media = new RequestMedia(state.Settings, state.Remote, state.MediaChecks);
             List<ChatMessage> messages = await media.ResolveAsync(request.Messages, aborted).ConfigureAwait(false);
             using PreparedChat prepared = chat.Prepare(messages, request.Options);
             if (request.Stream) await StreamAsync(http.Response, chat, prepared, request.IncludeUsage, state, clock, aborted).ConfigureAwait(false);

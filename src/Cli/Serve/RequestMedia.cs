@@ -9,7 +9,7 @@ namespace PruneVid.Cli.Serve;
 /// local files, probes each (unreadable media and videos over the limits are refused before the request queues) and
 /// deletes the files it wrote when disposed.
 /// </summary>
-internal sealed class RequestMedia(ServeSettings settings, HttpClient remote) : IDisposable
+internal sealed class RequestMedia(ServeSettings settings, HttpClient remote, SemaphoreSlim probes) : IDisposable
 {
     private readonly List<string> _temporary = [];
 
@@ -32,6 +32,7 @@ internal sealed class RequestMedia(ServeSettings settings, HttpClient remote) : 
         string kind = part.IsVideo ? "video" : "image";
         string path = await LocalFileAsync(part, kind, cancellationToken).ConfigureAwait(false);
         VideoInfo info;
+        await probes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             info = await new VideoDecoder().ProbeAsync(path, cancellationToken).ConfigureAwait(false);
@@ -39,6 +40,10 @@ internal sealed class RequestMedia(ServeSettings settings, HttpClient remote) : 
         catch (Exception e) when (e is MediaException or FileNotFoundException)
         {
             throw OpenAiError.BadRequest($"the {kind} at {part.Param} cannot be read: {e.Message}", part.Param, "invalid_media");
+        }
+        finally
+        {
+            probes.Release();
         }
         if (part.IsVideo && settings.MaxVideoSeconds is double limit && info.Duration.TotalSeconds > limit)
             throw OpenAiError.BadRequest($"the video is {info.Duration.TotalSeconds:0.#} s long; this server accepts videos up to {limit:0.#} s.",

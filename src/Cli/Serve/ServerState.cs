@@ -12,6 +12,12 @@ internal sealed class ServerState(ServeSettings settings)
     public AdmissionQueue Queue { get; } = new(settings.MaxConcurrency + settings.MaxQueue);
     public ServerMetrics Metrics { get; } = new();
 
+    /// <summary>
+    /// Bounds the ffprobe runs of requests being checked at once: a burst of requests would otherwise start one
+    /// process each and starve the decode and the model of cores.
+    /// </summary>
+    public SemaphoreSlim MediaChecks { get; } = new(Math.Max(1, Environment.ProcessorCount / 2));
+
     /// <summary>Fetches remote media when <c>--allow-remote-media</c> is on.</summary>
     public HttpClient Remote { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
