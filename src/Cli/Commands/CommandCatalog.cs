@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ParityCommand.Create();
         yield return TokenizeCommand.Create();
         yield return EvalCommand.Create();
+        yield return Serve.ServeCommand.Create();
     }
 }

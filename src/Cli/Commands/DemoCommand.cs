@@ -1,5 +1,6 @@
 // PruneVid.NET — command line: `demo`.
 using System.CommandLine;
+using PruneVid.Cli.Terminal;
 using System.Text.Json;
 using PruneVid.Runtime.Demo;
 using PruneVid.Runtime.Media;
@@ -35,7 +36,7 @@ internal static class DemoCommand
             try
             {
                 bool tiny = parse.GetValue(model) is null;
-                string modelDir = parse.GetValue(model)?.FullName ?? TinyModelFolder.Create(Path.Combine(work, "tiny-qwen25vl"));
+                string modelDir = (parse.GetValue(model) is { } given ? ModelLocator.Resolve(given.ToString()) : null) ?? TinyModelFolder.Create(Path.Combine(work, "tiny-qwen25vl"));
                 string videoPath = parse.GetValue(video)?.FullName
                     ?? await SyntheticVideo.CreateAsync(Path.Combine(work, "testsrc.mp4"), cancellationToken: cancellationToken);
                 Console.Error.WriteLine(tiny
@@ -44,8 +45,8 @@ internal static class DemoCommand
                 Console.Error.WriteLine($"video: {videoPath}");
 
                 var options = new PipelineOptions { Device = BackendFactory.Parse(parse.GetValue(device)!), Strategy = "noop", Verbose = true, Log = l => Console.Error.WriteLine("  " + l) };
-                using var baseline = VideoQaPipeline.Load(modelDir, options);
-                var decoded = await new VideoDecoder().DecodeAsync(videoPath, options.Sampling, cancellationToken);
+                using var baseline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
+                var decoded = await WorkProgress.RunAsync("decoding the video", () => new VideoDecoder().DecodeAsync(videoPath, options.Sampling, cancellationToken));
                 Console.Error.WriteLine($"backend: {baseline.BackendName}; {decoded.Frames.Count} frames {decoded.Frames.Width}x{decoded.Frames.Height} at {decoded.SampleFps:0.##} fps");
 
                 // One untimed run first, so JIT and kernel compilation do not land in the first row's numbers.
@@ -53,6 +54,7 @@ internal static class DemoCommand
                 var rows = new List<(string Strategy, VideoQaResult Result)>();
                 foreach (string name in StrategyNames())
                 {
+                    Console.Error.WriteLine($"  running {name} …");
                     using var pipeline = name == "noop" ? null : baseline.WithStrategy(name);
                     var p = pipeline ?? baseline;
                     var result = p.GenerateFromFrames(decoded.Frames, decoded.SampleFps, Question, p.DefaultSampling(parse.GetValue(maxNewTokens)), cancellationToken: cancellationToken);

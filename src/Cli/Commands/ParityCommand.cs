@@ -41,7 +41,7 @@ internal static class ParityCommand
                 CompareAllPositionArgMax = !parse.GetValue(skipArgMax),
                 OnResult = Console.WriteLine,
             };
-            ParityReport report = ParityRunner.Run(compute, parse.GetValue(model)!.FullName, parse.GetValue(reference)!.FullName, options);
+            ParityReport report = ParityRunner.Run(compute, ModelLocator.Resolve(parse.GetValue(model)!.ToString()), parse.GetValue(reference)!.FullName, options);
             foreach (string name in report.Skipped) Console.WriteLine($"SKIP  {name}");
             int failed = report.Results.Count(r => !r.Passed);
             Console.WriteLine($"{report.Results.Count - failed}/{report.Results.Count} passed on {compute.Name} in {report.Elapsed.TotalSeconds:F1} s");

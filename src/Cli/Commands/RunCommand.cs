@@ -1,5 +1,6 @@
 // PruneVid.NET — command line: `run`.
 using System.CommandLine;
+using PruneVid.Cli.Terminal;
 using System.Text.Json;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Pipeline;
@@ -14,7 +15,7 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Qwen2.5-VL model folder (config.json, *.safetensors, tokenizer.json)", Required = true };
+        var model = new Option<DirectoryInfo>("--model", "-m") { Description = "Qwen2.5-VL model folder (config.json, *.safetensors, tokenizer.json) or a Hugging Face name in the local cache", Required = true };
         var video = new Option<FileInfo>("--video", "-v") { Description = "Video file (anything ffmpeg reads)" };
         var image = new Option<FileInfo>("--image", "-i") { Description = "An image instead of a video (reducers act on video tokens only)" };
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with tokenizer.json when the model folder has none" };
@@ -54,8 +55,8 @@ internal static class RunCommand
                 Verbose = parse.GetValue(verbose),
                 Log = line => Console.Error.WriteLine(line),
             };
-            Console.Error.WriteLine($"loading {parse.GetValue(model)!.FullName} …");
-            using var pipeline = VideoQaPipeline.Load(parse.GetValue(model)!.FullName, options);
+            string modelDir = ModelLocator.Resolve(parse.GetValue(model)!.ToString());   // a folder or a cached hub name
+            using var pipeline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
             Console.Error.WriteLine($"running on {pipeline.BackendName} with reducer {options.Strategy}");
             var sampling = pipeline.DefaultSampling(parse.GetValue(maxNewTokens));
             Action<string>? stream = asJson ? null : piece => Console.Write(piece);

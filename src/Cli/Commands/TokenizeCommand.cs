@@ -1,5 +1,6 @@
 // PruneVid.NET — command line.
 using System.CommandLine;
+using PruneVid.Runtime.Pipeline;
 using PruneVid.Runtime.Text;
 
 namespace PruneVid.Cli.Commands;
@@ -36,7 +37,7 @@ internal static class TokenizeCommand
             try
             {
                 string input = path is not null ? File.ReadAllText(path.FullName) : inline!;
-                var tokenizer = QwenTokenizer.FromModelFolder(parse.GetValue(model)!.FullName);
+                var tokenizer = QwenTokenizer.FromModelFolder(ModelLocator.Resolve(parse.GetValue(model)!.ToString()));
                 int[] ids = tokenizer.Encode(input);
                 output.Write(parse.GetValue(json) ? TokenListing.Json(ids) + "\n" : TokenListing.Lines(ids, tokenizer));
                 return 0;

@@ -1,4 +1,5 @@
 // PruneVid.NET — evaluation: answer a shard's questions with every strategy, one result line per pair.
+using PruneVid.Runtime.Errors;
 using System.Diagnostics;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Model.Text;
@@ -174,7 +175,7 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
     private static string ErrorText(Exception e) => e switch
     {
         FileNotFoundException f => $"video file '{f.FileName}' not found",
-        MediaException m => $"the video could not be decoded: {m.Message}",
-        _ => e.Message,
+        MediaException m => $"the video could not be decoded: {UserMessages.Describe(m)}",
+        _ => UserMessages.Describe(e),
     };
 }

@@ -1,0 +1,180 @@
+// PruneVid.NET — command line: `serve`, an OpenAI-compatible HTTP server.
+using System.CommandLine;
+using PruneVid.Cli.Terminal;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using PruneVid.Cli.Commands;
+using PruneVid.Runtime.Chat;
+using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Pipeline;
+using PruneVid.Runtime.Preprocessing;
+
+namespace PruneVid.Cli.Serve;
+
+/// <summary>
+/// <c>serve --model DIR|ORG/NAME [--host 127.0.0.1] [--port 8000] …</c>: one loaded model behind
+/// <c>POST /v1/chat/completions</c> (OpenAI shape, video_url/image_url parts, streaming), <c>GET /v1/models</c>,
+/// <c>GET /health</c> and <c>GET /metrics</c>. Kestrel listens at once; /health answers 200 once the model is loaded.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Model folder or Hugging Face name in the local cache (Qwen/Qwen2.5-VL-7B-Instruct)", Required = true };
+        var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with tokenizer.json when the model folder has none" };
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0: any free port, printed at start)", DefaultValueFactory = _ => 8000 };
+        var name = new Option<string?>("--served-model-name") { Description = "Model name in /v1/models and responses (default: --model as given)" };
+        var strategy = new Option<string>("--strategy", "-s") { Description = "Default token reducer spec (requests may choose another)", DefaultValueFactory = _ => "prunevid-stage1" };
+        var parameters = new Option<string[]>("--param", "-p") { Description = "Default reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var concurrency = new Option<int>("--max-concurrency") { Description = "Requests running at once (1: one model runs one generation at a time)", DefaultValueFactory = _ => 1 };
+        var queue = new Option<int>("--max-queue") { Description = "Requests that may wait for the model; more get 429", DefaultValueFactory = _ => 16 };
+        var maxSeconds = new Option<double?>("--max-video-seconds") { Description = "Longest video accepted (seconds)" };
+        var maxFrames = new Option<int?>("--max-frames") { Description = "Most frames sampled from a video" };
+        var minPixels = new Option<long?>("--min-pixels") { Description = "Smallest frame area after resizing (pixels)" };
+        var maxPixels = new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" };
+        var fps = new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 };
+        var maxBody = new Option<int>("--max-body-mb") { Description = "Largest request body, inline media included (MiB)", DefaultValueFactory = _ => 64 };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require `Authorization: Bearer KEY` on /v1 requests" };
+        var remote = new Option<bool>("--allow-remote-media") { Description = "Fetch http(s) media URLs (off: file:// and data: only)" };
+        var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
+
+        var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API (chat completions with video input)")
+        {
+            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, remote, device,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            CheckLimits(parse.GetValue(concurrency), parse.GetValue(queue), parse.GetValue(port), parse.GetValue(maxBody), parse.GetValue(maxSeconds), parse.GetValue(host)!);
+            string modelText = parse.GetValue(model)!;
+            string modelDir = ModelLocator.Resolve(modelText);
+            var settings = new ServeSettings
+            {
+                ModelName = parse.GetValue(name) ?? modelText,
+                MaxQueue = parse.GetValue(queue),
+                MaxConcurrency = parse.GetValue(concurrency),
+                MaxVideoSeconds = parse.GetValue(maxSeconds),
+                MaxBodyBytes = (long)parse.GetValue(maxBody) << 20,
+                ApiKey = parse.GetValue(apiKey),
+                AllowRemoteMedia = parse.GetValue(remote),
+            };
+            var frames = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
+            if (parse.GetValue(maxFrames) is int mf) frames = frames with { MaxFrames = mf };
+            // The pixel bounds apply twice, as in qwen-vl-utils + the HF processor: when frames are sampled, and again when they are patched.
+            var processor = VisionPreprocessorOptions.Default;
+            if (parse.GetValue(minPixels) is long minP) (frames, processor) = (frames with { MinPixels = minP }, processor with { VideoMinPixels = minP });
+            if (parse.GetValue(maxPixels) is long maxP) (frames, processor) = (frames with { MaxPixels = maxP }, processor with { VideoMaxPixels = maxP });
+            var options = new PipelineOptions
+            {
+                Device = BackendFactory.Parse(parse.GetValue(device)!),
+                Strategy = parse.GetValue(strategy)!,
+                StrategyParameters = RunCommand.JoinParameters(parse.GetValue(parameters)),
+                Sampling = frames,
+                Preprocessing = processor,
+                TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
+            };
+            return await RunAsync(settings, parse.GetValue(host)!, parse.GetValue(port), modelDir, options, cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Refuses settings the server cannot honour, with the reason.</summary>
+    private static void CheckLimits(int concurrency, int queue, int port, int maxBodyMb, double? maxSeconds, string host)
+    {
+        string? problem =
+            concurrency != 1 ? "--max-concurrency must be 1: one loaded model runs one generation at a time (its backend is not re-entrant); raise --max-queue to let more requests wait"
+            : queue < 0 ? "--max-queue must be 0 or more"
+            : port is < 0 or > 65535 ? "--port must be between 0 and 65535"
+            : maxBodyMb < 1 ? "--max-body-mb must be at least 1"
+            : maxSeconds is <= 0 ? "--max-video-seconds must be positive"
+            : !IPAddress.TryParse(host, out _) && host != "localhost" ? "--host must be an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost"
+            : null;
+        if (problem is not null) throw new ArgumentException(problem);
+    }
+
+    private static async Task<int> RunAsync(ServeSettings settings, string host, int port, string modelDir, PipelineOptions options, CancellationToken cancellationToken)
+    {
+        var state = new ServerState(settings);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(5));
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
+            if (host == "localhost") kestrel.ListenLocalhost(port);
+            else kestrel.Listen(IPAddress.Parse(host), port);
+        });
+        await using var app = builder.Build();
+        Map(app, state);
+
+        await app.StartAsync(cancellationToken);
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Console.WriteLine($"prunevid serve: listening on {address}");
+        VideoQaPipeline pipeline;
+        try
+        {
+            pipeline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
+        }
+        catch
+        {
+            await app.StopAsync(CancellationToken.None);
+            throw;
+        }
+        using var chat = new PruneVidChatClient(pipeline, settings.ModelName, ownsPipeline: true);
+        state.Chat = chat;
+        Console.Error.WriteLine($"ready: {settings.ModelName} on {pipeline.BackendName}, default strategy {options.Strategy}");
+        // SIGTERM / Ctrl+C: Kestrel stops accepting and waits for running requests before the model is released.
+        await app.WaitForShutdownAsync(cancellationToken);
+        await chat.WaitUntilIdleAsync(CancellationToken.None);
+        Console.Error.WriteLine("prunevid serve: stopped");
+        return 0;
+    }
+
+    private static void Map(WebApplication app, ServerState state)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (state.Settings.ApiKey is { } key && http.Request.Path.StartsWithSegments("/v1") && !Authorized(http.Request, key))
+            {
+                state.Metrics.Responded(401);
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                await new OpenAiError(401, "a valid API key is required: send `Authorization: Bearer KEY`.", null, "invalid_api_key", "authentication_error")
+                    .WriteAsync(http.Response);
+                return;
+            }
+            await next(http);
+        });
+        app.MapPost("/v1/chat/completions", (HttpContext http) => ChatCompletionsEndpoint.HandleAsync(http, state));
+        app.MapGet("/v1/models", () => Results.Json(new
+        {
+            @object = "list",
+            data = new[] { new { id = state.Settings.ModelName, @object = "model", created = 0, owned_by = "prunevid" } },
+        }));
+        app.MapGet("/health", () => state.Chat is null
+            ? Results.Json(new { status = "loading" }, statusCode: 503)
+            : Results.Json(new { status = "ok" }));
+        app.MapGet("/metrics", () => Results.Text(state.Metrics.Render(state.QueueDepth, state.Running, state.Chat is not null),
+            "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapFallback((HttpContext http) =>
+            new OpenAiError(404, $"there is no {http.Request.Method} {http.Request.Path} here; see /v1/chat/completions, /v1/models, /health, /metrics.", null, "not_found")
+                .WriteAsync(http.Response));
+    }
+
+    private static bool Authorized(HttpRequest request, string key)
+    {
+        string header = request.Headers.Authorization.ToString();
+        const string bearer = "Bearer ";
+        if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[bearer.Length..].Trim()), Encoding.UTF8.GetBytes(key));
+    }
+}

@@ -1,0 +1,81 @@
+// PruneVid.NET — serving tests: --model names resolved to the local Hugging Face cache.
+using System.Diagnostics;
+using PruneVid.Runtime.Pipeline;
+
+namespace PruneVid.Serving.Tests;
+
+public sealed class ModelLocatorTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "prunevid-hub-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>A hub cache laid out as huggingface_hub writes it: refs/main naming a snapshot folder.</summary>
+    private string Cache(string cache, string repo, string revision, bool writeRef = true)
+    {
+        string folder = Path.Combine(cache, "models--" + repo.Replace("/", "--"));
+        string snapshot = Path.Combine(folder, "snapshots", revision);
+        Directory.CreateDirectory(snapshot);
+        if (writeRef)
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "refs"));
+            File.WriteAllText(Path.Combine(folder, "refs", "main"), revision + "\n");
+        }
+        return snapshot;
+    }
+
+    [Fact]
+    public void Hub_names_resolve_through_HF_HUB_CACHE_then_HF_HOME_then_the_home_cache()
+    {
+        string hub = Path.Combine(_root, "hub-cache"), home = Path.Combine(_root, "hf-home"), user = Path.Combine(_root, "user");
+        string inHome = Cache(Path.Combine(home, "hub"), "Qwen/Qwen2.5-VL-7B-Instruct", "abc123");
+        Cache(Path.Combine(home, "hub"), "Qwen/Qwen2.5-VL-7B-Instruct", "old", writeRef: false);   // refs/main decides, not the folder count
+        string inUser = Cache(Path.Combine(user, ".cache", "huggingface", "hub"), "Qwen/Qwen2.5-VL-3B-Instruct", "def456", writeRef: false);
+        var env = new Dictionary<string, string?> { ["HF_HUB_CACHE"] = hub, ["HF_HOME"] = home, ["HOME"] = user };
+        string? Env(string name) => env.GetValueOrDefault(name);
+
+        Assert.Equal(inHome, ModelLocator.Resolve("Qwen/Qwen2.5-VL-7B-Instruct", Env));
+        Assert.Equal(inUser, ModelLocator.Resolve("Qwen/Qwen2.5-VL-3B-Instruct", Env));   // one snapshot, no ref
+        string inHub = Cache(hub, "Qwen/Qwen2.5-VL-7B-Instruct", "fff999");
+        Assert.Equal(inHub, ModelLocator.Resolve("Qwen/Qwen2.5-VL-7B-Instruct", Env));    // HF_HUB_CACHE first
+        Assert.Equal(Path.GetFullPath(inUser), ModelLocator.Resolve(inUser, Env));          // a folder stays a folder
+
+        var missing = Assert.Throws<DirectoryNotFoundException>(() => ModelLocator.Resolve("Qwen/Not-There", Env));
+        Assert.Contains(Path.Combine(hub, "models--Qwen--Not-There"), missing.Message);
+        Assert.Contains(Path.Combine(home, "hub", "models--Qwen--Not-There"), missing.Message);
+        Assert.Contains("hf download Qwen/Not-There", missing.Message);
+        Assert.Contains("does not exist", Assert.Throws<DirectoryNotFoundException>(() => ModelLocator.Resolve("/no/such/folder/here", Env)).Message);
+    }
+
+    [Fact]
+    public void The_command_line_explains_a_missing_model_and_a_refused_setting_in_sentences()
+    {
+        var (code, error) = Cli("run", "--model", "Qwen/Not-In-Any-Cache", "--video", "x.mp4", "--question", "q");
+        Assert.Equal(1, code);
+        Assert.Contains("is not in the Hugging Face cache", error);
+        Assert.Contains("hf download Qwen/Not-In-Any-Cache", error);
+        Assert.DoesNotContain("   at ", error);
+
+        (code, error) = Cli("serve", "--model", _root, "--max-concurrency", "2");
+        Assert.Equal(1, code);
+        Assert.Contains("--max-concurrency must be 1", error);
+    }
+
+    private (int Code, string Error) Cli(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(ServerProcess.CliPath);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        start.Environment["HF_HUB_CACHE"] = Path.Combine(_root, "empty-cache");
+        Directory.CreateDirectory(_root);
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the command did not finish");
+        _ = stdout.Result;
+        return (process.ExitCode, error);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,92 @@
+// PruneVid.NET — serving tests: `prunevid serve` as a child process on a loopback port.
+using System.Diagnostics;
+using System.Text;
+
+namespace PruneVid.Serving.Tests;
+
+/// <summary>Starts the built <c>prunevid serve</c> on 127.0.0.1 with a free port and waits until /health answers 200.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+
+    private ServerProcess(Process process, Uri address) => (_process, Address) = (process, address);
+
+    /// <summary>http://127.0.0.1:PORT/</summary>
+    public Uri Address { get; }
+
+    /// <summary>What the server wrote to standard error so far (for failure messages).</summary>
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The built CLI beside this test build (same configuration).</summary>
+    public static string CliPath
+    {
+        get
+        {
+            var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            string configuration = tfm.Parent!.Name;
+            string path = Path.Combine(FixturePaths.RepositoryRoot, "src", "Cli", "bin", configuration, tfm.Name, "prunevid.dll");
+            return File.Exists(path) ? path : throw new FileNotFoundException($"the CLI is not built at {path}", path);
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string model, params string[] options)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { CliPath, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu" }.Concat(options))
+            start.ArgumentList.Add(arg);
+        var process = Process.Start(start)!;
+        var log = new StringBuilder();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        Uri? address = null;
+        while (address is null)
+        {
+            string? line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+            if (line is null)
+            {
+                await process.WaitForExitAsync(timeout.Token);
+                throw new InvalidOperationException($"serve exited with {process.ExitCode} before listening: {log}");
+            }
+            const string marker = "listening on ";
+            int at = line.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0) address = new Uri(line[(at + marker.Length)..].Trim().TrimEnd('/') + "/");
+        }
+        _ = Task.Run(async () => { while (await process.StandardOutput.ReadLineAsync() is not null) { } });
+        var server = new ServerProcess(process, address);
+        server._log.Append(log);
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._log) server._log.AppendLine(e.Data); };
+        using var http = new HttpClient { BaseAddress = address };
+        while (true)
+        {
+            using var health = await http.GetAsync("health", timeout.Token);
+            if (health.IsSuccessStatusCode) return server;
+            if (process.HasExited) throw new InvalidOperationException($"serve exited while loading: {server.Log}");
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>Sends SIGTERM (what a service manager sends) and waits for the exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
