@@ -7,6 +7,8 @@ string usage = """
       kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
       stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
                                        PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
+      cpu [--json] [--repeat 3] [--model 3b|none]
+                                       Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
@@ -15,6 +17,7 @@ string[] rest = args[1..];
 return args[0] switch
 {
     "check" => BackendCheck.Run(rest),
+    "cpu" => CpuBenchmark.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),

@@ -1,4 +1,4 @@
-// PruneVid.NET — Cpu backend: the hot ops (arguments already validated).
+// PruneVid.NET — Cpu backend: the hot ops, on their fast SIMD implementations (arguments already validated).
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
@@ -6,14 +6,34 @@ namespace PruneVid.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc />
-    protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k)
+    /// <remarks>
+    /// <see cref="Kernels.MatMul.Plan"/> chooses <see cref="CpuGemv"/> (decode) or <see cref="CpuGemm"/> (blocked);
+    /// without hardware Vector512 the reference runs.
+    /// </remarks>
+    protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k)
     {
         CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)w, ty = (CpuTensor)y;
         var tb = (CpuTensor?)bias;
-        if (tw.DType == DType.BF16)
-            Kernels.MatMul.Reference(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
-        else
-            Kernels.MatMul.Reference(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
+        if (!CpuGemm.IsSupported)
+        {
+            if (tw.DType == DType.BF16) Kernels.MatMul.Reference(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            else Kernels.MatMul.Reference(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
+            return;
+        }
+        float[]? biasF32 = null;
+        if (tb is not null)
+        {
+            biasF32 = new float[n];
+            if (tb.DType == DType.BF16) Bf16Convert.Reference(tb.Bf16, biasF32);
+            else tb.F32.CopyTo(biasF32);
+        }
+        fixed (float* px = tx.F32) fixed (float* py = ty.F32) fixed (float* pb = biasF32)
+        fixed (ushort* pw16 = tw.DType == DType.BF16 ? tw.Bf16 : default) fixed (float* pw32 = tw.DType == DType.F32 ? tw.F32 : default)
+        {
+            var weights = new CpuWeights(tw.DType == DType.BF16 ? pw16 : pw32, tw.DType, n, k);
+            if (Kernels.MatMul.Plan(m) == MatMulKernel.Gemv) CpuGemv.Run(px, weights, pb, py, m);
+            else CpuGemm.Run(px, weights, pb, py, m);
+        }
     }
 
     /// <inheritdoc />
