@@ -45,7 +45,7 @@ public static class CpuBenchmark
         {
             double s = TimeAttention(cpu, q, keys, heads, kv, 128, repeat);
             double flops = 4.0 * heads * 128 * (q == 1 ? keys : (double)q * (q + 1) / 2 + (double)q * (keys - q));
-            Report($"attention_{name}_gflops", Line($"attention {name,-17} q={q} keys={keys} {heads}/{kv}x128", s, $"{flops / s / 1e9,7:F1} GFLOP/s"), flops / s / 1e9);
+            Report($"attention_{name}_gflops", Line($"attention {name,-17} q={q} keys={keys} {heads}/{kv}x128", s, $"{flops / s / 1e9,7:F1} GFLOP/s  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(flops) / 1e9:F0})"), flops / s / 1e9);
         }
         results["gemm_gflops"] = results["gemm_3b_gate_up_gflops"];
         results["gemv_gbs"] = results["gemv_3b_gate_up_gbs"];

@@ -49,7 +49,17 @@ public sealed partial class CpuBackend
         => Kernels.SiluMul.Reference(((CpuTensor)gate).F32, ((CpuTensor)up).F32, ((CpuTensor)y).F32);
 
     /// <inheritdoc />
-    protected override void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
+    /// <remarks>The blocked <see cref="CpuAttention"/> for head widths it supports, the reference otherwise.</remarks>
+    protected override unsafe void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
-        => Kernels.Attention.Reference(((CpuTensor)q).F32, ((CpuTensor)k).F32, ((CpuTensor)v).F32, ((CpuTensor)output).F32, shape, cuSeqLensQ, cuSeqLensK, causal);
+    {
+        CpuTensor tq = (CpuTensor)q, tk = (CpuTensor)k, tv = (CpuTensor)v, to = (CpuTensor)output;
+        if (!CpuAttention.Supports(shape.HeadDim))
+        {
+            Kernels.Attention.Reference(tq.F32, tk.F32, tv.F32, to.F32, shape, cuSeqLensQ, cuSeqLensK, causal);
+            return;
+        }
+        fixed (float* pq = tq.F32) fixed (float* pk = tk.F32) fixed (float* pv = tv.F32) fixed (float* po = to.F32)
+            CpuAttention.Run(pq, pk, pv, po, shape, cuSeqLensQ.ToArray(), cuSeqLensK.ToArray(), causal);
+    }
 }
