@@ -8,7 +8,7 @@ using PruneVid.Kernels.Cpu;
 namespace PruneVid.Bench;
 
 /// <summary>
-/// <c>bench cpu [--json] [--repeat 3] [--model 3b|none]</c>: times the Cpu backend's hot ops at the shapes of
+/// <c>bench cpu [--json] [--repeat 3] [--model 3b|7b|none] [--prompt 1024] [--decode 16] [--only gemm|gemv|attention|model]</c>: times the Cpu backend's hot ops at the shapes of
 /// Qwen2.5-VL-3B/7B layers (bf16 weights, f32 activations) and prints GFLOP/s, GB/s of weights and the ratio to the
 /// machine limits given by <c>--peak-gflops</c> (f32 FMA peak) and <c>--peak-gbs</c> (read bandwidth). Each shape
 /// runs once to warm up, then the best of <c>--repeat</c> runs counts. <c>--json</c> prints one JSON object.
@@ -29,27 +29,30 @@ public static class CpuBenchmark
             if (!json) Console.WriteLine(line);
         }
 
-        foreach (var (name, m, n, k) in GemmShapes)
+        string? only = BenchOptions.Text(args, "--only");
+        bool Runs(string part) => only is null || only == part;
+        foreach (var (name, m, n, k) in Runs("gemm") ? GemmShapes : [])
         {
             double s = TimeMatMul(cpu, m, n, k, repeat);
             double gflops = 2.0 * m * n * k / s / 1e9;
             Report($"gemm_{name}_gflops", Line($"gemm {name,-22} {m}x{n}x{k}", s, $"{gflops,7:F1} GFLOP/s  {gflops / peakGflops,5:P0} of f32 FMA peak  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(2.0 * m * n * k) / 1e9:F0})"), gflops);
         }
-        foreach (var (name, n, k) in GemvShapes)
+        foreach (var (name, n, k) in Runs("gemv") ? GemvShapes : [])
         {
             double s = TimeMatMul(cpu, 1, n, k, repeat * 3);
             double gbs = 2.0 * n * k / s / 1e9;
             Report($"gemv_{name}_gbs", Line($"gemv {name,-22} 1x{n}x{k}", s, $"{gbs,7:F1} GB/s     {gbs / peakGbs,5:P0} of read bandwidth  (CPU-time rate: {PerCore(2.0 * n * k) / 1e9:F0})"), gbs);
         }
-        foreach (var (name, q, keys, heads, kv) in AttentionShapes)
+        foreach (var (name, q, keys, heads, kv) in Runs("attention") ? AttentionShapes : [])
         {
             double s = TimeAttention(cpu, q, keys, heads, kv, 128, repeat);
             double flops = 4.0 * heads * 128 * (q == 1 ? keys : (double)q * (q + 1) / 2 + (double)q * (keys - q));
             Report($"attention_{name}_gflops", Line($"attention {name,-17} q={q} keys={keys} {heads}/{kv}x128", s, $"{flops / s / 1e9,7:F1} GFLOP/s  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(flops) / 1e9:F0})"), flops / s / 1e9);
         }
-        results["gemm_gflops"] = results["gemm_3b_gate_up_gflops"];
-        results["gemv_gbs"] = results["gemv_3b_gate_up_gbs"];
-        if (model != "none") CpuModelBenchmark.Run(cpu, model, repeat, json, (k, v) => results[k] = Math.Round(v, 3));
+        if (results.TryGetValue("gemm_3b_gate_up_gflops", out object? gemm)) results["gemm_gflops"] = gemm;
+        if (results.TryGetValue("gemv_3b_gate_up_gbs", out object? gemv)) results["gemv_gbs"] = gemv;
+        if (model != "none" && Runs("model"))
+            CpuModelBenchmark.Run(cpu, model, BenchOptions.Int(args, "--prompt", 1024), BenchOptions.Int(args, "--decode", 16), json, (k, v) => results[k] = Math.Round(v, 3));
         if (json) Console.WriteLine(JsonSerializer.Serialize(results));
         return 0;
     }

@@ -20,6 +20,7 @@ public abstract partial class ComputeBackend
         SameLength(q, output, op, nameof(output));
         PruneVid.Kernels.Attention.ValidateSegments(cuSeqLensQ, cuSeqLensK, q.Rows, k.Rows, causal);
         if (cuSeqLensQ[^1] == 0) return;
+        using OpTimer timer = Time(op);
         AttentionCore(q, k, v, output, shape, cuSeqLensQ, cuSeqLensK, causal);
     }
 

@@ -19,6 +19,7 @@ public abstract partial class ComputeBackend
             if (bias.Length != n || bias.DType != w.DType) throw new ArgumentException($"{op}: bias {bias} should hold {n} {w.DType} values", nameof(bias));
         }
         if (m == 0 || n == 0) return;
+        using OpTimer timer = Time(PruneVid.Kernels.MatMul.Plan(m) == PruneVid.Kernels.MatMulKernel.Gemv ? "MatMul (M ≤ 8)" : "MatMul (M > 8)");
         MatMulCore(x, w, bias, y, m, n, k);
     }
 
@@ -34,6 +35,7 @@ public abstract partial class ComputeBackend
         SameLength(x, y, op, nameof(y));
         if (x.Length == 0) return;
         if (x.Length / dim > int.MaxValue) throw new ArgumentException($"{op}: {x} has more than 2^31 rows", nameof(x));
+        using OpTimer timer = Time(op);
         RmsNormCore(x, weight, eps, y, dim);
     }
 
@@ -46,7 +48,11 @@ public abstract partial class ComputeBackend
         Require(y, DType.F32, op, nameof(y));
         SameLength(a, b, op, nameof(b));
         SameLength(a, y, op, nameof(y));
-        if (a.Length > 0) AddCore(a, b, y, Extent(a.Length, a, op));
+        if (a.Length > 0)
+        {
+            using OpTimer timer = Time(op);
+            AddCore(a, b, y, Extent(a.Length, a, op));
+        }
     }
 
     /// <inheritdoc />
@@ -58,7 +64,11 @@ public abstract partial class ComputeBackend
         Require(y, DType.F32, op, nameof(y));
         SameLength(gate, up, op, nameof(up));
         SameLength(gate, y, op, nameof(y));
-        if (gate.Length > 0) SiluMulCore(gate, up, y, Extent(gate.Length, gate, op));
+        if (gate.Length > 0)
+        {
+            using OpTimer timer = Time(op);
+            SiluMulCore(gate, up, y, Extent(gate.Length, gate, op));
+        }
     }
 
     /// <inheritdoc />
@@ -68,7 +78,11 @@ public abstract partial class ComputeBackend
         Require(x, DType.F32, op, nameof(x));
         Require(y, DType.F32, op, nameof(y));
         SameLength(x, y, op, nameof(y));
-        if (x.Length > 0) GeluCore(x, y, Extent(x.Length, x, op));
+        if (x.Length > 0)
+        {
+            using OpTimer timer = Time(op);
+            GeluCore(x, y, Extent(x.Length, x, op));
+        }
     }
 
     /// <inheritdoc />
@@ -83,7 +97,11 @@ public abstract partial class ComputeBackend
         if (x.RowLength != heads * headDim) throw new ArgumentException($"{op}: rows of {x} are not {heads}×{headDim}", nameof(x));
         if (cos.Length != (long)x.Rows * headDim || sin.Length != cos.Length)
             throw new ArgumentException($"{op}: cos {cos} and sin {sin} must be [{x.Rows},{headDim}]", nameof(cos));
-        if (x.Length > 0) RotaryCore(x, heads, headDim, cos, sin);
+        if (x.Length > 0)
+        {
+            using OpTimer timer = Time(op);
+            RotaryCore(x, heads, headDim, cos, sin);
+        }
     }
 
     /// <inheritdoc />
@@ -103,6 +121,7 @@ public abstract partial class ComputeBackend
         long pairs = (long)x.Rows * heads * half;
         if (pairs == 0) return;
         if (pairs > int.MaxValue) throw new ArgumentException($"{op}: {x} has more than 2^31 rotated pairs", nameof(x));
+        using OpTimer timer = Time(op);
         MRopeCore(x, heads, headDim, positions, cosTable, sinTable, mropeSection);
     }
 

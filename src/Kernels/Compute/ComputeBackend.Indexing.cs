@@ -11,6 +11,7 @@ public abstract partial class ComputeBackend
         if (destination.Rows != indices.Length) throw new ArgumentException($"{op}: {destination} needs one index per row, got {indices.Length}", nameof(indices));
         if (indices.Length == 0 || source.RowLength == 0) return;
         if (source.Rows == 0) throw new ArgumentException($"{op}: cannot gather from the empty {source}", nameof(source));
+        using OpTimer timer = Time(op);
         GatherRowsCore(source, indices, destination);
     }
 
@@ -21,6 +22,7 @@ public abstract partial class ComputeBackend
         CheckRowMove(source, indices, destination, op);
         if (source.Rows != indices.Length) throw new ArgumentException($"{op}: {source} needs one index per row, got {indices.Length}", nameof(indices));
         if (indices.Length == 0 || source.RowLength == 0) return;
+        using OpTimer timer = Time(op);
         ScatterRowsCore(source, indices, destination);
     }
 
@@ -35,6 +37,7 @@ public abstract partial class ComputeBackend
         if (y.Length != ids.Length * width) throw new ArgumentException($"{op}: y {y} should be [{ids.Length},{width}]", nameof(y));
         if (ids.Length == 0 || width == 0) return;
         if (table.Rows == 0) throw new ArgumentException($"{op}: the table {table} is empty", nameof(table));
+        using OpTimer timer = Time(op);
         EmbeddingCore(table, ids, y, width);
     }
 
@@ -47,6 +50,7 @@ public abstract partial class ComputeBackend
         if (result.Length != x.Rows) throw new ArgumentException($"{op}: result {result} needs {x.Rows} elements", nameof(result));
         if (x.Rows == 0) return;
         if (x.RowLength == 0) throw new ArgumentException($"{op}: rows of {x} are empty", nameof(x));
+        using OpTimer timer = Time(op);
         ArgMaxCore(x, result);
     }
 
