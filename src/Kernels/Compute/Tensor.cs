@@ -38,7 +38,16 @@ public abstract class Tensor : IDisposable
     public int Rows => Shape.Length == 0 ? 1 : Shape[0];
 
     /// <summary>Elements per row: the product of every dimension but the first.</summary>
-    public int RowLength => Shape.Length == 0 ? 1 : (int)(Shape[0] == 0 ? 0 : Length / Shape[0]);
+    /// <remarks>Defined by the shape, so an empty tensor of shape [0, K] still has rows of K values.</remarks>
+    public int RowLength
+    {
+        get
+        {
+            long width = 1;
+            for (int d = 1; d < Shape.Length; d++) width *= Shape[d];
+            return checked((int)width);
+        }
+    }
 
     /// <summary>An optional debugging name (e.g. the checkpoint tensor it came from).</summary>
     public string? Name { get; set; }

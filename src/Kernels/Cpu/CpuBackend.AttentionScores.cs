@@ -5,11 +5,6 @@ namespace PruneVid.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <inheritdoc />
-    public void AttentionScores(Tensor q, Tensor k, AttentionShape shape, AttentionScoreRequest request, Tensor scores)
-    {
-        var (tq, tk, ts) = (Own(q), Own(k), Own(scores));
-        AttentionScoreParams p = Kernels.AttentionScores.Validate(shape, tq.Length, tk.Length, ts.Length, request);
-        Kernels.AttentionScores.Reference(tq.F32, tk.F32, ts.F32, p);
-    }
+    private protected override void AttentionScoresCore(Tensor q, Tensor k, AttentionScoreParams p, Tensor scores) =>
+        Kernels.AttentionScores.Reference(((CpuTensor)q).F32, ((CpuTensor)k).F32, ((CpuTensor)scores).F32, p);
 }

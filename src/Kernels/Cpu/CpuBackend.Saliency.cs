@@ -5,11 +5,10 @@ namespace PruneVid.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <inheritdoc />
-    public void FrameSaliency(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit, Tensor saliency)
-        => AttentionSaliency.Reference(Own(q).F32, Own(k).F32, shape, cuSeqLens, mergeUnit, Own(saliency).F32);
+    private protected override void FrameSaliencyCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit,
+        int units, Tensor saliency) =>
+        AttentionSaliency.Reference(((CpuTensor)q).F32, ((CpuTensor)k).F32, shape, cuSeqLens, mergeUnit, ((CpuTensor)saliency).F32);
 
-    /// <inheritdoc />
-    public void AttentionColumnSums(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, Tensor sums)
-        => Kernels.AttentionColumnSums.Reference(Own(q).F32, Own(k).F32, shape, cuSeqLens, Own(sums).F32);
+    private protected override void AttentionColumnSumsCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int rows, Tensor sums) =>
+        Kernels.AttentionColumnSums.Reference(((CpuTensor)q).F32, ((CpuTensor)k).F32, shape, cuSeqLens, ((CpuTensor)sums).F32);
 }

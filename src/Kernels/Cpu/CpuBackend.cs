@@ -4,125 +4,89 @@ using PruneVid.Compute;
 namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
-/// The reference backend: every op is the plain C# reference of its kernel family (vectorised with
-/// TensorPrimitives, parallel over rows). Used when there is no GPU, and as the oracle for the ILGPU kernels.
-/// Ops run synchronously, so <see cref="Synchronize"/> has nothing to wait for.
+/// The backend that runs on the host: hot ops (matrix multiply, attention, norms, activations) take the fast SIMD
+/// implementations in this folder (<c>CpuGemm</c>, <c>CpuAttention</c>, …), every other op its kernel family's plain
+/// C# reference, which stays the oracle the fast paths and the ILGPU kernels are tested against. Ops run
+/// synchronously, so <see cref="Synchronize"/> has nothing to wait for. BF16 weights given as host memory
+/// (<see cref="ComputeBackend.FromHostBf16"/>, a memory-mapped checkpoint) are used in place, without a copy.
 /// </summary>
-public sealed partial class CpuBackend : IComputeBackend
+public sealed partial class CpuBackend : ComputeBackend
 {
     /// <inheritdoc />
-    public string Name => "cpu";
+    public override string Name => "cpu";
 
     /// <inheritdoc />
-    public Tensor Allocate(DType dtype, params int[] shape)
+    protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
     {
-        long length = CheckedLength(shape);
+        CheckFits(length, shape);
         Array storage = dtype switch
         {
             DType.F32 => new float[length],
             DType.BF16 => new ushort[length],
-            DType.I32 => new int[length],
-            _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
+            _ => new int[length],
         };
         return new CpuTensor(this, dtype, shape, storage, 0);
     }
 
     /// <inheritdoc />
-    public Tensor FromF32(ReadOnlySpan<float> data, params int[] shape) => Wrap(DType.F32, shape, data.ToArray());
+    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => new CpuTensor(this, DType.F32, shape, data.ToArray(), 0);
 
     /// <inheritdoc />
-    public Tensor FromBf16(ReadOnlySpan<ushort> data, params int[] shape) => Wrap(DType.BF16, shape, data.ToArray());
+    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => new CpuTensor(this, DType.BF16, shape, data.ToArray(), 0);
 
     /// <inheritdoc />
-    public Tensor FromI32(ReadOnlySpan<int> data, params int[] shape) => Wrap(DType.I32, shape, data.ToArray());
+    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => new CpuTensor(this, DType.I32, shape, data.ToArray(), 0);
+
+    /// <inheritdoc />
+    /// <remarks>Zero-copy: the tensor reads the host words in place for as long as it lives.</remarks>
+    protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
+    {
+        CheckFits(ElementCount(shape, "FromHostBf16"), shape);
+        return new CpuTensor(this, shape, (void*)pointer, 0, owner);
+    }
 
     /// <summary>Wraps an existing array without copying (the caller hands over ownership).</summary>
     public Tensor Wrap(DType dtype, int[] shape, Array storage)
     {
-        long length = CheckedLength(shape);
+        ArgumentNullException.ThrowIfNull(storage);
+        long length = ElementCount(shape, "Wrap");
         if (storage.LongLength != length)
-            throw new ArgumentException($"{storage.LongLength} values do not fill shape [{string.Join(",", shape)}] ({length} elements)");
-        return new CpuTensor(this, dtype, shape, storage, 0);
+            throw new ArgumentException($"Wrap: {storage.LongLength} values do not fill shape [{string.Join(",", shape)}] ({length} elements)");
+        return new CpuTensor(this, dtype, (int[])shape.Clone(), storage, 0);
     }
 
     /// <inheritdoc />
-    public void CopyToHost(Tensor source, Span<float> destination)
+    protected override void CopyToHostCore(Tensor source, Span<float> destination)
     {
-        var t = Own(source);
-        CheckLength(destination.Length, t);
-        switch (t.DType)
+        var t = (CpuTensor)source;
+        if (t.DType == DType.F32) t.F32.CopyTo(destination);
+        else Bf16Convert.Reference(t.Bf16, destination);
+    }
+
+    /// <inheritdoc />
+    protected override void CopyToHostCore(Tensor source, Span<int> destination) => ((CpuTensor)source).I32.CopyTo(destination);
+
+    /// <inheritdoc />
+    protected override void CopyCore(Tensor source, Tensor destination)
+    {
+        CpuTensor s = (CpuTensor)source, d = (CpuTensor)destination;
+        switch (s.DType)
         {
-            case DType.F32: t.F32.CopyTo(destination); break;
-            case DType.BF16: Bf16.ToSingle(t.Bf16, destination); break;
-            default: throw new ArgumentException($"{t} cannot be copied to f32");
+            case DType.F32: s.F32.CopyTo(d.F32); break;
+            case DType.BF16: s.Bf16.CopyTo(d.Bf16); break;
+            default: s.I32.CopyTo(d.I32); break;
         }
     }
 
     /// <inheritdoc />
-    public void CopyToHost(Tensor source, Span<int> destination)
-    {
-        var t = Own(source);
-        CheckLength(destination.Length, t);
-        t.I32.CopyTo(destination);
-    }
+    protected override Tensor ViewCore(Tensor source, int[] shape, long offset) => ((CpuTensor)source).View(shape, offset);
 
     /// <inheritdoc />
-    public void Copy(Tensor source, Tensor destination)
+    public override void Synchronize() { }
+
+    private static void CheckFits(long length, int[] shape)
     {
-        var s = Own(source);
-        var d = Own(destination);
-        if (s.DType != d.DType || s.Length != d.Length) throw new ArgumentException($"copy: {s} and {d} differ in dtype or length");
-        Array.Copy(s.Storage, s.Offset, d.Storage, d.Offset, s.Length);
-    }
-
-    /// <inheritdoc />
-    public Tensor Reshape(Tensor source, params int[] shape)
-    {
-        var s = Own(source);
-        if (CheckedLength(shape) != s.Length) throw new ArgumentException($"reshape: {s} cannot be viewed as [{string.Join(",", shape)}]");
-        return new CpuTensor(this, s.DType, shape, s.Storage, s.Offset) { Name = s.Name };
-    }
-
-    /// <inheritdoc />
-    public Tensor SliceRows(Tensor source, int start, int count)
-    {
-        var s = Own(source);
-        if (start < 0 || count < 0 || start + count > s.Rows)
-            throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) are outside {s}");
-        int[] shape = (int[])s.Shape.Clone();
-        if (shape.Length == 0) throw new ArgumentException("cannot slice a scalar");
-        shape[0] = count;
-        return new CpuTensor(this, s.DType, shape, s.Storage, s.Offset + (long)start * s.RowLength) { Name = s.Name };
-    }
-
-    /// <inheritdoc />
-    public void Synchronize() { }
-
-    /// <inheritdoc />
-    public void Dispose() { }
-
-    /// <summary>Casts to a tensor of this backend, with a clear message when it belongs to another.</summary>
-    internal CpuTensor Own(Tensor tensor)
-    {
-        ArgumentNullException.ThrowIfNull(tensor);
-        if (tensor is CpuTensor t && ReferenceEquals(t.Backend, this)) return t;
-        throw new ArgumentException($"{tensor} does not belong to this Cpu backend");
-    }
-
-    private static void CheckLength(int destination, Tensor t)
-    {
-        if (destination < t.Length) throw new ArgumentException($"destination holds {destination} elements, {t} has {t.Length}");
-    }
-
-    private static long CheckedLength(int[] shape)
-    {
-        long length = 1;
-        foreach (int d in shape)
-        {
-            if (d < 0) throw new ArgumentOutOfRangeException(nameof(shape), $"negative dimension in [{string.Join(",", shape)}]");
-            length *= d;
-        }
-        if (length > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(shape), $"[{string.Join(",", shape)}] is too large for one Cpu tensor");
-        return length;
+        if (length > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(shape), $"[{string.Join(",", shape)}] is too large for one Cpu tensor");
     }
 }

@@ -3,9 +3,14 @@ using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
 
-/// <summary>A tensor stored in a managed array (float[], ushort[] or int[]), possibly a window into a larger one.</summary>
-public sealed class CpuTensor : Tensor
+/// <summary>
+/// A tensor in host memory: a managed array (float[], ushort[] or int[]), or — for BF16 weights — memory the tensor
+/// does not own (a memory-mapped checkpoint, used in place), in both cases possibly a window into a larger block.
+/// </summary>
+public sealed unsafe class CpuTensor : Tensor
 {
+    private readonly void* _native;
+
     internal CpuTensor(CpuBackend backend, DType dtype, int[] shape, Array storage, long offset)
         : base(backend, dtype, shape)
     {
@@ -16,29 +21,47 @@ public sealed class CpuTensor : Tensor
         Offset = offset;
     }
 
-    /// <summary>The backing array (shared with views).</summary>
-    public Array Storage { get; }
+    /// <summary>A BF16 tensor over host words at <paramref name="native"/> that <paramref name="owner"/> keeps valid.</summary>
+    internal CpuTensor(CpuBackend backend, int[] shape, void* native, long offset, object? owner)
+        : base(backend, DType.BF16, shape)
+    {
+        if (Length > int.MaxValue) throw new ArgumentException($"{this}: a Cpu tensor holds at most 2^31 − 1 elements");
+        _native = native;
+        Offset = offset;
+        Owner = owner;
+    }
 
-    /// <summary>Index of this tensor's first element in <see cref="Storage"/>.</summary>
+    /// <summary>The backing array (shared with views); null for a tensor over host memory it does not own.</summary>
+    public Array? Storage { get; }
+
+    /// <summary>True when the words live outside the managed heap (a mapped checkpoint).</summary>
+    public bool IsExternal => Storage is null;
+
+    /// <summary>What keeps external memory valid (e.g. the open checkpoint); held so it outlives the tensor.</summary>
+    internal object? Owner { get; }
+
+    /// <summary>Index of this tensor's first element in its storage.</summary>
     public long Offset { get; }
 
     /// <summary>The elements as f32 (F32 tensors only).</summary>
     public Span<float> F32 => DType == DType.F32
-        ? ((float[])Storage).AsSpan(checked((int)Offset), checked((int)Length))
+        ? ((float[])Storage!).AsSpan(checked((int)Offset), checked((int)Length))
         : throw new InvalidOperationException($"{this} is not F32");
 
-    /// <summary>The raw bf16 words (BF16 tensors only).</summary>
-    public Span<ushort> Bf16 => DType == DType.BF16
-        ? ((ushort[])Storage).AsSpan(checked((int)Offset), checked((int)Length))
-        : throw new InvalidOperationException($"{this} is not BF16");
+    /// <summary>The raw bf16 words (BF16 tensors only). External words are read-only by contract: weights are never written.</summary>
+    public Span<ushort> Bf16 => DType != DType.BF16
+        ? throw new InvalidOperationException($"{this} is not BF16")
+        : Storage is null
+            ? new Span<ushort>((ushort*)_native + Offset, checked((int)Length))
+            : ((ushort[])Storage).AsSpan(checked((int)Offset), checked((int)Length));
 
     /// <summary>The elements as i32 (I32 tensors only).</summary>
     public Span<int> I32 => DType == DType.I32
-        ? ((int[])Storage).AsSpan(checked((int)Offset), checked((int)Length))
+        ? ((int[])Storage!).AsSpan(checked((int)Offset), checked((int)Length))
         : throw new InvalidOperationException($"{this} is not I32");
 
-    /// <summary>The f32 array and offset, for code that hands rows to Parallel.For.</summary>
-    internal (float[] Array, int Offset) F32Array => DType == DType.F32
-        ? ((float[])Storage, checked((int)Offset))
-        : throw new InvalidOperationException($"{this} is not F32");
+    /// <summary>The same storage seen with another shape from element <paramref name="offset"/> of this tensor.</summary>
+    internal CpuTensor View(int[] shape, long offset) => Storage is null
+        ? new CpuTensor((CpuBackend)Backend, shape, _native, Offset + offset, Owner) { Name = Name }
+        : new CpuTensor((CpuBackend)Backend, DType, shape, Storage, Offset + offset) { Name = Name };
 }

@@ -18,23 +18,12 @@ public sealed partial class IlgpuBackend
     /// caches run the tiled kernel; a step with at most one query per segment and at least
     /// <see cref="DecodeMinKeys"/> keys in some segment runs the split-key decode pair.
     /// </remarks>
-    public void Attention(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
+    protected override void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
     {
-        IlgpuTensor tq = Own(q, nameof(q)), tk = Own(k, nameof(k)), tv = Own(v, nameof(v)), to = Own(output, nameof(output));
-        RequireF32(tq, nameof(q), "Attention");
-        RequireF32(tk, nameof(k), "Attention");
-        RequireF32(tv, nameof(v), "Attention");
-        RequireF32(to, nameof(output), "Attention");
-        if (shape.Heads <= 0 || shape.KvHeads <= 0 || shape.HeadDim <= 0 || shape.Heads % shape.KvHeads != 0)
-            throw new ArgumentException($"Attention: invalid head layout {shape} (heads must be a positive multiple of kvHeads)", nameof(shape));
+        IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, tv = (IlgpuTensor)v, to = (IlgpuTensor)output;
         if (shape.HeadDim > Kernels.Attention.MaxHeadDim)
             throw new NotSupportedException($"Attention: head dim {shape.HeadDim} exceeds the {Kernels.Attention.MaxHeadDim} the ILGPU kernel supports");
-        if (tq.RowLength != shape.Heads * shape.HeadDim) throw new ArgumentException($"Attention: rows of q {tq} are not {shape.Heads}×{shape.HeadDim}", nameof(q));
-        if (tk.RowLength != shape.KvHeads * shape.HeadDim) throw new ArgumentException($"Attention: rows of k {tk} are not {shape.KvHeads}×{shape.HeadDim}", nameof(k));
-        if (tv.Length != tk.Length) throw new ArgumentException($"Attention: v {tv} and k {tk} differ in length", nameof(v));
-        if (to.Length != tq.Length) throw new ArgumentException($"Attention: output {to} and q {tq} differ in length", nameof(output));
-        Kernels.Attention.ValidateSegments(cuSeqLensQ, cuSeqLensK, tq.Rows, tk.Rows, causal);
 
         int[] blocks = Kernels.Attention.QueryBlocks(cuSeqLensQ);
         int queryBlocks = blocks.Length / 2;
@@ -44,8 +33,8 @@ public sealed partial class IlgpuBackend
         ArrayView<int> cuQ = tables.SubView(0, segments), cuK = tables.SubView(segments, segments);
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
 
-        int longest = LongestSegment(cuSeqLensK);
-        if (IsDecode(cuSeqLensQ) && longest >= DecodeMinKeys)
+        int longest = Kernels.Attention.LongestSegment(cuSeqLensK);
+        if (Kernels.Attention.UseDecodeSplit(cuSeqLensQ, cuSeqLensK, DecodeMinKeys))
         {
             // One query per segment over a long cache: split the keys so every SM gets work, then merge the chunks.
             int chunk = Kernels.Attention.MaxDecodeChunk, splits = (longest + chunk - 1) / chunk;
@@ -65,19 +54,6 @@ public sealed partial class IlgpuBackend
     /// </summary>
     internal const int DecodeMinKeys = 2 * Kernels.Attention.MaxDecodeChunk;
 
-    private static bool IsDecode(ReadOnlySpan<int> cuQ)
-    {
-        for (int s = 0; s + 1 < cuQ.Length; s++) if (cuQ[s + 1] - cuQ[s] > 1) return false;
-        return true;
-    }
-
-    private static int LongestSegment(ReadOnlySpan<int> cu)
-    {
-        int longest = 0;
-        for (int s = 0; s + 1 < cu.Length; s++) longest = Math.Max(longest, cu[s + 1] - cu[s]);
-        return longest;
-    }
-
     private MemoryBuffer1D<float, Stride1D.Dense>? _decodeScratch;
 
     /// <summary>The decode kernels' partial results, grown on demand (a queued launch may still read the old buffer).</summary>
@@ -85,8 +61,7 @@ public sealed partial class IlgpuBackend
     {
         if (_decodeScratch is null || _decodeScratch.Length < length)
         {
-            Synchronize();
-            _decodeScratch?.Dispose();
+            ReleaseAfterQueuedWork(_decodeScratch);
             _decodeScratch = Accelerator.Allocate1D<float>(Math.Max(length, 1 << 16));
         }
         return _decodeScratch.View.SubView(0, length);
@@ -102,9 +77,7 @@ public sealed partial class IlgpuBackend
             return _segmentTables.View.SubView(0, host.Length);
         if (_segmentTables is null || _segmentTables.Length < host.Length)
         {
-            // The old table may still be read by a queued launch.
-            Synchronize();
-            _segmentTables?.Dispose();
+            ReleaseAfterQueuedWork(_segmentTables); // a queued launch may still read the old table
             _segmentTables = Accelerator.Allocate1D<int>(Math.Max(host.Length, 1024));
         }
         ArrayView1D<int, Stride1D.Dense> view = _segmentTables.View.SubView(0, host.Length);

@@ -5,16 +5,11 @@ namespace PruneVid.Kernels.Ilgpu;
 
 public sealed partial class IlgpuBackend
 {
-    /// <inheritdoc />
-    public void FrameSaliency(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit, Tensor saliency)
+    private protected override void FrameSaliencyCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit,
+        int units, Tensor saliency)
     {
-        IlgpuTensor tq = Own(q, nameof(q)), tk = Own(k, nameof(k)), ts = Own(saliency, nameof(saliency));
-        RequireF32(tq, nameof(q), "FrameSaliency");
-        RequireF32(tk, nameof(k), "FrameSaliency");
-        RequireF32(ts, nameof(saliency), "FrameSaliency");
-        int units = AttentionSaliency.Validate(tq.Length, tk.Length, ts.Length, shape, cuSeqLens, mergeUnit);
+        IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, ts = (IlgpuTensor)saliency;
         int segments = cuSeqLens.Length - 1;
-        if (units == 0) return;
         var unitSegment = new int[units];
         var cuUnits = new int[segments + 1];
         for (int s = 0; s < segments; s++)
@@ -31,15 +26,9 @@ public sealed partial class IlgpuBackend
         Synchronize(); // the temporaries are released on return
     }
 
-    /// <inheritdoc />
-    public void AttentionColumnSums(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, Tensor sums)
+    private protected override void AttentionColumnSumsCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int rows, Tensor sums)
     {
-        IlgpuTensor tq = Own(q, nameof(q)), tk = Own(k, nameof(k)), ts = Own(sums, nameof(sums));
-        RequireF32(tq, nameof(q), "AttentionColumnSums");
-        RequireF32(tk, nameof(k), "AttentionColumnSums");
-        RequireF32(ts, nameof(sums), "AttentionColumnSums");
-        int rows = Kernels.AttentionColumnSums.Validate(tq.Length, tk.Length, ts.Length, shape, cuSeqLens);
-        if (rows == 0) return;
+        IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, ts = (IlgpuTensor)sums;
         var rowSegment = new int[rows];
         for (int s = 0; s + 1 < cuSeqLens.Length; s++) rowSegment.AsSpan(cuSeqLens[s], cuSeqLens[s + 1] - cuSeqLens[s]).Fill(s);
         using Tensor cu = FromI32(cuSeqLens, cuSeqLens.Length), rowSeg = FromI32(rowSegment, rows), lse = Allocate(DType.F32, rows * shape.Heads);

@@ -12,7 +12,7 @@ namespace PruneVid.Kernels.Ilgpu;
 /// queued on <see cref="KernelRuntime.Stream"/>; only downloads and <see cref="Synchronize"/> wait. This file holds
 /// the memory members; each op family lives in its own partial file (IlgpuBackend.Norm.cs, …).
 /// </summary>
-public sealed partial class IlgpuBackend : IComputeBackend
+public sealed partial class IlgpuBackend : ComputeBackend
 {
     private readonly bool _ownsRuntime;
 
@@ -27,7 +27,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     public KernelRuntime Runtime { get; }
 
     /// <inheritdoc />
-    public string Name => Runtime.IsCuda ? "ilgpu-cuda" : "ilgpu-cpu";
+    public override string Name => Runtime.IsCuda ? "ilgpu-cuda" : "ilgpu-cpu";
 
     private Accelerator Accelerator => Runtime.Accelerator;
 
@@ -36,10 +36,10 @@ public sealed partial class IlgpuBackend : IComputeBackend
     // ---- memory -------------------------------------------------------------------------------------------
 
     /// <inheritdoc />
-    public Tensor Allocate(DType dtype, params int[] shape)
+    protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
     {
-        IlgpuTensor tensor = Create(dtype, shape);
-        if (tensor.Length > 0)
+        IlgpuTensor tensor = Create(dtype, shape, length);
+        if (length > 0)
         {
             switch (dtype)
             {
@@ -52,88 +52,72 @@ public sealed partial class IlgpuBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public Tensor FromF32(ReadOnlySpan<float> data, params int[] shape)
+    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape)
     {
-        IlgpuTensor tensor = Create(DType.F32, shape);
-        CheckLength(data.Length, tensor, nameof(data));
+        IlgpuTensor tensor = Create(DType.F32, shape, data.Length);
         if (data.Length > 0) tensor.RawF32.CopyFromCPU(Stream, data);
         return tensor;
     }
 
     /// <inheritdoc />
-    public Tensor FromBf16(ReadOnlySpan<ushort> data, params int[] shape)
+    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape)
     {
-        IlgpuTensor tensor = Create(DType.BF16, shape);
-        CheckLength(data.Length, tensor, nameof(data));
+        IlgpuTensor tensor = Create(DType.BF16, shape, data.Length);
         if (data.Length > 0) tensor.RawBf16.CopyFromCPU(Stream, data);
         return tensor;
     }
 
     /// <summary>
     /// Uploads <paramref name="count"/> bf16 words straight from host memory (e.g. a memory-mapped checkpoint) into a
-    /// new tensor, without a managed copy and without the 2^31 limit of a span. The memory must stay readable until
-    /// this call returns.
+    /// new tensor, without a managed copy and without the 2^31 limit of a span (same as <see cref="ComputeBackend.FromHostBf16"/>).
     /// </summary>
-    public unsafe Tensor FromBf16(nint pointer, long count, params int[] shape)
+    public Tensor FromBf16(nint pointer, long count, params int[] shape) => FromHostBf16(pointer, count, shape);
+
+    /// <inheritdoc />
+    /// <remarks>The words are copied into device memory before this returns, so the host memory may go away after.</remarks>
+    protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
     {
-        if (pointer == 0 && count > 0) throw new ArgumentNullException(nameof(pointer), "FromBf16: null host pointer");
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        IlgpuTensor tensor = Create(DType.BF16, shape);
-        CheckLength(count, tensor, nameof(count));
-        if (count > 0) tensor.RawBf16.CopyFromCPU(Stream, ref Unsafe.AsRef<ushort>((void*)pointer), count);
+        long count = ElementCount(shape, "FromHostBf16");
+        IlgpuTensor tensor = Create(DType.BF16, shape, count);
+        if (count > 0)
+        {
+            // A copy from pageable host memory completes before CopyFromCPU returns.
+            tensor.RawBf16.CopyFromCPU(Stream, ref Unsafe.AsRef<ushort>((void*)pointer), count);
+        }
+        GC.KeepAlive(owner);
         return tensor;
     }
 
     /// <inheritdoc />
-    public Tensor FromI32(ReadOnlySpan<int> data, params int[] shape)
+    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape)
     {
-        IlgpuTensor tensor = Create(DType.I32, shape);
-        CheckLength(data.Length, tensor, nameof(data));
+        IlgpuTensor tensor = Create(DType.I32, shape, data.Length);
         if (data.Length > 0) tensor.RawI32.CopyFromCPU(Stream, data);
         return tensor;
     }
 
     /// <inheritdoc />
-    public void CopyToHost(Tensor source, Span<float> destination)
+    protected override void CopyToHostCore(Tensor source, Span<float> destination)
     {
-        IlgpuTensor s = Own(source, nameof(source));
-        if (destination.Length < s.Length)
-            throw new ArgumentException($"CopyToHost: destination holds {destination.Length} elements, {s} has {s.Length}", nameof(destination));
-        if (s.Length == 0) return;
-        Span<float> target = destination[..(int)s.Length];
-        switch (s.DType)
+        IlgpuTensor s = (IlgpuTensor)source;
+        if (s.DType == DType.F32)
         {
-            case DType.F32:
-                s.RawF32.CopyToCPU(Stream, target);
-                break;
-            case DType.BF16:
-                // Widen on the host: the download is half the bytes, and the bf16 reference is exact.
-                var words = new ushort[s.Length];
-                s.RawBf16.CopyToCPU(Stream, words.AsSpan());
-                Bf16Convert.Reference(words, target);
-                break;
-            default:
-                throw new ArgumentException($"CopyToHost(float): {s} is I32; use the Span<int> overload", nameof(source));
+            s.RawF32.CopyToCPU(Stream, destination);
+            return;
         }
+        // Widen on the host: the download is half the bytes, and the bf16 reference is exact.
+        var words = new ushort[s.Length];
+        s.RawBf16.CopyToCPU(Stream, words.AsSpan());
+        Bf16Convert.Reference(words, destination);
     }
 
     /// <inheritdoc />
-    public void CopyToHost(Tensor source, Span<int> destination)
-    {
-        IlgpuTensor s = Own(source, nameof(source));
-        if (s.DType != DType.I32) throw new ArgumentException($"CopyToHost(int): {s} is not I32", nameof(source));
-        if (destination.Length < s.Length)
-            throw new ArgumentException($"CopyToHost: destination holds {destination.Length} elements, {s} has {s.Length}", nameof(destination));
-        if (s.Length > 0) s.RawI32.CopyToCPU(Stream, destination[..(int)s.Length]);
-    }
+    protected override void CopyToHostCore(Tensor source, Span<int> destination) => ((IlgpuTensor)source).RawI32.CopyToCPU(Stream, destination);
 
     /// <inheritdoc />
-    public void Copy(Tensor source, Tensor destination)
+    protected override void CopyCore(Tensor source, Tensor destination)
     {
-        IlgpuTensor s = Own(source, nameof(source)), d = Own(destination, nameof(destination));
-        if (s.DType != d.DType || s.Length != d.Length)
-            throw new ArgumentException($"Copy: {s} and {d} differ in dtype or length", nameof(destination));
-        if (s.Length == 0) return;
+        IlgpuTensor s = (IlgpuTensor)source, d = (IlgpuTensor)destination;
         switch (s.DType)
         {
             case DType.F32: s.RawF32.CopyTo(Stream, d.RawF32); break;
@@ -143,34 +127,16 @@ public sealed partial class IlgpuBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public Tensor Reshape(Tensor source, params int[] shape)
-    {
-        IlgpuTensor s = Own(source, nameof(source));
-        ArgumentNullException.ThrowIfNull(shape);
-        long length = LengthOf(shape);
-        if (length != s.Length)
-            throw new ArgumentException($"Reshape: [{string.Join(",", shape)}] holds {length} elements, {s} holds {s.Length}", nameof(shape));
-        return s.View(shape, 0, length);
-    }
+    protected override Tensor ViewCore(Tensor source, int[] shape, long offset)
+        => ((IlgpuTensor)source).View(shape, offset, ElementCount(shape, "View"));
 
     /// <inheritdoc />
-    public Tensor SliceRows(Tensor source, int start, int count)
-    {
-        IlgpuTensor s = Own(source, nameof(source));
-        if (s.Shape.Length == 0) throw new ArgumentException($"SliceRows: {s} is a scalar", nameof(source));
-        if (start < 0 || count < 0 || start > s.Rows - count)
-            throw new ArgumentOutOfRangeException(nameof(start), $"SliceRows: rows [{start}, {start}+{count}) are outside {s} ({s.Rows} rows)");
-        int[] shape = (int[])s.Shape.Clone();
-        shape[0] = count;
-        return s.View(shape, (long)start * s.RowLength, (long)count * s.RowLength);
-    }
+    public override void Synchronize() => Runtime.Synchronize();
 
     /// <inheritdoc />
-    public void Synchronize() => Runtime.Synchronize();
-
-    /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        if (!disposing) return;
         DisposeAttentionTables();
         if (_ownsRuntime) Runtime.Dispose();
     }
@@ -180,19 +146,8 @@ public sealed partial class IlgpuBackend : IComputeBackend
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
-    /// <summary><paramref name="tensor"/> as an <see cref="IlgpuTensor"/> of this backend, or a clear error.</summary>
-    internal IlgpuTensor Own(Tensor tensor, string parameter)
+    private IlgpuTensor Create(DType dtype, int[] shape, long length)
     {
-        ArgumentNullException.ThrowIfNull(tensor, parameter);
-        if (tensor is not IlgpuTensor own || !ReferenceEquals(own.Backend, this))
-            throw new ArgumentException($"{tensor} belongs to backend {tensor.Backend.Name}, not to this {Name} backend", parameter);
-        return own;
-    }
-
-    private IlgpuTensor Create(DType dtype, int[] shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        long length = LengthOf(shape);
         MemoryBuffer? buffer = null;
         ArrayView1D<float, Stride1D.Dense> f32 = default;
         ArrayView1D<ushort, Stride1D.Dense> bf16 = default;
@@ -245,23 +200,4 @@ public sealed partial class IlgpuBackend : IComputeBackend
 
     private static string Gib(long bytes) => $"{bytes / (1024.0 * 1024 * 1024):F2} GiB";
 
-    private static long LengthOf(int[] shape)
-    {
-        long length = 1;
-        foreach (int d in shape)
-        {
-            if (d < 0) throw new ArgumentOutOfRangeException(nameof(shape), $"negative dimension in shape [{string.Join(",", shape)}]");
-            length *= d;
-        }
-        return length;
-    }
-
-    private static void CheckLength(long count, IlgpuTensor tensor, string parameter)
-    {
-        if (count != tensor.Length)
-        {
-            tensor.Dispose();
-            throw new ArgumentException($"{count} elements given for shape [{string.Join(",", tensor.Shape)}] ({tensor.Length} elements)", parameter);
-        }
-    }
 }

@@ -5,7 +5,7 @@ using PruneVid.Runtime.Config;
 
 namespace PruneVid.Runtime.Model.Text;
 
-/// <summary>The language model's weights, uploaded once as BF16 tensors, with every shape checked against the config.</summary>
+/// <summary>The language model's weights, uploaded once as BF16 tensors (zero-copy where the backend allows), with every shape checked against the config.</summary>
 internal sealed class TextWeights : IDisposable
 {
     private readonly List<Tensor> _owned = [];
@@ -13,13 +13,10 @@ internal sealed class TextWeights : IDisposable
     public TextWeights(IComputeBackend backend, TextConfig config, IWeightSource source)
     {
         int h = config.HiddenSize, q = config.QuerySize, kv = config.KeyValueSize, inter = config.IntermediateSize;
+        var uploader = new WeightUploader(backend, source);
         Tensor Load(string name, params int[] shape)
         {
-            WeightTensor w = source.Get(name);
-            if (!w.Shape.SequenceEqual(shape))
-                throw new InvalidDataException($"{source.Location}: '{name}' has shape [{string.Join(",", w.Shape)}], the config needs [{string.Join(",", shape)}]");
-            Tensor t = backend.FromBf16(w.ToBf16Bits(), shape);
-            t.Name = name;
+            Tensor t = uploader.Upload(name, shape);
             _owned.Add(t);
             return t;
         }

@@ -1,0 +1,77 @@
+// PruneVid.NET — device layer: validated row moves, embedding lookup, argmax.
+namespace PruneVid.Compute;
+
+public abstract partial class ComputeBackend
+{
+    /// <inheritdoc />
+    public void GatherRows(Tensor source, Tensor indices, Tensor destination)
+    {
+        const string op = "GatherRows";
+        CheckRowMove(source, indices, destination, op);
+        if (destination.Rows != indices.Length) throw new ArgumentException($"{op}: {destination} needs one index per row, got {indices.Length}", nameof(indices));
+        if (indices.Length == 0 || source.RowLength == 0) return;
+        if (source.Rows == 0) throw new ArgumentException($"{op}: cannot gather from the empty {source}", nameof(source));
+        using OpTimer timer = Time(op);
+        GatherRowsCore(source, indices, destination);
+    }
+
+    /// <inheritdoc />
+    public void ScatterRows(Tensor source, Tensor indices, Tensor destination)
+    {
+        const string op = "ScatterRows";
+        CheckRowMove(source, indices, destination, op);
+        if (source.Rows != indices.Length) throw new ArgumentException($"{op}: {source} needs one index per row, got {indices.Length}", nameof(indices));
+        if (indices.Length == 0 || source.RowLength == 0) return;
+        using OpTimer timer = Time(op);
+        ScatterRowsCore(source, indices, destination);
+    }
+
+    /// <inheritdoc />
+    public void Embedding(Tensor table, Tensor ids, Tensor y)
+    {
+        const string op = "Embedding";
+        RequireWeight(table, op, nameof(table));
+        Require(ids, DType.I32, op, nameof(ids));
+        Require(y, DType.F32, op, nameof(y));
+        int width = table.RowLength;
+        if (y.Length != ids.Length * width) throw new ArgumentException($"{op}: y {y} should be [{ids.Length},{width}]", nameof(y));
+        if (ids.Length == 0 || width == 0) return;
+        if (table.Rows == 0) throw new ArgumentException($"{op}: the table {table} is empty", nameof(table));
+        using OpTimer timer = Time(op);
+        EmbeddingCore(table, ids, y, width);
+    }
+
+    /// <inheritdoc />
+    public void ArgMax(Tensor x, Tensor result)
+    {
+        const string op = "ArgMax";
+        Require(x, DType.F32, op, nameof(x));
+        Require(result, DType.I32, op, nameof(result));
+        if (result.Length != x.Rows) throw new ArgumentException($"{op}: result {result} needs {x.Rows} elements", nameof(result));
+        if (x.Rows == 0) return;
+        if (x.RowLength == 0) throw new ArgumentException($"{op}: rows of {x} are empty", nameof(x));
+        using OpTimer timer = Time(op);
+        ArgMaxCore(x, result);
+    }
+
+    /// <summary>dst[i] = src[indices[i]] (dtypes and counts checked, non-empty).</summary>
+    protected abstract void GatherRowsCore(Tensor source, Tensor indices, Tensor destination);
+
+    /// <summary>dst[indices[i]] = src[i] (dtypes and counts checked, non-empty).</summary>
+    protected abstract void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination);
+
+    /// <summary>y[i] = table[ids[i]] as f32 (shapes checked, non-empty). Ids are data: a backend checks or clamps them.</summary>
+    protected abstract void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width);
+
+    /// <summary>Row-wise argmax (shapes checked, rows non-empty).</summary>
+    protected abstract void ArgMaxCore(Tensor x, Tensor result);
+
+    private void CheckRowMove(Tensor source, Tensor indices, Tensor destination, string op)
+    {
+        Own(source, op, nameof(source));
+        Require(indices, DType.I32, op, nameof(indices));
+        Own(destination, op, nameof(destination));
+        if (source.DType != destination.DType || source.RowLength != destination.RowLength)
+            throw new ArgumentException($"{op}: rows of {source} and {destination} differ in dtype or length", nameof(destination));
+    }
+}

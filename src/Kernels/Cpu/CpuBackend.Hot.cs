@@ -1,0 +1,65 @@
+// PruneVid.NET — Cpu backend: the hot ops, on their fast SIMD implementations (arguments already validated).
+using PruneVid.Compute;
+
+namespace PruneVid.Kernels.Cpu;
+
+public sealed partial class CpuBackend
+{
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="Kernels.MatMul.Plan"/> chooses <see cref="CpuGemv"/> (decode) or <see cref="CpuGemm"/> (blocked);
+    /// without hardware Vector512 the reference runs.
+    /// </remarks>
+    protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k)
+    {
+        CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)w, ty = (CpuTensor)y;
+        var tb = (CpuTensor?)bias;
+        if (!CpuGemm.IsSupported)
+        {
+            if (tw.DType == DType.BF16) Kernels.MatMul.Reference(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            else Kernels.MatMul.Reference(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
+            return;
+        }
+        float[]? biasF32 = null;
+        if (tb is not null)
+        {
+            biasF32 = new float[n];
+            if (tb.DType == DType.BF16) Bf16Convert.Reference(tb.Bf16, biasF32);
+            else tb.F32.CopyTo(biasF32);
+        }
+        fixed (float* px = tx.F32) fixed (float* py = ty.F32) fixed (float* pb = biasF32)
+        fixed (ushort* pw16 = tw.DType == DType.BF16 ? tw.Bf16 : default) fixed (float* pw32 = tw.DType == DType.F32 ? tw.F32 : default)
+        {
+            var weights = new CpuWeights(tw.DType == DType.BF16 ? pw16 : pw32, tw.DType, n, k);
+            if (Kernels.MatMul.Plan(m) == MatMulKernel.Gemv) CpuGemv.Run(px, weights, pb, py, m);
+            else CpuGemm.Run(px, weights, pb, py, m);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim)
+    {
+        CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)weight, ty = (CpuTensor)y;
+        if (tw.DType == DType.BF16) Kernels.RmsNorm.Reference(tx.F32, tw.Bf16, ty.F32, dim, eps);
+        else Kernels.RmsNorm.ReferenceF32Weight(tx.F32, tw.F32, ty.F32, dim, eps);
+    }
+
+    /// <inheritdoc />
+    protected override void SiluMulCore(Tensor gate, Tensor up, Tensor y, int count)
+        => Kernels.SiluMul.Reference(((CpuTensor)gate).F32, ((CpuTensor)up).F32, ((CpuTensor)y).F32);
+
+    /// <inheritdoc />
+    /// <remarks>The blocked <see cref="CpuAttention"/> for head widths it supports, the reference otherwise.</remarks>
+    protected override unsafe void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
+        ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
+    {
+        CpuTensor tq = (CpuTensor)q, tk = (CpuTensor)k, tv = (CpuTensor)v, to = (CpuTensor)output;
+        if (!CpuAttention.Supports(shape.HeadDim))
+        {
+            Kernels.Attention.Reference(tq.F32, tk.F32, tv.F32, to.F32, shape, cuSeqLensQ, cuSeqLensK, causal);
+            return;
+        }
+        fixed (float* pq = tq.F32) fixed (float* pk = tk.F32) fixed (float* pv = tv.F32) fixed (float* po = to.F32)
+            CpuAttention.Run(pq, pk, pv, po, shape, cuSeqLensQ.ToArray(), cuSeqLensK.ToArray(), causal);
+    }
+}

@@ -1,0 +1,86 @@
+// PruneVid.NET — the validated op layer: every backend rejects the same bad calls with the same message.
+using PruneVid.Compute;
+using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Ilgpu;
+using PruneVid.Kernels.Tests.Accelerators;
+
+namespace PruneVid.Kernels.Tests.Compute;
+
+public sealed class OpValidationTests(CpuAcceleratorFixture fixture) : IClassFixture<CpuAcceleratorFixture>
+{
+    /// <summary>Bad calls, each run on a fresh tensor set of the given backend.</summary>
+    private static readonly (string What, Action<ComputeBackend> Call)[] BadCalls =
+    [
+        ("matmul K mismatch", b => b.MatMul(b.Allocate(DType.F32, 2, 3), b.Allocate(DType.BF16, 4, 5), null, b.Allocate(DType.F32, 2, 4))),
+        ("matmul wrong output", b => b.MatMul(b.Allocate(DType.F32, 2, 5), b.Allocate(DType.BF16, 4, 5), null, b.Allocate(DType.F32, 2, 3))),
+        ("matmul bias dtype", b => b.MatMul(b.Allocate(DType.F32, 2, 5), b.Allocate(DType.BF16, 4, 5), b.Allocate(DType.F32, 4), b.Allocate(DType.F32, 2, 4))),
+        ("matmul I32 weights", b => b.MatMul(b.Allocate(DType.F32, 2, 5), b.Allocate(DType.I32, 4, 5), null, b.Allocate(DType.F32, 2, 4))),
+        ("rmsnorm weight length", b => b.RmsNorm(b.Allocate(DType.F32, 2, 8), b.Allocate(DType.BF16, 7), 1e-6f, b.Allocate(DType.F32, 2, 8))),
+        ("add lengths", b => b.Add(b.Allocate(DType.F32, 4), b.Allocate(DType.F32, 5), b.Allocate(DType.F32, 4))),
+        ("silu-mul dtype", b => b.SiluMul(b.Allocate(DType.F32, 4), b.Allocate(DType.I32, 4), b.Allocate(DType.F32, 4))),
+        ("gelu lengths", b => b.Gelu(b.Allocate(DType.F32, 4), b.Allocate(DType.F32, 3))),
+        ("rotary odd head", b => b.Rotary(b.Allocate(DType.F32, 2, 6), 2, 3, b.Allocate(DType.F32, 2, 3), b.Allocate(DType.F32, 2, 3))),
+        ("attention q rows", b => b.Attention(b.Allocate(DType.F32, 2, 6), b.Allocate(DType.F32, 2, 8), b.Allocate(DType.F32, 2, 8), b.Allocate(DType.F32, 2, 6),
+            AttentionShape.Create(2, 2, 4), [0, 2], [0, 2], false)),
+        ("attention segments", b => b.Attention(b.Allocate(DType.F32, 2, 8), b.Allocate(DType.F32, 2, 8), b.Allocate(DType.F32, 2, 8), b.Allocate(DType.F32, 2, 8),
+            AttentionShape.Create(2, 2, 4), [0, 3], [0, 2], false)),
+        ("gather index dtype", b => b.GatherRows(b.Allocate(DType.F32, 3, 2), b.Allocate(DType.F32, 2), b.Allocate(DType.F32, 2, 2))),
+        ("embedding output", b => b.Embedding(b.Allocate(DType.BF16, 3, 2), b.FromI32([0, 1], 2), b.Allocate(DType.F32, 2, 3))),
+        ("argmax result", b => b.ArgMax(b.Allocate(DType.F32, 3, 2), b.Allocate(DType.I32, 2))),
+    ];
+
+    public static TheoryData<string> Names() => [.. BadCalls.Select(c => c.What)];
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Both_backends_reject_a_bad_call_with_the_same_message(string what)
+    {
+        var call = BadCalls.Single(c => c.What == what).Call;
+        using var cpu = new CpuBackend();
+        using var ilgpu = new IlgpuBackend(fixture.Runtime);
+        var onCpu = Assert.ThrowsAny<ArgumentException>(() => call(cpu));
+        var onIlgpu = Assert.ThrowsAny<ArgumentException>(() => call(ilgpu));
+        Assert.Equal(onCpu.GetType(), onIlgpu.GetType());
+        Assert.Equal(onCpu.Message.Replace(cpu.Name, "B"), onIlgpu.Message.Replace(ilgpu.Name, "B"));
+        Assert.Matches("^[A-Za-z]+: ", onCpu.Message); // "Op: what is wrong"
+    }
+
+    [Fact]
+    public void A_tensor_of_another_backend_is_named_in_the_error()
+    {
+        using var cpu = new CpuBackend();
+        using var other = new CpuBackend();
+        var e = Assert.Throws<ArgumentException>(() => cpu.Add(other.Allocate(DType.F32, 2), cpu.Allocate(DType.F32, 2), cpu.Allocate(DType.F32, 2)));
+        Assert.Contains("not to this cpu backend", e.Message);
+    }
+
+    [Fact]
+    public void RmsNorm_takes_f32_weights_on_both_backends_with_the_same_result()
+    {
+        // Was a divergence: the Cpu backend accepted only BF16 norm weights.
+        float[] x = Numerics.Uniform(3, 3 * 8), w = Numerics.Uniform(4, 8, 0.5f, 1.5f);
+        float[] Run(ComputeBackend b)
+        {
+            using Tensor tx = b.FromF32(x, 3, 8), tw = b.FromF32(w, 8), ty = b.Allocate(DType.F32, 3, 8);
+            b.RmsNorm(tx, tw, 1e-6f, ty);
+            var result = new float[24];
+            b.CopyToHost(ty, result);
+            return result;
+        }
+        using var cpu = new CpuBackend();
+        using var ilgpu = new IlgpuBackend(fixture.Runtime);
+        float[] expected = new float[24];
+        RmsNorm.ReferenceF32Weight(x, w, expected, 8, 1e-6f);
+        Numerics.AssertClose(expected, Run(cpu), 1e-6f, 1e-6f, "cpu");
+        Numerics.AssertClose(expected, Run(ilgpu), 1e-5f, 1e-5f, "ilgpu");
+    }
+
+    [Fact]
+    public void Empty_work_is_skipped_before_any_backend_code_runs()
+    {
+        using var cpu = new CpuBackend();
+        cpu.MatMul(cpu.Allocate(DType.F32, 0, 4), cpu.Allocate(DType.BF16, 3, 4), null, cpu.Allocate(DType.F32, 0, 3));
+        cpu.Attention(cpu.Allocate(DType.F32, 0, 8), cpu.Allocate(DType.F32, 0, 8), cpu.Allocate(DType.F32, 0, 8), cpu.Allocate(DType.F32, 0, 8),
+            AttentionShape.Create(2, 2, 4), [0, 0], [0, 0], true);
+    }
+}

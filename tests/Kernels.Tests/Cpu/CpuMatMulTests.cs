@@ -1,0 +1,74 @@
+// PruneVid.NET — the Cpu backend's fast matrix multiply (blocked GEMM and GEMV) against MatMul.Reference.
+using PruneVid.Compute;
+using PruneVid.Kernels.Cpu;
+
+namespace PruneVid.Kernels.Tests.Cpu;
+
+public sealed class CpuMatMulTests
+{
+    // M = 1 and M ≤ 8 take the GEMV, larger M the blocked GEMM. K and N straddle the vector width (16 f32, 32 bf16),
+    // the packed panel (32 columns), the K slice (256) and the 8-row tile.
+    [Theory]
+    [InlineData(1, 7, 5, true)]
+    [InlineData(1, 67, 100, false)]
+    [InlineData(1, 131, 2048, true)]
+    [InlineData(3, 64, 33, true)]
+    [InlineData(8, 40, 257, false)]
+    [InlineData(9, 33, 31, true)]
+    [InlineData(17, 95, 300, false)]
+    [InlineData(70, 65, 513, true)]
+    [InlineData(130, 257, 129, false)]
+    public void Bf16_weights_match_the_reference(int m, int n, int k, bool withBias)
+    {
+        float[] x = Numerics.Uniform(m * 31 + k, m * k);
+        ushort[] w = Numerics.UniformBf16(n + 7, n * k, -1f, 1f), b = Numerics.UniformBf16(n + 9, n, -1f, 1f);
+        float[] expected = new float[m * n];
+        Kernels.MatMul.Reference(x, w, withBias ? b : default, expected, m, n, k);
+
+        using var cpu = new CpuBackend();
+        using Tensor y = cpu.Allocate(DType.F32, m, n);
+        cpu.MatMul(cpu.FromF32(x, m, k), cpu.FromBf16(w, n, k), withBias ? cpu.FromBf16(b, n) : null, y);
+        Numerics.AssertClose(expected, Download(cpu, y), 1e-5f, 2e-5f * MathF.Sqrt(k), $"bf16 M={m} N={n} K={k}");
+    }
+
+    [Theory]
+    [InlineData(1, 9, 17, true)]
+    [InlineData(5, 48, 70, false)]
+    [InlineData(33, 70, 260, true)]
+    public void F32_weights_match_the_reference(int m, int n, int k, bool withBias)
+    {
+        float[] x = Numerics.Uniform(m + k, m * k), w = Numerics.Uniform(n * 3, n * k, -1f, 1f), b = Numerics.Uniform(n, n);
+        float[] expected = new float[m * n];
+        Kernels.MatMul.Reference(x, w, withBias ? b : default, expected, m, n, k);
+
+        using var cpu = new CpuBackend();
+        using Tensor y = cpu.Allocate(DType.F32, m, n);
+        cpu.MatMul(cpu.FromF32(x, m, k), cpu.FromF32(w, n, k), withBias ? cpu.FromF32(b, n) : null, y);
+        Numerics.AssertClose(expected, Download(cpu, y), 1e-5f, 2e-5f * MathF.Sqrt(k), $"f32 M={m} N={n} K={k}");
+    }
+
+    [Fact]
+    public void Views_into_a_larger_tensor_are_read_and_written_in_place()
+    {
+        // x and y are row slices (non-zero offsets); rows around the written slice must stay untouched.
+        int m = 12, n = 40, k = 45;
+        float[] xAll = Numerics.Uniform(5, (m + 3) * k);
+        ushort[] w = Numerics.UniformBf16(6, n * k, -1f, 1f);
+        using var cpu = new CpuBackend();
+        using Tensor xt = cpu.FromF32(xAll, m + 3, k), yAll = cpu.FromF32(Enumerable.Repeat(7f, (m + 2) * n).ToArray(), m + 2, n);
+        cpu.MatMul(cpu.SliceRows(xt, 3, m), cpu.FromBf16(w, n, k), null, cpu.SliceRows(yAll, 1, m));
+        float[] expected = new float[m * n];
+        Kernels.MatMul.Reference(xAll.AsSpan(3 * k), w, default, expected, m, n, k);
+        float[] got = Download(cpu, yAll);
+        Assert.All(got[..n], v => Assert.Equal(7f, v));
+        Assert.All(got[((m + 1) * n)..], v => Assert.Equal(7f, v));
+        Numerics.AssertClose(expected, got.AsSpan(n, m * n), 1e-5f, 1e-4f, "slice");
+    }
+
+    private static float[] Download(CpuBackend cpu, Tensor t)
+    {
+        var a = new float[t.Length];
+        cpu.CopyToHost(t, a);
+        return a;
+    }
+}
