@@ -6,7 +6,7 @@ using PruneVid.Runtime.Config;
 
 namespace PruneVid.Bench;
 
-/// <summary>Configs of the published 3B/7B shapes (QWEN25VL.md §1.1) and seeded random bf16 weights for them.</summary>
+/// <summary>Configs of the published 3B/7B shapes (docs/model.md §1.1) and seeded random bf16 weights for them.</summary>
 public static class SyntheticModel
 {
     /// <summary>A flat hub-layout config.json for "7b", "3b" or "tiny".</summary>

@@ -6,7 +6,7 @@ using PruneVid.Kernels.Dsl;
 namespace PruneVid.Kernels;
 
 /// <summary>
-/// M-RoPE (QWEN25VL.md §4.4): every token has three positions (t, h, w). The headDim/2 rotary frequencies are split
+/// M-RoPE (docs/model.md §4.3): every token has three positions (t, h, w). The headDim/2 rotary frequencies are split
 /// into three consecutive chunks by <c>mrope_section</c> (e.g. [16,24,24]); frequency j takes its angle from the
 /// stream whose chunk holds j. The rotation itself is rotate-half (pairs d and d + headDim/2), as in
 /// <see cref="Rotary"/>. Angles come from host-built tables indexed by position — cos/sin are computed there once in

@@ -5,7 +5,7 @@ using System.IO.MemoryMappedFiles;
 namespace PruneVid.Runtime.Checkpoint;
 
 /// <summary>
-/// A memory-mapped, read-only safetensors file (DOTNET-STACK.md §3): u64 LE header length, a JSON header, raw
+/// A memory-mapped, read-only safetensors file (format and limits: README, Checkpoints): u64 LE header length, a JSON header, raw
 /// little-endian data. The header is read and fully validated before anything is mapped; tensor bytes are never
 /// copied unless a convenience reader is asked for a managed array. Pointers stay valid until <see cref="Dispose"/>.
 /// </summary>

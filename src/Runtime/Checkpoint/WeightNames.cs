@@ -2,7 +2,7 @@
 namespace PruneVid.Runtime.Checkpoint;
 
 /// <summary>
-/// Canonical weight names: the published hub names (QWEN25VL.md §2.1). Checkpoints re-saved by transformers ≥ 4.52
+/// Canonical weight names: the published hub names (docs/model.md §2.1). Checkpoints re-saved by transformers ≥ 4.52
 /// use <c>model.language_model.*</c> / <c>model.visual.*</c> (§2.2); both schemes map to one set of names here.
 /// </summary>
 public static class WeightNames

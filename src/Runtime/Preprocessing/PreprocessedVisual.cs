@@ -2,7 +2,7 @@
 namespace PruneVid.Runtime.Preprocessing;
 
 /// <summary>
-/// Processor output for one video: <c>pixel_values_videos</c> rows in HF order (§3.1 of QWEN25VL.md), the patch
+/// Processor output for one video: <c>pixel_values_videos</c> rows in HF order (docs/model.md §3.1), the patch
 /// grid <c>video_grid_thw</c> and <c>second_per_grid_ts</c>.
 /// </summary>
 /// <param name="PixelValues">[Rows, RowLength] row-major float32.</param>

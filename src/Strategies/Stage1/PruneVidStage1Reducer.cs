@@ -14,7 +14,7 @@ namespace PruneVid.Strategies.Stage1;
 /// (t, h, w) of a real input token, never an average: a dynamic cluster takes its DPC centre's position in its frame;
 /// a static token (or static cluster) takes its centre's (h, w) with the temporal id of the segment's first frame,
 /// i.e. the position of the centre token in that first frame. With the official output order (static block, then
-/// dynamic frames) temporal ids never decrease along a segment. This is the GraphVID/FastVID practice (PRUNEVID.md §5.2).
+/// dynamic frames) temporal ids never decrease along a segment. This is the GraphVID/FastVID practice (docs/prunevid.md, positions policy).
 /// </para>
 /// </summary>
 [TokenReducer("prunevid-stage1", Description = "PruneVid Stage 1: temporal segments, static/dynamic split, DPC-KNN token merging (official order).")]

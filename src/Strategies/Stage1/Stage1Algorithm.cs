@@ -4,7 +4,7 @@ using PruneVid.Kernels.Clustering;
 namespace PruneVid.Strategies.Stage1;
 
 /// <summary>
-/// PruneVid Stage 1 (official <c>merge_frames_dynamic</c>, PRUNEVID.md §2) on the host, written against the
+/// PruneVid Stage 1 (official <c>merge_frames_dynamic</c>, docs/prunevid.md) on the host, written against the
 /// clustering primitives of <c>PruneVid.Kernels.Clustering</c>:
 /// <list type="number">
 /// <item>frame descriptors (spatial means) → DPC-KNN with max(1, floor(T·ratio)) clusters → contiguity refinement → segments;</item>
@@ -73,7 +73,7 @@ public static class Stage1Algorithm
             TokenProvenance.FromGroups(output.Members), segments, frameLabels, refined);
     }
 
-    /// <summary>Temporal DPC-KNN over frame descriptors and the contiguity refinement (PRUNEVID.md §2.2).</summary>
+    /// <summary>Temporal DPC-KNN over frame descriptors and the contiguity refinement (docs/prunevid.md, Stage 1).</summary>
     public static (int[] Labels, int[] Refined) SegmentFrames(ReadOnlySpan<float> features, int T, int P, int C, Stage1Settings settings)
     {
         if (T == 1) return ([0], [0]); // a single frame is a single segment (the official code would fail here)

@@ -3,7 +3,7 @@ namespace PruneVid.Strategies.Stage1;
 
 /// <summary>
 /// Contiguity refinement of the temporal DPC-KNN labels (official <c>refine_clusters</c>) and the resulting
-/// segments (<c>segment_lengths</c>). PRUNEVID.md §2.2.
+/// segments (<c>segment_lengths</c>). docs/prunevid.md, Stage 1.
 /// </summary>
 public static class TemporalSegmentation
 {

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace PruneVid.Model.Tests.Text;
 
-/// <summary>The MRope op on the Cpu backend against a double-precision restatement of QWEN25VL.md §4.4.</summary>
+/// <summary>The MRope op on the Cpu backend against a double-precision restatement of docs/model.md §4.3.</summary>
 public sealed class MRopeOpTests
 {
     private static float[] RandomValues(int n, int seed)

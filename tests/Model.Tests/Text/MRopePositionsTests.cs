@@ -6,7 +6,7 @@ using Xunit;
 
 namespace PruneVid.Model.Tests.Text;
 
-/// <summary>Hand-worked cases of the reference position algorithm (QWEN25VL.md §4.2), plus the fixture's positions.</summary>
+/// <summary>Hand-worked cases of the reference position algorithm (docs/model.md §4.2), plus the fixture's positions.</summary>
 public sealed class MRopePositionsTests
 {
     private const int Img = 900, Vid = 901, VS = 800, VE = 801;

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace PruneVid.Model.Tests.Vision;
 
-/// <summary>The 2-D rotary table (QWEN25VL.md §3.2): frequencies, patch positions and the angle layout.</summary>
+/// <summary>The 2-D rotary table (docs/model.md §3.2): frequencies, patch positions and the angle layout.</summary>
 public sealed class VisionRotaryTableTests
 {
     [Fact]

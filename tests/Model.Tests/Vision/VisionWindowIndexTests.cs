@@ -4,7 +4,7 @@ using Xunit;
 
 namespace PruneVid.Model.Tests.Vision;
 
-/// <summary>The window partition of QWEN25VL.md §3.3 with merge 2 and 4×4-unit windows (window 112 px, patch 14).</summary>
+/// <summary>The window partition of docs/model.md §3.3 with merge 2 and 4×4-unit windows (window 112 px, patch 14).</summary>
 public sealed class VisionWindowIndexTests
 {
     private const int Merge = 2, Window = 4, Unit = Merge * Merge;

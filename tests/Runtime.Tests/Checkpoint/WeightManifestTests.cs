@@ -7,7 +7,7 @@ using Xunit;
 namespace PruneVid.Runtime.Tests.Checkpoint;
 
 /// <summary>
-/// The manifest is built from config.json alone and approved against a checked-in list (STYLE.md §9). The approved
+/// The manifest is built from config.json alone and approved against a checked-in list. The approved
 /// file was produced from the fixture checkpoint's own header with Python, independently of this code.
 /// </summary>
 public sealed class WeightManifestTests
@@ -82,7 +82,7 @@ public sealed class WeightManifestTests
     [Fact]
     public void Published_3B_shapes_give_the_published_parameter_counts()
     {
-        // QWEN25VL.md §1.1 / §2.1: per vision block 19,702,200; merger 36,707,328 (3B); decoder layer 77,076,992.
+        // docs/model.md §1.1 / §2.1: per vision block 19,702,200; merger 36,707,328 (3B); decoder layer 77,076,992.
         Qwen25VLConfig config = Qwen25VLConfig.Parse(ConfigJson.Published3B, "3B config");
         IReadOnlyList<WeightSpec> specs = WeightManifest.For(config);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace PruneVid.Runtime.Tests.Config;
 
-/// <summary>Config documents for tests: the published 3B values (QWEN25VL.md §1.1) and a transformers-5 style rewrite.</summary>
+/// <summary>Config documents for tests: the published 3B values (docs/model.md §1.1) and a transformers-5 style rewrite.</summary>
 internal static class ConfigJson
 {
     /// <summary>Qwen2.5-VL-3B-Instruct's config.json in the flat hub layout.</summary>
@@ -46,7 +46,7 @@ internal static class ConfigJson
     ];
 
     /// <summary>
-    /// Rewrites a flat hub config the way transformers 5 saves it (QWEN25VL.md §1.2): text fields move under
+    /// Rewrites a flat hub config the way transformers 5 saves it (docs/model.md §1.2): text fields move under
     /// "text_config", rope_scaling + rope_theta become text_config.rope_parameters, torch_dtype becomes dtype.
     /// </summary>
     public static string ToNestedLayout(string flatJson)

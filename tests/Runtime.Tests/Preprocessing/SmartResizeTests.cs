@@ -7,7 +7,7 @@ namespace PruneVid.Runtime.Tests.Preprocessing;
 public class SmartResizeTests
 {
     [Theory]
-    // Worked examples from QWEN25VL.md §5.2 and the fixture's processor settings.
+    // Worked examples from docs/model.md §5.2 and the fixture's processor settings.
     [InlineData(600, 1000, 3136, 12845056, 588, 1008)]
     [InlineData(720, 1280, 100352, 602112, 560, 1008)]
     [InlineData(252, 420, 100352, 602112, 252, 420)]

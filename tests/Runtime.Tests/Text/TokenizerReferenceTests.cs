@@ -29,7 +29,7 @@ public class TokenizerReferenceTests
     [Fact]
     public void Chat_prefix_matches_the_ids_of_the_published_integration_test()
     {
-        // Ids from QWEN25VL.md §5.6 / DOTNET-STACK.md §4 (verified against HF's Qwen2.5-VL integration test).
+        // Ids from docs/model.md §5.6 (verified against HF's Qwen2.5-VL integration test).
         const string text = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|vision_start|><|video_pad|><|video_pad|><|vision_end|>Describe this video.<|im_end|>\n<|im_start|>assistant\n";
         int[] expected = [151644, 8948, 198, 2610, 525, 264, 10950, 17847, 13, 151645, 198, 151644, 872, 198, 151652, 151656, 151656, 151653, 74785, 419, 2766, 13, 151645, 198, 151644, 77091, 198];
         Assert.Equal(expected, SharedTokenizer.Instance.Encode(text));

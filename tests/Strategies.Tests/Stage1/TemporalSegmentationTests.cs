@@ -4,7 +4,7 @@ using Xunit;
 
 namespace PruneVid.Strategies.Tests.Stage1;
 
-/// <summary>The contiguity refinement, with expectations worked out by hand from PRUNEVID.md §2.2 step 3.</summary>
+/// <summary>The contiguity refinement, with expectations worked out by hand from docs/prunevid.md (Stage 1: the contiguity refinement).</summary>
 public sealed class TemporalSegmentationTests
 {
     [Theory]

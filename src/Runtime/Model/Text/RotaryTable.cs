@@ -5,7 +5,7 @@ namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
 /// Host-built cos/sin tables [positions, headDim/2] for the text rotary embedding, uploaded to the device and grown on
-/// demand. Numerics follow HF (QWEN25VL.md §4.4): inv_freq[j] = 1 / theta^(2j/headDim) in f32, the angle is the f32
+/// demand. Numerics follow HF (docs/model.md §4.3): inv_freq[j] = 1 / theta^(2j/headDim) in f32, the angle is the f32
 /// product position · inv_freq[j], and cos/sin of that f32 angle are evaluated accurately (double precision, then
 /// rounded) — never with a device's approximate cos, which is wrong for large angles.
 /// </summary>

@@ -2,7 +2,7 @@
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
-/// Chooses the next token from one row of f32 logits following HF's processors (QWEN25VL.md §4.7). Plain greedy
+/// Chooses the next token from one row of f32 logits following HF's processors (docs/model.md §4.6). Plain greedy
 /// decoding does not come here: it runs as an ArgMax on the device and only the id is downloaded.
 /// </summary>
 public sealed class Sampler

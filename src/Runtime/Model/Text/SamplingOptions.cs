@@ -4,7 +4,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
-/// How tokens are chosen and when generation stops. HF order of the logit processors (QWEN25VL.md §4.7):
+/// How tokens are chosen and when generation stops. HF order of the logit processors (docs/model.md §4.6):
 /// repetition penalty → temperature → top-k → top-p → sample. <see cref="DoSample"/> false is greedy (argmax,
 /// lowest index on ties) after the repetition penalty.
 /// </summary>

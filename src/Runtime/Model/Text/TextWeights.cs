@@ -60,7 +60,7 @@ internal sealed class TextWeights : IDisposable
         source.TryGet(WeightNames.LmHead, out WeightTensor? head) && source.TryGet(WeightNames.EmbedTokens, out WeightTensor? embed) && !ReferenceEquals(head, embed);
 }
 
-/// <summary>One decoder layer's tensors (QWEN25VL.md §2.1: q/k/v with biases, o_proj and the MLP without).</summary>
+/// <summary>One decoder layer's tensors (docs/model.md §2.1: q/k/v with biases, o_proj and the MLP without).</summary>
 internal sealed record DecoderLayerWeights(
     Tensor InputNorm, Tensor PostAttentionNorm,
     Tensor QWeight, Tensor QBias, Tensor KWeight, Tensor KBias, Tensor VWeight, Tensor VBias, Tensor OWeight,

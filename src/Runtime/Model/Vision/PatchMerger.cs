@@ -5,7 +5,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
-/// The PatchMerger (QWEN25VL.md §3.6): RMSNorm per patch, concatenate each merge unit's patches (consecutive rows)
+/// The PatchMerger (docs/model.md §3.6): RMSNorm per patch, concatenate each merge unit's patches (consecutive rows)
 /// into one row, then Linear → exact GELU → Linear to the language model's width.
 /// </summary>
 internal sealed class PatchMerger(IComputeBackend backend, VisionConfig config, PatchMergerWeights weights) : IDisposable

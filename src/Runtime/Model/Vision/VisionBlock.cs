@@ -5,7 +5,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
-/// One pre-norm ViT block (QWEN25VL.md §3.5): x += proj(attention(rope(q), rope(k), v)) over its segments, then
+/// One pre-norm ViT block (docs/model.md §3.5): x += proj(attention(rope(q), rope(k), v)) over its segments, then
 /// x += down(silu(gate(h)) · up(h)) with h = RMSNorm(x). Every linear has a bias; the attention is non-causal.
 /// </summary>
 internal sealed class VisionBlock(IComputeBackend backend, VisionConfig config, VisionBlockWeights weights) : IDisposable

@@ -6,7 +6,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
-/// One vision block's weights on the device (QWEN25VL.md §2.1). The fused QKV matrix is uploaded once; q, k and v
+/// One vision block's weights on the device (docs/model.md §2.1). The fused QKV matrix is uploaded once; q, k and v
 /// are row views of it (rows q 0..H−1, k H..2H−1, v 2H..3H−1), as are their biases.
 /// </summary>
 internal sealed class VisionBlockWeights : IDisposable

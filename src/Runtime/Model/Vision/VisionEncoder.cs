@@ -6,7 +6,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
-/// The Qwen2.5-VL vision encoder (QWEN25VL.md §3): patch embedding as a GEMM, reordering into attention windows,
+/// The Qwen2.5-VL vision encoder (docs/model.md §3): patch embedding as a GEMM, reordering into attention windows,
 /// the blocks (windowed attention, full per-frame-pair attention in <c>fullatt_block_indexes</c>), the PatchMerger
 /// and the inverse reordering. Written against <see cref="IComputeBackend"/> only; weights are uploaded once (BF16)
 /// and activations stay f32.

@@ -2,7 +2,7 @@
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
-/// The ViT's 2-D rotary table (QWEN25VL.md §3.2, §7.1), in f32 as the reference keeps it: with d = headDim/2,
+/// The ViT's 2-D rotary table (docs/model.md §3.2, §7.1), in f32 as the reference keeps it: with d = headDim/2,
 /// <c>inv_freq[i] = 1 / 10000^(2i/d)</c> for i &lt; d/2; a patch at (row, col) of its frame's patch grid gets the
 /// angles <c>[row·inv_freq, col·inv_freq]</c> (d values), repeated twice to fill the head (rotate-half pairing).
 /// </summary>

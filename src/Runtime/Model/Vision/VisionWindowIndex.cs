@@ -4,7 +4,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
-/// Host-side index math of HF <c>get_window_index</c> (QWEN25VL.md §3.3): windows of
+/// Host-side index math of HF <c>get_window_index</c> (docs/model.md §3.3): windows of
 /// <c>window_size / merge / patch</c> merge units per side, tiled from the top-left of each frame pair, with the
 /// reference's padding rule kept (a grid that already divides gets a whole extra row/column of empty windows,
 /// which only disappear because zero-length segments are dropped — §7.5).

@@ -3,7 +3,7 @@ namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>
 /// Where every merge unit goes when the vision tower reorders patches into attention windows, and the segment
-/// tables of both attention kinds (QWEN25VL.md §3.3–3.4). All segment tables count patches and start at 0.
+/// tables of both attention kinds (docs/model.md §3.3–3.4). All segment tables count patches and start at 0.
 /// </summary>
 /// <param name="WindowIndex">Merge-unit indices (raster order over all items) listed in window order: unit
 /// <c>WindowIndex[j]</c> is the j-th unit after reordering. A permutation of 0..units−1.</param>
