@@ -1,10 +1,12 @@
 // PruneVid.NET — demo: a small synthetic video made with ffmpeg (no download).
-using System.Diagnostics;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using FFMpegCore.Exceptions;
 using PruneVid.Runtime.Media;
 
 namespace PruneVid.Runtime.Demo;
 
-/// <summary>Writes ffmpeg's moving <c>testsrc</c> pattern as a short MPEG-4 clip.</summary>
+/// <summary>Writes ffmpeg's moving <c>testsrc</c> pattern as a short MPEG-4 clip (through FFMpegCore, like all media code).</summary>
 public static class SyntheticVideo
 {
     /// <summary>Creates <paramref name="path"/> (it must not exist) and returns it.</summary>
@@ -13,18 +15,19 @@ public static class SyntheticVideo
     {
         if (File.Exists(path)) throw new IOException($"'{path}' already exists; the demo never overwrites files");
         var tools = FfmpegTools.Locate(ffmpegFolder);
-        var start = new ProcessStartInfo(Path.Combine(tools.Folder, OperatingSystem.IsWindows() ? "ffmpeg.exe" : "ffmpeg"))
+        try
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        foreach (string arg in new[] { "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", $"testsrc=duration={seconds}:size={width}x{height}:rate={rate}",
-                     "-c:v", "mpeg4", "-q:v", "4", "-pix_fmt", "yuv420p", path })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new MediaException("could not start ffmpeg");
-        Task<string> errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0) throw new MediaException($"ffmpeg could not write the demo video: {(await errors.ConfigureAwait(false)).Trim()}");
+            await FFMpegArguments
+                .FromFileInput($"testsrc=duration={seconds}:size={width}x{height}:rate={rate}", verifyExists: false, input => input.ForceFormat("lavfi"))
+                .OutputToFile(path, overwrite: false, output => output.WithVideoCodec("mpeg4").WithCustomArgument("-q:v 4 -pix_fmt yuv420p"))
+                .CancellableThrough(cancellationToken)
+                .WithLogLevel(FFMpegLogLevel.Error)
+                .ProcessAsynchronously(throwOnError: true, tools.Options).ConfigureAwait(false);
+        }
+        catch (FFMpegException e)
+        {
+            throw new MediaException($"ffmpeg could not write the demo video '{path}': {e.Message.Trim()}", e);
+        }
         return path;
     }
 }

@@ -1,4 +1,6 @@
 // PruneVid.NET — media input.
+using FFMpegCore;
+
 namespace PruneVid.Runtime.Media;
 
 /// <summary>
@@ -7,16 +9,20 @@ namespace PruneVid.Runtime.Media;
 /// </summary>
 public sealed class FfmpegTools
 {
-    private FfmpegTools(string folder) => Folder = folder;
+    private FfmpegTools(string folder)
+    {
+        Folder = folder;
+        Options = new FFOptions { BinaryFolder = folder };
+    }
 
     /// <summary>The folder holding both binaries.</summary>
     public string Folder { get; }
 
-    /// <summary>The ffmpeg binary.</summary>
-    public string FfmpegPath => Path.Combine(Folder, OperatingSystem.IsWindows() ? "ffmpeg.exe" : "ffmpeg");
-
-    /// <summary>The ffprobe binary.</summary>
-    public string FfprobePath => Path.Combine(Folder, OperatingSystem.IsWindows() ? "ffprobe.exe" : "ffprobe");
+    /// <summary>
+    /// FFMpegCore's options naming <see cref="Folder"/>, passed to each call rather than set in
+    /// <see cref="GlobalFFOptions"/>, so decoders using different folders in one process do not overwrite each other.
+    /// </summary>
+    internal FFOptions Options { get; }
 
     /// <summary>Finds ffmpeg and ffprobe in <paramref name="folder"/>, or on PATH when it is null.</summary>
     /// <exception cref="MediaException">A binary is missing.</exception>

@@ -15,4 +15,9 @@ public static class MediaTimeLimits
     /// <summary>Decoding the sampled frames of a video that lasts <paramref name="duration"/>.</summary>
     public static TimeSpan Decode(TimeSpan duration) =>
         TimeSpan.FromSeconds(60) + (duration > TimeSpan.Zero && duration < TimeSpan.FromDays(1) ? duration : TimeSpan.Zero);
+
+    /// <summary>The error for a <paramref name="tool"/> call on <paramref name="path"/> stopped after <paramref name="limit"/>.</summary>
+    internal static MediaException Exceeded(string tool, string path, TimeSpan limit) =>
+        new($"{tool} did not finish with '{path}' within {limit.TotalSeconds:0.#} s and was stopped; " +
+            "the file may be damaged or a stream that never ends (raise VideoSamplingOptions.TimeLimit for very long videos)");
 }

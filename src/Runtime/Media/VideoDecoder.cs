@@ -7,7 +7,7 @@ using PruneVid.Runtime.Preprocessing;
 namespace PruneVid.Runtime.Media;
 
 /// <summary>
-/// Reads videos and images through the system ffmpeg: probe, pick frame indices like qwen-vl-utils, decode exactly
+/// Reads videos and images through the system ffmpeg, driven by FFMpegCore: probe, pick frame indices like qwen-vl-utils, decode exactly
 /// those frames to RGB24 (ffmpeg's <c>select</c> filter, as a balanced expression tree so any number of frames can be
 /// named) and resize each frame as it arrives with torchvision's antialiased bicubic, so only the sampled, resized
 /// frames are ever held, whatever the video's length. Every ffmpeg call runs under a time limit.
@@ -84,15 +84,14 @@ public sealed class VideoDecoder
         int frameLength = info.Width * info.Height * 4;
         var src = new byte[frameLength];
         int got = 0;
-        var outcome = await FfmpegProcess.RunAsync(_tools.FfmpegPath,
-            ["-nostdin", "-v", "error", "-i", Path.GetFullPath(path), "-map", $"0:{info.StreamIndex}", "-frames:v", "1", "-pix_fmt", "rgba", "-f", "rawvideo", "pipe:1"],
+        var outcome = await FfmpegPipe.RunAsync(_tools, path, $"-map 0:{info.StreamIndex.ToString(CultureInfo.InvariantCulture)} -frames:v 1 -pix_fmt rgba",
             async (stdout, ct) =>
             {
                 got = await stdout.ReadAtLeastAsync(src, frameLength, throwOnEndOfStream: false, ct).ConfigureAwait(false);
                 return got == frameLength;
-            }, MediaTimeLimits.Probe, path, cancellationToken).ConfigureAwait(false);
+            }, MediaTimeLimits.Probe, cancellationToken).ConfigureAwait(false);
         if (got < frameLength)
-            throw new MediaException($"'{path}' has no decodable image{VideoProbe.FfmpegSays(outcome.LastError, path)}");
+            throw new MediaException($"'{path}' has no decodable image{VideoProbe.FfmpegSays(outcome.Errors, path)}");
         var rgb = new byte[info.Width * info.Height * 3];
         for (int p = 0, q = 0; p < frameLength; p += 4, q += 3)
         {
@@ -152,14 +151,11 @@ public sealed class VideoDecoder
         }
 
         // select keeps exactly the sampled frame numbers; passthrough stops ffmpeg from duplicating or dropping frames.
-        string[] arguments =
-        [
-            "-nostdin", "-v", "error", "-i", Path.GetFullPath(path), "-map", $"0:{info.StreamIndex.ToString(CultureInfo.InvariantCulture)}",
-            "-vf", $"select='{FrameSelection.Expression(indices)}'", "-fps_mode", "passthrough", "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1",
-        ];
-        var outcome = await FfmpegProcess.RunAsync(_tools.FfmpegPath, arguments, ReadFrames, limit, path, cancellationToken).ConfigureAwait(false);
+        string arguments = $"-map 0:{info.StreamIndex.ToString(CultureInfo.InvariantCulture)} " +
+                           $"-vf select='{FrameSelection.Expression(indices)}' -fps_mode passthrough -pix_fmt rgb24";
+        var outcome = await FfmpegPipe.RunAsync(_tools, path, arguments, ReadFrames, limit, cancellationToken).ConfigureAwait(false);
 
-        string ffmpegSays = VideoProbe.FfmpegSays(outcome.LastError, path);
+        string ffmpegSays = VideoProbe.FfmpegSays(outcome.Errors, path);
         if (decoded == 0)
             throw new MediaException($"'{path}' has no decodable frames{ffmpegSays}");
         if (decoded < distinct)
