@@ -1,7 +1,9 @@
 // PruneVid.NET — evaluation: a small EgoSchema-format set whose answers can be read off the videos.
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FFMpegCore;
+using FFMpegCore.Enums;
+using FFMpegCore.Exceptions;
 using PruneVid.Runtime.Media;
 
 namespace PruneVid.Runtime.Evaluation;
@@ -62,21 +64,28 @@ public static class MiniDataset
         return bytes;
     }
 
+    /// <summary>One second of each colour, concatenated (through FFMpegCore, like all media code).</summary>
     private static async Task WriteVideoAsync(FfmpegTools tools, string path, IReadOnlyList<string> colours, int size, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Path.Combine(tools.Folder, OperatingSystem.IsWindows() ? "ffmpeg.exe" : "ffmpeg"))
+        if (colours.Count == 0) throw new ArgumentException("a mini video needs at least one colour", nameof(colours));
+        string Source(string c) => $"color=c={c}:s={size}x{size}:r=4:d=1";
+        FFMpegArguments arguments = FFMpegArguments.FromFileInput(Source(colours[0]), verifyExists: false, input => input.ForceFormat("lavfi"));
+        foreach (string c in colours.Skip(1))
+            arguments = arguments.AddFileInput(Source(c), verifyExists: false, input => input.ForceFormat("lavfi"));
+        string concat = string.Concat(colours.Select((_, i) => $"[{i}:v]")) + $"concat=n={colours.Count}:v=1:a=0[v]";
+        try
         {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        var args = new List<string> { "-nostdin", "-loglevel", "error" };
-        foreach (string c in colours) args.AddRange(["-f", "lavfi", "-i", $"color=c={c}:s={size}x{size}:r=4:d=1"]);
-        args.AddRange(["-filter_complex", string.Concat(colours.Select((_, i) => $"[{i}:v]")) + $"concat=n={colours.Count}:v=1:a=0[v]",
-            "-map", "[v]", "-c:v", "mpeg4", "-q:v", "4", "-pix_fmt", "yuv420p", path]);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new MediaException("could not start ffmpeg");
-        Task<string> errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        if (process.ExitCode != 0) throw new MediaException($"ffmpeg could not write '{path}': {(await errors.ConfigureAwait(false)).Trim()}");
+            await arguments
+                .OutputToFile(path, overwrite: false, output => output
+                    .WithCustomArgument($"-filter_complex {concat} -map [v]")
+                    .WithVideoCodec("mpeg4").WithCustomArgument("-q:v 4 -pix_fmt yuv420p"))
+                .CancellableThrough(cancellationToken)
+                .WithLogLevel(FFMpegLogLevel.Error)
+                .ProcessAsynchronously(throwOnError: true, tools.Options).ConfigureAwait(false);
+        }
+        catch (FFMpegException e)
+        {
+            throw new MediaException($"ffmpeg could not write '{path}': {e.Message.Trim()}", e);
+        }
     }
 }
