@@ -193,10 +193,43 @@ public sealed class ServingTests(ServingFixture fixture)
     [Fact]
     public async Task An_oversized_body_gets_413()
     {
-        using var http = Http();
+        // Raw HTTP: the server answers 413 from the Content-Length alone, so the client must not be writing the rest
+        // of the body when the connection closes (an HttpClient upload then fails with a broken pipe instead).
         string big = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + new string('x', 2 << 20) + "\"}]}";
-        using var response = await Api.PostRawAsync(http, big);
-        Api.AssertError(await response.Content.ReadAsStringAsync(), (int)response.StatusCode, 413);
+        byte[] body = System.Text.Encoding.UTF8.GetBytes(big);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(fixture.Server.Address.Host, fixture.Server.Address.Port);
+        using var stream = tcp.GetStream();
+        string head = $"POST /v1/chat/completions HTTP/1.1\r\nHost: {fixture.Server.Address.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(body.AsMemory(0, 4096)); // a first piece only
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0) received.Write(buffer, 0, read);
+        string response = System.Text.Encoding.UTF8.GetString(received.ToArray());
+        int split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, $"no HTTP response: {response}");
+        string[] headers = response[..split].Split("\r\n");
+        int status = int.Parse(headers[0].Split(' ')[1]);
+        string payload = response[(split + 4)..];
+        if (headers.Any(h => h.Equals("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))) payload = Dechunk(payload);
+        Api.AssertError(payload, status, 413);
+    }
+
+    private static string Dechunk(string chunked)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int at = 0; ;)
+        {
+            int eol = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
+            int size = Convert.ToInt32(chunked[at..eol].Split(';')[0], 16);
+            if (size == 0) return text.ToString();
+            text.Append(chunked, eol + 2, size);
+            at = eol + 2 + size + 2;
+        }
     }
 
     [Fact]
