@@ -14,8 +14,16 @@ for tool in sbatch squeue slurmctld slurmd munged; do command -v "$tool" >/dev/n
 W=$(mktemp -d /tmp/prunevid-slurm.XXXXXX)
 started=()
 cleanup() {
-  for pidfile in "${started[@]}"; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; done
-  if [ "${KEEP_SLURM_TEST:-0}" != 1 ]; then rm -rf "$W"; else echo "kept $W"; fi
+  local rc=$? pids=()
+  for pidfile in "${started[@]}"; do [ -f "$pidfile" ] && pids+=("$(cat "$pidfile")"); done
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The daemons write their state files while they stop: wait for them (bounded) before removing the folder.
+  for _ in $(seq 50); do
+    alive=0; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break; sleep 0.2
+  done
+  if [ "${KEEP_SLURM_TEST:-0}" != 1 ]; then rm -rf "$W" 2>/dev/null || { sleep 1; rm -rf "$W" || true; }; else echo "kept $W"; fi
+  exit "$rc"
 }
 trap cleanup EXIT
 
