@@ -17,7 +17,7 @@ public sealed class EvalCliTests : IDisposable
         "eval", "egoschema", "--model", FixturePaths.Get("tiny-qwen25vl"), "--tokenizer", FixturePaths.Get("qwen-tokenizer"),
         "--questions", Path.Combine(mini, "questions.json"), "--answers", Path.Combine(mini, "subset_answers.json"),
         "--videos", Path.Combine(mini, "videos"), "--strategy", "noop", "--strategy", "prunevid-stage1", "--scoring", "logits",
-        "--device", "cpu", "--fps", "1", "--min-pixels", "3136", "--max-pixels", "12544", "--shard", shard, "--out", output,
+        "--device", "cpu", "--fps", "1", "--min-pixels", "12544", "--max-pixels", "12544", "--shard", shard, "--out", output,
     ];
 
     [Fact]

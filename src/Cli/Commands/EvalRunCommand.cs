@@ -81,10 +81,8 @@ internal static class EvalRunCommand
             "logits" => EvalScoring.Logits,
             var other => throw new EvalDataException($"--scoring '{other}' is not known; use generate or logits"),
         };
-        if (parse.GetValue(o.MinPixels) is long lo && parse.GetValue(o.MaxPixels) is long hi && lo > hi)
-            throw new EvalDataException($"--min-pixels {lo} is larger than --max-pixels {hi}");
-        if (parse.GetValue(o.MinPixels) is null && parse.GetValue(o.MaxPixels) is long max && max < VideoSamplingOptions.Default.MinPixels)
-            throw new EvalDataException($"--max-pixels {max} is below the default --min-pixels {VideoSamplingOptions.Default.MinPixels}; lower --min-pixels too");
+        var (sampling, processor) = FrameSize.Apply(VideoSamplingOptions.Default with { Fps = parse.GetValue(o.Fps) },
+            parse.GetValue(o.MinPixels), parse.GetValue(o.MaxPixels));
         IReadOnlyList<EvalQuestion> all = load();
         if (parse.GetValue(o.Limit) is int limit)
         {
@@ -95,9 +93,6 @@ internal static class EvalRunCommand
         IReadOnlyList<EvalQuestion> mine = shard.Select(all);
         string outDir = parse.GetValue(o.Out)!.FullName;
         Console.Error.WriteLine($"shard {shard.Index}/{shard.Count} from {shard.Source}: {mine.Count} of {all.Count} questions × {strategies.Length} strategies");
-        var sampling = VideoSamplingOptions.Default with { Fps = parse.GetValue(o.Fps) };
-        if (parse.GetValue(o.MinPixels) is long minP) sampling = sampling with { MinPixels = minP };
-        if (parse.GetValue(o.MaxPixels) is long mp) sampling = sampling with { MaxPixels = mp };
         if (parse.GetValue(o.MaxFrames) is int mf) sampling = sampling with { MaxFrames = mf };
         string settings = FormattableString.Invariant(
             $"fps {sampling.Fps}, pixels {sampling.MinPixels}..{sampling.MaxPixels?.ToString() ?? "auto"}, max frames {sampling.MaxFrames}, max new tokens {parse.GetValue(o.MaxNewTokens)}");
@@ -111,6 +106,7 @@ internal static class EvalRunCommand
             Device = BackendFactory.Parse(parse.GetValue(o.Device)!),
             Strategy = strategies[0],
             Sampling = sampling,
+            Preprocessing = processor,
             TokenizerDirectory = parse.GetValue(o.Tokenizer)?.FullName,
         };
         Console.Error.WriteLine($"loading {parse.GetValue(o.Model)!.FullName} …");

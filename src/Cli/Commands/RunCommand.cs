@@ -23,6 +23,7 @@ internal static class RunCommand
         var strategy = new Option<string>("--strategy", "-s") { Description = "Token reducer: a name from `prunevid strategies`, optionally NAME:PRESET", DefaultValueFactory = _ => "prunevid-stage1" };
         var parameters = new Option<string[]>("--param", "-p") { Description = "Reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
         var fps = new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 };
+        var minPixels = new Option<long?>("--min-pixels") { Description = "Smallest frame area after resizing (pixels; default 128·28·28)" };
         var maxPixels = new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 128 };
@@ -32,7 +33,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, tokenizer, video, image, question, strategy, parameters, fps, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+            model, tokenizer, video, image, question, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
         };
         command.Validators.Add(result =>
         {
@@ -42,8 +43,8 @@ internal static class RunCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
-            var frameSampling = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
-            if (parse.GetValue(maxPixels) is long mp) frameSampling = frameSampling with { MaxPixels = mp };
+            var (frameSampling, processor) = FrameSize.Apply(VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) },
+                parse.GetValue(minPixels), parse.GetValue(maxPixels));
             if (parse.GetValue(maxFrames) is int mf) frameSampling = frameSampling with { MaxFrames = mf };
             var options = new PipelineOptions
             {
@@ -51,6 +52,7 @@ internal static class RunCommand
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = JoinParameters(parse.GetValue(parameters)),
                 Sampling = frameSampling,
+                Preprocessing = processor,
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
                 Verbose = parse.GetValue(verbose),
                 Log = line => Console.Error.WriteLine(line),

@@ -67,12 +67,9 @@ internal static class ServeCommand
                 ApiKey = parse.GetValue(apiKey),
                 AllowRemoteMedia = parse.GetValue(remote),
             };
-            var frames = VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) };
+            var (frames, processor) = FrameSize.Apply(VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) },
+                parse.GetValue(minPixels), parse.GetValue(maxPixels));
             if (parse.GetValue(maxFrames) is int mf) frames = frames with { MaxFrames = mf };
-            // The pixel bounds apply twice, as in qwen-vl-utils + the HF processor: when frames are sampled, and again when they are patched.
-            var processor = VisionPreprocessorOptions.Default;
-            if (parse.GetValue(minPixels) is long minP) (frames, processor) = (frames with { MinPixels = minP }, processor with { VideoMinPixels = minP });
-            if (parse.GetValue(maxPixels) is long maxP) (frames, processor) = (frames with { MaxPixels = maxP }, processor with { VideoMaxPixels = maxP });
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),

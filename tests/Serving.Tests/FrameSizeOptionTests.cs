@@ -1,0 +1,53 @@
+// PruneVid.NET — CLI: --min-pixels/--max-pixels bound the frames of `run` end to end.
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace PruneVid.Serving.Tests;
+
+[Collection("serve")]
+public sealed class FrameSizeOptionTests(ServingFixture fixture)
+{
+    [Fact]
+    public void Run_keeps_frames_inside_the_pixel_bounds_given()
+    {
+        int full = VisualTokens(Run(["--json"]));
+        // 12,544 px = 16 merged tokens per temporal step at most; the processor must not resize the frames back up.
+        int bounded = VisualTokens(Run(["--json", .. ServingFixture.SmallFrames]));
+        Assert.True(bounded * 4 < full, $"bounded run kept {bounded} visual tokens, the default run {full}");
+
+        var (code, error) = Cli("run", "--model", fixture.Model, "--video", fixture.Clip, "--question", "q",
+            "--min-pixels", "20000", "--max-pixels", "10000");
+        Assert.Equal(1, code);
+        Assert.Contains("--min-pixels 20000 is larger than --max-pixels 10000", error);
+        Assert.DoesNotContain("(Parameter", error);
+    }
+
+    private string Run(string[] extra)
+    {
+        var (code, _, output) = CliWithOutput(["run", "--model", fixture.Model, "--video", fixture.Clip, "--question", "What is shown?",
+            "--strategy", "noop", "--max-new-tokens", "1", "--device", "cpu", .. extra]);
+        Assert.Equal(0, code);
+        return output;
+    }
+
+    private static int VisualTokens(string json) =>
+        JsonNode.Parse(json)!["Compression"]!["visual_tokens_before"]!.GetValue<int>();
+
+    private static (int Code, string Error) Cli(params string[] args)
+    {
+        var (code, error, _) = CliWithOutput(args);
+        return (code, error);
+    }
+
+    private static (int Code, string Error, string Output) CliWithOutput(string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(ServerProcess.CliPath);
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the command did not finish");
+        return (process.ExitCode, error, stdout.Result);
+    }
+}
