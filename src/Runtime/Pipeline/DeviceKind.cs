@@ -6,7 +6,7 @@ public enum DeviceKind
 {
     /// <summary>CUDA when a GPU is present, otherwise the Cpu backend.</summary>
     Auto,
-    /// <summary>The plain C# reference backend (fast enough for small models and tests).</summary>
+    /// <summary>The Cpu backend: SIMD fast paths for the hot ops, the plain C# references for the rest.</summary>
     Cpu,
     /// <summary>The ILGPU kernels on a CUDA GPU (fails clearly when there is none).</summary>
     Cuda,
