@@ -1,5 +1,6 @@
 // PruneVid.NET — command line: evaluation progress, live on a terminal, plain lines in logs.
 using PruneVid.Runtime.Evaluation;
+using PruneVid.Cli.Terminal;
 using Spectre.Console;
 
 namespace PruneVid.Cli.Commands;
@@ -17,8 +18,7 @@ internal static class EvalProgressView
 
     public static Task<EvalProgress> RunAsync(Func<Action<EvalProgress>, Task<EvalProgress>> run)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return Console.IsErrorRedirected || !console.Profile.Capabilities.Interactive ? RunPlainAsync(run) : RunLiveAsync(console, run);
+        return ErrorConsole.IsLive ? RunLiveAsync(ErrorConsole.Console, run) : RunPlainAsync(run);
     }
 
     private static async Task<EvalProgress> RunPlainAsync(Func<Action<EvalProgress>, Task<EvalProgress>> run)

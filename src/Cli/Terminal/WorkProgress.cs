@@ -11,19 +11,14 @@ namespace PruneVid.Cli.Terminal;
 /// </summary>
 internal static class WorkProgress
 {
-    private static readonly Lazy<IAnsiConsole> s_console = new(() =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
-
-    private static bool Live => !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("TERM") != "dumb";
-
     /// <summary>Runs <paramref name="work"/> while showing <paramref name="label"/>.</summary>
     public static async Task<T> RunAsync<T>(string label, Func<Task<T>> work)
     {
         var clock = Stopwatch.StartNew();
         T result;
-        if (Live)
+        if (ErrorConsole.IsLive)
         {
-            result = await s_console.Value.Status().Spinner(Spinner.Known.Dots)
+            result = await ErrorConsole.Console.Status().Spinner(Spinner.Known.Dots)
                 .StartAsync(Markup.Escape(label) + " …", _ => work()).ConfigureAwait(false);
         }
         else
