@@ -20,9 +20,3 @@ internal sealed class VisionStage(IComputeBackend backend, VisionEncoder encoder
         return new EncodedVideos(embeds, signals);
     }
 }
-
-/// <summary>The vision stage's output: every video's embeddings, one after the other, and their vision signals (row-aligned).</summary>
-internal sealed record EncodedVideos(Tensor Embeddings, VisionSignals Signals) : IDisposable
-{
-    public void Dispose() => Embeddings.Dispose();
-}
