@@ -130,6 +130,7 @@ public sealed partial class KernelGenerator
             }
             w.Line($"var __kernel = runtime.GetOrLoad<{delegateType}>(");
             w.Indent().Line($"{Quote(variant.Key(kernel))}, static accelerator => global::ILGPU.Runtime.KernelLoaders.{loader}{loaderTypes}(accelerator, {variant.EntryPoint(kernel)}));").Dedent();
+            w.Line("runtime.Counters.CountLaunch();");
             w.Line($"__kernel({arguments});");
             if (guarded) w.Line("return;").Close();
         }

@@ -44,6 +44,22 @@ public abstract partial class ComputeBackend
     }
 
     /// <inheritdoc />
+    public void CopyFromHost(ReadOnlySpan<float> source, Tensor destination)
+    {
+        Require(destination, DType.F32, "CopyFromHost", nameof(destination));
+        CheckSource(source.Length, destination);
+        if (source.Length > 0) CopyFromHostCore(source, destination);
+    }
+
+    /// <inheritdoc />
+    public void CopyFromHost(ReadOnlySpan<int> source, Tensor destination)
+    {
+        Require(destination, DType.I32, "CopyFromHost", nameof(destination));
+        CheckSource(source.Length, destination);
+        if (source.Length > 0) CopyFromHostCore(source, destination);
+    }
+
+    /// <inheritdoc />
     public void CopyToHost(Tensor source, Span<float> destination)
     {
         Own(source, "CopyToHost", nameof(source));
@@ -107,6 +123,12 @@ public abstract partial class ComputeBackend
     /// <summary>A new tensor holding a copy of <paramref name="data"/> (length already checked).</summary>
     protected abstract Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape);
 
+    /// <summary>Copies host values into a non-empty F32 tensor of exactly their length.</summary>
+    protected abstract void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination);
+
+    /// <summary>Copies host values into a non-empty I32 tensor of exactly their length.</summary>
+    protected abstract void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination);
+
     /// <summary>Copies an F32 or BF16 tensor (non-empty) into a destination of exactly its length, waiting for queued work.</summary>
     protected abstract void CopyToHostCore(Tensor source, Span<float> destination);
 
@@ -124,6 +146,12 @@ public abstract partial class ComputeBackend
         long length = ElementCount(shape, op);
         if (count != length)
             throw new ArgumentException($"{op}: {count} elements given for shape [{string.Join(",", shape)}] ({length} elements)", nameof(shape));
+    }
+
+    private static void CheckSource(int source, Tensor destination)
+    {
+        if (source != destination.Length)
+            throw new ArgumentException($"CopyFromHost: {source} values given for {destination} ({destination.Length} elements)", nameof(source));
     }
 
     private static void CheckDestination(int destination, Tensor source)

@@ -25,6 +25,9 @@ public abstract partial class ComputeBackend : IComputeBackend
     public abstract string Name { get; }
 
     /// <inheritdoc />
+    public abstract DeviceCounters Counters { get; }
+
+    /// <inheritdoc />
     public abstract void Synchronize();
 
     /// <inheritdoc />

@@ -13,6 +13,9 @@ public partial interface IComputeBackend : IDisposable
     /// <summary>Short name for logs ("cpu", "ilgpu-cuda", "ilgpu-cpu").</summary>
     string Name { get; }
 
+    /// <summary>Allocations, transfers, launches and synchronisations so far (see <see cref="DeviceCounters"/>).</summary>
+    DeviceCounters Counters { get; }
+
     // ---- memory -------------------------------------------------------------------------------------------
 
     /// <summary>A new zero-filled tensor.</summary>
@@ -26,6 +29,12 @@ public partial interface IComputeBackend : IDisposable
 
     /// <summary>Copies host i32 data into a new tensor.</summary>
     Tensor FromI32(ReadOnlySpan<int> data, params int[] shape);
+
+    /// <summary>Copies host f32 data into an existing F32 tensor of exactly that length (no allocation).</summary>
+    void CopyFromHost(ReadOnlySpan<float> source, Tensor destination);
+
+    /// <summary>Copies host i32 data into an existing I32 tensor of exactly that length (no allocation).</summary>
+    void CopyFromHost(ReadOnlySpan<int> source, Tensor destination);
 
     /// <summary>Copies an F32 or BF16 tensor to the host as f32 (waits for queued work).</summary>
     void CopyToHost(Tensor source, Span<float> destination);

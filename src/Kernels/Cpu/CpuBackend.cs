@@ -16,9 +16,14 @@ public sealed partial class CpuBackend : ComputeBackend
     public override string Name => "cpu";
 
     /// <inheritdoc />
+    /// <remarks>Counts tensor allocations (host memory here) only: the Cpu backend has no transfers, launches or waits.</remarks>
+    public override DeviceCounters Counters { get; } = new();
+
+    /// <inheritdoc />
     protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
     {
         CheckFits(length, shape);
+        Counters.CountAllocation(length * dtype.SizeOf());
         Array storage = dtype switch
         {
             DType.F32 => new float[length],
@@ -29,13 +34,19 @@ public sealed partial class CpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => new CpuTensor(this, DType.F32, shape, data.ToArray(), 0);
+    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => new CpuTensor(this, DType.F32, shape, Counted(data.ToArray(), 4), 0);
 
     /// <inheritdoc />
-    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => new CpuTensor(this, DType.BF16, shape, data.ToArray(), 0);
+    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => new CpuTensor(this, DType.BF16, shape, Counted(data.ToArray(), 2), 0);
 
     /// <inheritdoc />
-    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => new CpuTensor(this, DType.I32, shape, data.ToArray(), 0);
+    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => new CpuTensor(this, DType.I32, shape, Counted(data.ToArray(), 4), 0);
+
+    /// <inheritdoc />
+    protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).F32);
+
+    /// <inheritdoc />
+    protected override void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).I32);
 
     /// <inheritdoc />
     /// <remarks>Zero-copy: the tensor reads the host words in place for as long as it lives.</remarks>
@@ -83,6 +94,12 @@ public sealed partial class CpuBackend : ComputeBackend
 
     /// <inheritdoc />
     public override void Synchronize() { }
+
+    private T[] Counted<T>(T[] storage, int elementSize)
+    {
+        Counters.CountAllocation((long)storage.Length * elementSize);
+        return storage;
+    }
 
     private static void CheckFits(long length, int[] shape)
     {

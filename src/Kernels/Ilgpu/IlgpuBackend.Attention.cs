@@ -62,7 +62,7 @@ public sealed partial class IlgpuBackend
         if (_decodeScratch is null || _decodeScratch.Length < length)
         {
             ReleaseAfterQueuedWork(_decodeScratch);
-            _decodeScratch = Accelerator.Allocate1D<float>(Math.Max(length, 1 << 16));
+            _decodeScratch = AllocateScratch<float>(Math.Max(length, 1 << 16));
         }
         return _decodeScratch.View.SubView(0, length);
     }
@@ -78,10 +78,10 @@ public sealed partial class IlgpuBackend
         if (_segmentTables is null || _segmentTables.Length < host.Length)
         {
             ReleaseAfterQueuedWork(_segmentTables); // a queued launch may still read the old table
-            _segmentTables = Accelerator.Allocate1D<int>(Math.Max(host.Length, 1024));
+            _segmentTables = AllocateScratch<int>(Math.Max(host.Length, 1024));
         }
         ArrayView1D<int, Stride1D.Dense> view = _segmentTables.View.SubView(0, host.Length);
-        view.CopyFromCPU(Stream, host);
+        Upload(view, host);
         _segmentTablesHost = host;
         return view;
     }

@@ -29,6 +29,10 @@ public sealed partial class IlgpuBackend : ComputeBackend
     /// <inheritdoc />
     public override string Name => Runtime.IsCuda ? "ilgpu-cuda" : "ilgpu-cpu";
 
+    /// <inheritdoc />
+    /// <remarks>The runtime's counters: launches are counted by the generated launchers, the rest here.</remarks>
+    public override DeviceCounters Counters => Runtime.Counters;
+
     private Accelerator Accelerator => Runtime.Accelerator;
 
     private AcceleratorStream Stream => Runtime.Stream;
@@ -55,7 +59,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape)
     {
         IlgpuTensor tensor = Create(DType.F32, shape, data.Length);
-        if (data.Length > 0) tensor.RawF32.CopyFromCPU(Stream, data);
+        if (data.Length > 0) Upload(tensor.RawF32, data);
         return tensor;
     }
 
@@ -63,7 +67,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape)
     {
         IlgpuTensor tensor = Create(DType.BF16, shape, data.Length);
-        if (data.Length > 0) tensor.RawBf16.CopyFromCPU(Stream, data);
+        if (data.Length > 0) Upload(tensor.RawBf16, data);
         return tensor;
     }
 
@@ -83,6 +87,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
         {
             // A copy from pageable host memory completes before CopyFromCPU returns.
             tensor.RawBf16.CopyFromCPU(Stream, ref Unsafe.AsRef<ushort>((void*)pointer), count);
+            Counters.CountUpload(count * sizeof(ushort));
         }
         GC.KeepAlive(owner);
         return tensor;
@@ -92,9 +97,15 @@ public sealed partial class IlgpuBackend : ComputeBackend
     protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape)
     {
         IlgpuTensor tensor = Create(DType.I32, shape, data.Length);
-        if (data.Length > 0) tensor.RawI32.CopyFromCPU(Stream, data);
+        if (data.Length > 0) Upload(tensor.RawI32, data);
         return tensor;
     }
+
+    /// <inheritdoc />
+    protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => Upload(((IlgpuTensor)destination).RawF32, source);
+
+    /// <inheritdoc />
+    protected override void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination) => Upload(((IlgpuTensor)destination).RawI32, source);
 
     /// <inheritdoc />
     protected override void CopyToHostCore(Tensor source, Span<float> destination)
@@ -102,17 +113,17 @@ public sealed partial class IlgpuBackend : ComputeBackend
         IlgpuTensor s = (IlgpuTensor)source;
         if (s.DType == DType.F32)
         {
-            s.RawF32.CopyToCPU(Stream, destination);
+            Download(s.RawF32, destination);
             return;
         }
         // Widen on the host: the download is half the bytes, and the bf16 reference is exact.
         var words = new ushort[s.Length];
-        s.RawBf16.CopyToCPU(Stream, words.AsSpan());
+        Download(s.RawBf16, words.AsSpan());
         Bf16Convert.Reference(words, destination);
     }
 
     /// <inheritdoc />
-    protected override void CopyToHostCore(Tensor source, Span<int> destination) => ((IlgpuTensor)source).RawI32.CopyToCPU(Stream, destination);
+    protected override void CopyToHostCore(Tensor source, Span<int> destination) => Download(((IlgpuTensor)source).RawI32, destination);
 
     /// <inheritdoc />
     protected override void CopyCore(Tensor source, Tensor destination)
@@ -146,6 +157,28 @@ public sealed partial class IlgpuBackend : ComputeBackend
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
+    /// <summary>A counted host→device copy into <paramref name="destination"/> (same length).</summary>
+    internal void Upload<T>(ArrayView1D<T, Stride1D.Dense> destination, ReadOnlySpan<T> source) where T : unmanaged
+    {
+        destination.CopyFromCPU(Stream, source);
+        Counters.CountUpload((long)source.Length * Unsafe.SizeOf<T>());
+    }
+
+    /// <summary>A counted device→host copy of <paramref name="source"/> (waits for queued work).</summary>
+    internal void Download<T>(ArrayView1D<T, Stride1D.Dense> source, Span<T> destination) where T : unmanaged
+    {
+        source.CopyToCPU(Stream, destination);
+        Counters.CountDownload((long)destination.Length * Unsafe.SizeOf<T>());
+    }
+
+    /// <summary>A counted device allocation for backend-internal scratch.</summary>
+    internal MemoryBuffer1D<T, Stride1D.Dense> AllocateScratch<T>(long length) where T : unmanaged
+    {
+        MemoryBuffer1D<T, Stride1D.Dense> buffer = Accelerator.Allocate1D<T>(length);
+        Counters.CountAllocation(length * Unsafe.SizeOf<T>());
+        return buffer;
+    }
+
     private IlgpuTensor Create(DType dtype, int[] shape, long length)
     {
         MemoryBuffer? buffer = null;
@@ -176,6 +209,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
         {
             throw OutOfMemory(dtype, shape, length, e);
         }
+        Counters.CountAllocation(length * dtype.SizeOf());
         return new IlgpuTensor(this, dtype, shape, buffer, f32, bf16, i32);
     }
 

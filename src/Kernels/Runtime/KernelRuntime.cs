@@ -45,6 +45,12 @@ public sealed class KernelRuntime : IDisposable
     /// <summary>Short name for logs ("ilgpu-cpu", "ilgpu-cuda (NVIDIA H100 …)").</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// Allocations, transfers, launches and synchronisations on this accelerator. The generated launchers count every
+    /// launch; the backend counts its memory traffic.
+    /// </summary>
+    public PruneVid.Compute.DeviceCounters Counters { get; } = new();
+
     /// <summary>Number of kernel entry points loaded so far.</summary>
     public int LoadedKernelCount => _kernels.Count;
 
@@ -106,7 +112,11 @@ public sealed class KernelRuntime : IDisposable
     }
 
     /// <summary>Waits for every queued launch and copy.</summary>
-    public void Synchronize() => Stream.Synchronize();
+    public void Synchronize()
+    {
+        Stream.Synchronize();
+        Counters.CountSynchronization();
+    }
 
     private bool _disposed;
 
