@@ -20,13 +20,8 @@ public sealed partial class CpuBackend
             else Kernels.MatMul.Reference(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
             return;
         }
-        float[]? biasF32 = null;
-        if (tb is not null)
-        {
-            biasF32 = new float[n];
-            if (tb.DType == DType.BF16) Bf16Convert.Reference(tb.Bf16, biasF32);
-            else tb.F32.CopyTo(biasF32);
-        }
+        // An f32 bias is read in place; a bf16 one is widened once into this thread's reused buffer.
+        ReadOnlySpan<float> biasF32 = tb is null ? default : tb.DType == DType.F32 ? tb.F32 : WidenedBias(tb.Bf16);
         fixed (float* px = tx.F32) fixed (float* py = ty.F32) fixed (float* pb = biasF32)
         fixed (ushort* pw16 = tw.DType == DType.BF16 ? tw.Bf16 : default) fixed (float* pw32 = tw.DType == DType.F32 ? tw.F32 : default)
         {
@@ -34,6 +29,16 @@ public sealed partial class CpuBackend
             if (Kernels.MatMul.Plan(m) == MatMulKernel.Gemv) CpuGemv.Run(px, weights, pb, py, m);
             else CpuGemm.Run(px, weights, pb, py, m);
         }
+    }
+
+    [ThreadStatic] private static float[]? t_bias;
+
+    private static ReadOnlySpan<float> WidenedBias(ReadOnlySpan<ushort> words)
+    {
+        float[] buffer = t_bias is { } b && b.Length >= words.Length ? b : t_bias = new float[words.Length];
+        Span<float> bias = buffer.AsSpan(0, words.Length);
+        Bf16Convert.Reference(words, bias);
+        return bias;
     }
 
     /// <inheritdoc />
