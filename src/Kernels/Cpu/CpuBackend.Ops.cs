@@ -10,18 +10,6 @@ public sealed partial class CpuBackend
         => Kernels.Add.Reference(((CpuTensor)a).F32, ((CpuTensor)b).F32, ((CpuTensor)y).F32);
 
     /// <inheritdoc />
-    protected override void GeluCore(Tensor x, Tensor y, int count)
-        => Kernels.Gelu.Reference(((CpuTensor)x).F32, ((CpuTensor)y).F32);
-
-    /// <inheritdoc />
-    protected override void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin)
-        => Kernels.Rotary.Reference(((CpuTensor)x).F32, heads, headDim, ((CpuTensor)cos).F32, ((CpuTensor)sin).F32);
-
-    /// <inheritdoc />
-    protected override void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
-        => Kernels.MRope.Reference(((CpuTensor)x).F32, heads, headDim, ((CpuTensor)positions).I32, ((CpuTensor)cosTable).F32, ((CpuTensor)sinTable).F32, mropeSection);
-
-    /// <inheritdoc />
     protected override void GatherRowsCore(Tensor source, Tensor indices, Tensor destination)
     {
         CpuTensor ts = (CpuTensor)source, ti = (CpuTensor)indices, td = (CpuTensor)destination;

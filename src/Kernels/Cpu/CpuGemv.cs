@@ -6,92 +6,128 @@ using PruneVid.Compute;
 namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
-/// Streams every weight once per call. Tasks own contiguous blocks of weight rows (both cores busy); a task reads
-/// four rows side by side (four independent streams for the prefetchers) in 64-byte steps. bf16 words are widened
-/// without shuffles: a 32-bit load holds two words, <c>u &lt;&lt; 16</c> is the even one and <c>u &amp; 0xFFFF0000</c>
-/// the odd one, so x is split once per call into its even and odd elements and each step is one load, a shift, an
-/// and and two FMAs. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
+/// Streams every weight once per call. The weight rows are cut into one contiguous block per core (a single
+/// <c>Parallel.For</c> over the cores, not a task per row block); a core reads four rows side by side (four
+/// independent streams for the prefetchers, eight independent FMA chains to cover the FMA latency) in 64-byte steps,
+/// and for several rows of x it reuses those four weight rows from cache for every x row before moving on. bf16
+/// words are widened without shuffles: a 32-bit load holds two words, <c>u &lt;&lt; 16</c> is the even one and
+/// <c>u &amp; 0xFFFF0000</c> the odd one, so x is split once per call into its even and odd elements (into a
+/// per-thread buffer that is reused, so a call allocates no arrays) and each step is one load, a shift, an and and
+/// two FMAs. See docs/cpu-backend.md. Oracle:
+/// <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
 /// </summary>
 internal static unsafe class CpuGemv
 {
-    /// <summary>Weight rows per task: 64 rows of 2048 bf16 = 256 KB, enough to amortise the task, small enough to balance.</summary>
-    private const int RowsPerTask = 64;
+    private const int Step = 32;         // bf16 weights per 64-byte step
+    private const int Group = 4;         // weight rows read side by side
+    private const long SerialWork = 1 << 16; // below this many weights one thread is faster than waking the others
 
-    private const int Step = 32; // weights per 64-byte step (bf16)
+    [ThreadStatic] private static float[]? t_split;
 
     /// <summary>y[M,N] = x[M,K] · wᵀ + bias (bias: N f32 values or null).</summary>
     public static void Run(float* x, CpuWeights w, float* bias, float* y, int m)
     {
         int n = w.Rows, k = w.Columns;
-        int vectorK = w.DType == DType.BF16 ? k / Step * Step : k / 16 * 16;
-        // The even/odd split of each x row (bf16 only), [m][2][vectorK/2].
-        float[] split = w.DType == DType.BF16 ? Split(x, m, k, vectorK) : [];
-        int tasks = (n + RowsPerTask - 1) / RowsPerTask;
-        var (xp, yp, bp) = ((nint)x, (nint)y, (nint)bias);
+        bool bf16 = w.DType == DType.BF16;
+        int vectorK = bf16 ? k / Step * Step : k / 16 * 16;
+        float[] split = bf16 ? Split(x, m, k, vectorK) : [];
+        int groups = (n + Group - 1) / Group;
+        int workers = (long)n * k < SerialWork ? 1 : Math.Min(Environment.ProcessorCount, groups);
         fixed (float* sp = split)
         {
-            nint splitp = (nint)sp;
-            Parallel.For(0, tasks, task =>
+            var job = new Job(x, sp, w, bias, y, m, vectorK);
+            if (workers == 1)
             {
-                int r0 = task * RowsPerTask, r1 = Math.Min(n, r0 + RowsPerTask);
-                for (int i = 0; i < m; i++)
-                {
-                    float* xi = (float*)xp + (long)i * k, yi = (float*)yp + (long)i * n;
-                    float* even = (float*)splitp + (long)i * vectorK, odd = even + vectorK / 2;
-                    if (w.DType == DType.BF16) RowsBf16(xi, even, odd, w, r0, r1, vectorK, yi);
-                    else RowsF32(xi, w, r0, r1, vectorK, yi);
-                    if (bias is not null) for (int r = r0; r < r1; r++) yi[r] += ((float*)bp)[r];
-                }
+                job.Rows(0, n);
+                return;
+            }
+            Parallel.For(0, workers, worker =>
+            {
+                // Worker i owns groups [i·groups/workers, (i+1)·groups/workers): contiguous, balanced to one group.
+                int g0 = (int)((long)worker * groups / workers), g1 = (int)((long)(worker + 1) * groups / workers);
+                job.Rows(g0 * Group, Math.Min(n, g1 * Group));
             });
         }
     }
 
+    /// <summary>The even and odd elements of each x row, [m][2][vectorK/2], in the calling thread's reused buffer.</summary>
     private static float[] Split(float* x, int m, int k, int vectorK)
     {
-        var split = new float[(long)m * vectorK];
+        long needed = (long)m * vectorK;
+        float[] split = t_split is { } s && s.LongLength >= needed ? s : t_split = new float[Math.Max(needed, 1)];
+        int half = vectorK / 2;
         for (int i = 0; i < m; i++)
         {
             float* row = x + (long)i * k;
-            int half = vectorK / 2;
-            for (int j = 0; j < half; j++)
+            fixed (float* dst = &split[(long)i * vectorK])
             {
-                split[(long)i * vectorK + j] = row[2 * j];
-                split[(long)i * vectorK + half + j] = row[2 * j + 1];
+                for (int j = 0; j < half; j++)
+                {
+                    dst[j] = row[2 * j];
+                    dst[half + j] = row[2 * j + 1];
+                }
             }
         }
         return split;
     }
 
-    private static void RowsBf16(float* x, float* even, float* odd, CpuWeights w, int r0, int r1, int vectorK, float* y)
+    /// <summary>One call's operands; <see cref="Rows"/> computes every x row for weight rows [r0, r1).</summary>
+    private readonly struct Job(float* x, float* split, CpuWeights w, float* bias, float* y, int m, int vectorK)
     {
-        int k = w.Columns;
-        ushort* words = (ushort*)w.Data;
-        int r = r0;
-        for (; r + 4 <= r1; r += 4)
+        private readonly nint _x = (nint)x, _split = (nint)split, _bias = (nint)bias, _y = (nint)y;
+
+        public void Rows(int r0, int r1)
         {
-            ushort* w0 = words + (long)r * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
-            Vector512<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
-            for (int j = 0; j < vectorK; j += Step)
+            int n = w.Rows, k = w.Columns;
+            for (int r = r0; r < r1; r += Group)
             {
-                Vector512<float> xe = Vector512.Load(even + j / 2), xo = Vector512.Load(odd + j / 2);
-                Accumulate(w0 + j, xe, xo, ref e0, ref o0);
-                Accumulate(w1 + j, xe, xo, ref e1, ref o1);
-                Accumulate(w2 + j, xe, xo, ref e2, ref o2);
-                Accumulate(w3 + j, xe, xo, ref e3, ref o3);
+                int rows = Math.Min(Group, r1 - r);
+                for (int i = 0; i < m; i++)
+                {
+                    float* xi = (float*)_x + (long)i * k, yi = (float*)_y + (long)i * n + r;
+                    if (w.DType == DType.BF16)
+                    {
+                        float* even = (float*)_split + (long)i * vectorK;
+                        ushort* w0 = (ushort*)w.Data + (long)r * k;
+                        if (rows == Group) FourBf16(xi, even, even + vectorK / 2, w0, k, vectorK, yi);
+                        else for (int t = 0; t < rows; t++) yi[t] = OneBf16(xi, even, even + vectorK / 2, w0 + (long)t * k, k, vectorK);
+                    }
+                    else
+                    {
+                        float* w0 = (float*)w.Data + (long)r * k;
+                        if (rows == Group) FourF32(xi, w0, k, vectorK, yi);
+                        else for (int t = 0; t < rows; t++) yi[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
+                    }
+                    if (_bias != 0) for (int t = 0; t < rows; t++) yi[t] += ((float*)_bias)[r + t];
+                }
             }
-            y[r] = Vector512.Sum(e0 + o0) + Tail(x, w0, vectorK, k);
-            y[r + 1] = Vector512.Sum(e1 + o1) + Tail(x, w1, vectorK, k);
-            y[r + 2] = Vector512.Sum(e2 + o2) + Tail(x, w2, vectorK, k);
-            y[r + 3] = Vector512.Sum(e3 + o3) + Tail(x, w3, vectorK, k);
         }
-        for (; r < r1; r++)
+    }
+
+    private static void FourBf16(float* x, float* even, float* odd, ushort* w0, int k, int vectorK, float* y)
+    {
+        ushort* w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
+        Vector512<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
+        for (int j = 0; j < vectorK; j += Step)
         {
-            ushort* w0 = words + (long)r * k;
-            Vector512<float> e0 = default, o0 = default;
-            for (int j = 0; j < vectorK; j += Step)
-                Accumulate(w0 + j, Vector512.Load(even + j / 2), Vector512.Load(odd + j / 2), ref e0, ref o0);
-            y[r] = Vector512.Sum(e0 + o0) + Tail(x, w0, vectorK, k);
+            Vector512<float> xe = Vector512.Load(even + j / 2), xo = Vector512.Load(odd + j / 2);
+            Accumulate(w0 + j, xe, xo, ref e0, ref o0);
+            Accumulate(w1 + j, xe, xo, ref e1, ref o1);
+            Accumulate(w2 + j, xe, xo, ref e2, ref o2);
+            Accumulate(w3 + j, xe, xo, ref e3, ref o3);
         }
+        y[0] = Vector512.Sum(e0 + o0) + TailBf16(x, w0, vectorK, k);
+        y[1] = Vector512.Sum(e1 + o1) + TailBf16(x, w1, vectorK, k);
+        y[2] = Vector512.Sum(e2 + o2) + TailBf16(x, w2, vectorK, k);
+        y[3] = Vector512.Sum(e3 + o3) + TailBf16(x, w3, vectorK, k);
+    }
+
+    private static float OneBf16(float* x, float* even, float* odd, ushort* w0, int k, int vectorK)
+    {
+        Vector512<float> e0 = default, o0 = default;
+        for (int j = 0; j < vectorK; j += Step)
+            Accumulate(w0 + j, Vector512.Load(even + j / 2), Vector512.Load(odd + j / 2), ref e0, ref o0);
+        return Vector512.Sum(e0 + o0) + TailBf16(x, w0, vectorK, k);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,24 +138,42 @@ internal static unsafe class CpuGemv
         o = Vector512.FusedMultiplyAdd((pairs & Vector512.Create(0xFFFF0000u)).AsSingle(), xo, o);
     }
 
-    private static float Tail(float* x, ushort* w, int from, int k)
+    private static float TailBf16(float* x, ushort* w, int from, int k)
     {
         float sum = 0f;
         for (int j = from; j < k; j++) sum += x[j] * BitConverter.Int32BitsToSingle(w[j] << 16);
         return sum;
     }
 
-    private static void RowsF32(float* x, CpuWeights w, int r0, int r1, int vectorK, float* y)
+    private static void FourF32(float* x, float* w0, int k, int vectorK, float* y)
     {
-        int k = w.Columns;
-        for (int r = r0; r < r1; r++)
+        float* w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        for (int j = 0; j < vectorK; j += 16)
         {
-            float* row = (float*)w.Data + (long)r * k;
-            Vector512<float> acc = default;
-            for (int j = 0; j < vectorK; j += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(row + j), Vector512.Load(x + j), acc);
-            float sum = Vector512.Sum(acc);
-            for (int j = vectorK; j < k; j++) sum += x[j] * row[j];
-            y[r] = sum;
+            Vector512<float> xv = Vector512.Load(x + j);
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + j), xv, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + j), xv, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + j), xv, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + j), xv, a3);
         }
+        y[0] = Vector512.Sum(a0) + TailF32(x, w0, vectorK, k);
+        y[1] = Vector512.Sum(a1) + TailF32(x, w1, vectorK, k);
+        y[2] = Vector512.Sum(a2) + TailF32(x, w2, vectorK, k);
+        y[3] = Vector512.Sum(a3) + TailF32(x, w3, vectorK, k);
+    }
+
+    private static float OneF32(float* x, float* w0, int k, int vectorK)
+    {
+        Vector512<float> acc = default;
+        for (int j = 0; j < vectorK; j += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + j), Vector512.Load(x + j), acc);
+        return Vector512.Sum(acc) + TailF32(x, w0, vectorK, k);
+    }
+
+    private static float TailF32(float* x, float* w, int from, int k)
+    {
+        float sum = 0f;
+        for (int j = from; j < k; j++) sum += x[j] * w[j];
+        return sum;
     }
 }

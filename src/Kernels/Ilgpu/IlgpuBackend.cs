@@ -78,17 +78,15 @@ public sealed partial class IlgpuBackend : ComputeBackend
     public Tensor FromBf16(nint pointer, long count, params int[] shape) => FromHostBf16(pointer, count, shape);
 
     /// <inheritdoc />
-    /// <remarks>The words are copied into device memory before this returns, so the host memory may go away after.</remarks>
+    /// <remarks>
+    /// The words go through page-locked chunks of <see cref="StagingChunkBytes"/> (one counted upload each) and are in
+    /// device memory before this returns, so the host memory may go away after.
+    /// </remarks>
     protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
     {
         long count = ElementCount(shape, "FromHostBf16");
         IlgpuTensor tensor = Create(DType.BF16, shape, count);
-        if (count > 0)
-        {
-            // A copy from pageable host memory completes before CopyFromCPU returns.
-            tensor.RawBf16.CopyFromCPU(Stream, ref Unsafe.AsRef<ushort>((void*)pointer), count);
-            Counters.CountUpload(count * sizeof(ushort));
-        }
+        if (count > 0) UploadStaged((ushort*)pointer, tensor.RawBf16);
         GC.KeepAlive(owner);
         return tensor;
     }
@@ -149,6 +147,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     {
         if (!disposing) return;
         DisposeAttentionTables();
+        DisposeStaging();
         if (_ownsRuntime) Runtime.Dispose();
     }
 

@@ -12,6 +12,10 @@ public sealed class CpuMatMulTests
     [InlineData(1, 7, 5, true)]
     [InlineData(1, 67, 100, false)]
     [InlineData(1, 131, 2048, true)]
+    [InlineData(1, 1027, 67, false)]   // big enough to split across cores; N not a multiple of the 4-row group
+    [InlineData(1, 514, 2049, true)]   // K one past the vector width
+    [InlineData(2, 1030, 95, true)]
+    [InlineData(4, 257, 1031, false)]
     [InlineData(3, 64, 33, true)]
     [InlineData(8, 40, 257, false)]
     [InlineData(9, 33, 31, true)]
@@ -34,6 +38,8 @@ public sealed class CpuMatMulTests
     [Theory]
     [InlineData(1, 9, 17, true)]
     [InlineData(5, 48, 70, false)]
+    [InlineData(1, 1027, 81, true)]    // split across cores, a partial last group
+    [InlineData(3, 301, 530, false)]
     [InlineData(33, 70, 260, true)]
     public void F32_weights_match_the_reference(int m, int n, int k, bool withBias)
     {
@@ -45,6 +51,27 @@ public sealed class CpuMatMulTests
         using Tensor y = cpu.Allocate(DType.F32, m, n);
         cpu.MatMul(cpu.FromF32(x, m, k), cpu.FromF32(w, n, k), withBias ? cpu.FromF32(b, n) : null, y);
         Numerics.AssertClose(expected, Download(cpu, y), 1e-5f, 2e-5f * MathF.Sqrt(k), $"f32 M={m} N={n} K={k}");
+    }
+
+    [Theory]
+    [InlineData(DType.BF16)]
+    [InlineData(DType.F32)]
+    public void Decode_matmul_allocates_no_per_call_buffers(DType dtype)
+    {
+        // The GEMV's even/odd split of x and a widened bf16 bias live in reused per-thread buffers; what is left per
+        // call is the parallel loop's bookkeeping, whatever the shape.
+        using var cpu = new CpuBackend();
+        foreach ((int n, int k) in new[] { (1024, 1024), (2048, 4096) })
+        {
+            using Tensor x = cpu.FromF32(Numerics.Uniform(1, k), 1, k), y = cpu.Allocate(DType.F32, 1, n);
+            using Tensor w = dtype == DType.BF16 ? cpu.FromBf16(Numerics.UniformBf16(2, n * k), n, k) : cpu.FromF32(Numerics.Uniform(2, n * k), n, k);
+            using Tensor b = dtype == DType.BF16 ? cpu.FromBf16(Numerics.UniformBf16(3, n), n) : cpu.FromF32(Numerics.Uniform(3, n), n);
+            cpu.MatMul(x, w, b, y); // warm: first-use buffers and JIT
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int call = 0; call < 4; call++) cpu.MatMul(x, w, b, y);
+            long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 4;
+            Assert.True(perCall < 2048, $"{dtype} N={n} K={k}: {perCall} managed bytes per call");
+        }
     }
 
     [Fact]
