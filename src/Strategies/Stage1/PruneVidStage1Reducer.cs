@@ -1,8 +1,5 @@
 // PruneVid.NET — PruneVid Stage 1.
 using System.Globalization;
-using PruneVid.Compute;
-using PruneVid.Kernels.Clustering;
-using PruneVid.Kernels.Ilgpu;
 
 namespace PruneVid.Strategies.Stage1;
 
@@ -31,20 +28,14 @@ public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
     {
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(context);
-        IComputeBackend backend = video.Backend;
-        int n = video.Count, channels = video.Channels;
-        float[] host = new float[(long)n * channels];
-        if (host.Length > 0) backend.CopyToHost(video.Embeddings, host);
-
-        // Tokens on an ILGPU device are clustered there; the Cpu backend uses the references.
-        IClusteringPrimitives clustering = backend is IlgpuBackend ilgpu ? new IlgpuClustering(ilgpu.Runtime) : HostClustering.Instance;
-        Stage1Result result = Stage1Algorithm.Run(host, video.Grid.T, video.Grid.TokensPerFrame, channels, Stage1Settings.From(Options), clustering);
+        // Stage 1 runs where the embeddings are; only segment bookkeeping and the kept indices cross to the host.
+        Stage1OnBackendResult result = Stage1OnBackend.Run(video.Backend, video.Embeddings, video.Grid.T, video.Grid.TokensPerFrame, Stage1Settings.From(Options));
         var positions = new TokenPosition[result.Rows];
         for (int i = 0; i < positions.Length; i++) positions[i] = video.Positions[result.Representatives[i]];
-        Tensor embeddings = backend.FromF32(result.Features, result.Rows, channels);
+        int n = video.Count;
 
         if (Options.Verbose) context.Write(SummaryLine(n, result.Rows));
-        return new TokenReduction(embeddings, positions, result.Provenance, result.Segments);
+        return new TokenReduction(result.Features, positions, result.Provenance, result.Segments);
     }
 
     /// <summary>The reference implementation's summary, e.g. <c>[Stage 1] Tokens: 2304 -> 1152 (50.0% reduction)</c>.</summary>
