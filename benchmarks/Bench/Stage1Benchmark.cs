@@ -88,17 +88,21 @@ public static class Stage1Benchmark
         result.Embeddings.Dispose();
 
         var times = new List<double>();
+        CounterSnapshot? counters = null;
         for (int i = 0; i < iterations; i++)
         {
+            CounterSnapshot before = backend.Counters.Snapshot();
             var watch = Stopwatch.StartNew();
             TokenReduction r = reducer.Reduce(video, context);
             backend.Synchronize(); // the result is ready on the device before the clock stops
             times.Add(watch.Elapsed.TotalMilliseconds);
+            counters ??= backend.Counters.Snapshot() - before; // one warm Stage-1 call, the closing wait included
             r.Embeddings.Dispose();
         }
         double best = times.Count == 0 ? warmMs : times.Min(), mean = times.Count == 0 ? warmMs : times.Average();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {backend.Name,-10} on {device}: {best:F1} ms best, {mean:F1} ms mean of {times.Count} (first call {warmMs:F0} ms); tokens {grid.Tokens} -> {result.Count} in {result.Segments.Count} segments"));
+        if (counters is { } one) Console.WriteLine($"  counters stage1-call ({backend.Name}): {one}");
         return new Measurement(best, counts, positions, output);
     }
 

@@ -128,18 +128,22 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         Assert.True(small.Synchronizations <= 1, $"waits per call: {small}");
     }
 
-    /// <summary>The benchmark shape (16 frames × 16×16 tokens × 3584) on the CPU accelerator: the same counts as small clips.</summary>
+    /// <summary>
+    /// 16 frames × 8×8 tokens × 256 channels (the benchmark's frame count; the full 16×16×3584 benchmark shape takes
+    /// minutes on the CPU accelerator) gives the same counts as small clips.
+    /// </summary>
     [Fact]
-    public void BenchmarkShapeHasTheSameTransferBudget()
+    public void BenchmarkLikeShapeHasTheSameTransferBudget()
     {
         var settings = new Stage1Settings(0.8, 0.5, 0.25, 5);
         (CounterSnapshot small, _) = Measure(4, 6, 16, settings);
         var clock = Stopwatch.StartNew();
-        (CounterSnapshot bench, int segments) = Measure(16, 256, 3584, settings);
-        output.WriteLine($"16x16x16x3584 ({segments} segments, {clock.Elapsed.TotalSeconds:F1} s): {bench}");
+        (CounterSnapshot bench, int segments) = Measure(16, 64, 256, settings);
+        output.WriteLine($"16x8x8x256 ({segments} segments, {clock.Elapsed.TotalSeconds:F1} s): {bench}");
         Assert.Equal(small.HostToDevice, bench.HostToDevice);
         Assert.Equal(small.DeviceToHost, bench.DeviceToHost);
         Assert.Equal(small.Synchronizations, bench.Synchronizations);
+        Assert.Equal(small.Launches, bench.Launches);
     }
 
     private (CounterSnapshot Counters, int Segments) Measure(int T, int P, int C, Stage1Settings settings)
