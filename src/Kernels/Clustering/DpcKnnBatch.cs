@@ -71,7 +71,8 @@ public static partial class DpcKnnBatch
 
     /// <summary>
     /// One thread per (point, column &lt; largest n): the scaled distance of two points of the same group, both
-    /// triangles summed in the same order (lower index first) as <see cref="PairwiseDistance"/>'s kernel.
+    /// triangles summed in the same order (lower index first), so each matrix is exactly symmetric with a zero
+    /// diagonal like <see cref="PairwiseDistance.Reference"/> (whose SIMD sum may round differently in the last bit).
     /// </summary>
     [Kernel(Reference = nameof(Reference))]
     internal static void DistanceKernel(
@@ -99,7 +100,7 @@ public static partial class DpcKnnBatch
         distances[table[g + DistanceOffset] + (long)i * n + j] = a == b ? 0f : MathF.Sqrt(sum) * scale;
     }
 
-    /// <summary>One thread per point: ρ from the k smallest entries of its row (as <see cref="KnnDensity"/>'s kernel) and the row's maximum.</summary>
+    /// <summary>One thread per point: ρ from the k smallest entries of its row (a sorted per-thread list, <see cref="KnnDensity.Reference"/>) and the row's maximum.</summary>
     [Kernel(Reference = nameof(Reference))]
     internal static void DensityKernel(
         Index1D point,
