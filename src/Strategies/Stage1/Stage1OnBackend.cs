@@ -27,7 +27,10 @@ public sealed record Stage1OnBackendResult(Tensor Features, int[] Representative
 /// </summary>
 public static class Stage1OnBackend
 {
-    /// <summary>Runs Stage 1 on <paramref name="embeddings"/> F32 [frames·tokensPerFrame, C] (raster order).</summary>
+    /// <summary>
+    /// Runs Stage 1 on <paramref name="embeddings"/> F32 [frames·tokensPerFrame, C] (raster order). k is clamped to
+    /// each group's size like the host algorithm, and may not exceed 16 (<c>KnnDensity.MaxDeviceK</c>; the registry allows 10).
+    /// </summary>
     public static Stage1OnBackendResult Run(IComputeBackend backend, Tensor embeddings, int frames, int tokensPerFrame, Stage1Settings settings)
     {
         ArgumentNullException.ThrowIfNull(backend);

@@ -82,6 +82,31 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
     }
 
     [Theory]
+    [MemberData(nameof(CasesOnBackends))]
+    public void ReducerCreatedByNameReproducesTheOfficialOutputOnItsBackend(string file, string backendName)
+    {
+        using var st = SafeTensorsFile.Open(Path.Combine(FixturePaths.Get("prunevid-official"), file));
+        int T = Meta(st, "T"), gh = Meta(st, "gh"), gw = Meta(st, "gw"), C = Meta(st, "C");
+        int k = st.Metadata.ContainsKey("k") ? Meta(st, "k") : 7;
+        string parameters = $"tau={st.Metadata["tau"]},cluster_ratio={st.Metadata["cr"]},temporal_segment_ratio={st.Metadata["tsr"]},dpc_knn_k={k}";
+        using var cpu = new CpuBackend();
+        IComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
+        var grid = new VideoGrid(T, gh, gw);
+        using Tensor x = backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C);
+        var video = new VideoTokens(x, grid, VideoTokens.RasterPositions(grid));
+
+        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, new ReductionContext(new ReducerModelInfo(C)));
+
+        Assert.Same(backend, result.Embeddings.Backend); // the merged features stay where the embeddings were
+        Assert.Equal(Ints(st, "static_sizes"), result.Segments.Select(s => s.StaticTokens).ToArray());
+        Assert.Equal(Ints(st, "dynamic_sizes"), result.Segments.Select(s => s.DynamicTokens).ToArray());
+        float[] expected = st.ReadF32("features_out"), actual = TestVideos.Host(result.Embeddings);
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.True(MathF.Abs(expected[i] - actual[i]) <= FeatureTolerance, $"{file}: element {i}");
+        result.Embeddings.Dispose();
+    }
+
+    [Theory]
     [InlineData(4, 6, 6, 16, 1)]
     [InlineData(12, 8, 8, 24, 2)]
     [InlineData(16, 7, 9, 5, 3)]
