@@ -107,6 +107,32 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
     }
 
     [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void Bf16EmbeddingsAreReducedAsTheirF32Values(string backendName)
+    {
+        const int T = 6, h = 5, w = 6, C = 12;
+        ushort[] bf16 = new ushort[T * h * w * C];
+        Bf16.FromSingle(SceneVideo(T, h * w, C, seed: 4), bf16);
+        float[] widened = new float[bf16.Length];
+        Bf16.ToSingle(bf16, widened);
+        Stage1Result host = Stage1Algorithm.Run(widened, T, h * w, C, new Stage1Settings(0.8, 0.5, 0.25, 5));
+        using var cpu = new CpuBackend();
+        IComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
+        var grid = new VideoGrid(T, h, w);
+        using Tensor x = backend.FromBf16(bf16, T * h * w, C);
+
+        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", "dpc_knn_k=5")
+            .Reduce(new VideoTokens(x, grid, VideoTokens.RasterPositions(grid)), new ReductionContext(new ReducerModelInfo(C)));
+
+        Assert.Equal(host.Segments, result.Segments);
+        float[] actual = TestVideos.Host(result.Embeddings);
+        Assert.Equal(host.Features.Length, actual.Length);
+        for (int i = 0; i < actual.Length; i++) Assert.True(MathF.Abs(host.Features[i] - actual[i]) <= 1e-5f, $"element {i}");
+        result.Embeddings.Dispose();
+    }
+
+    [Theory]
     [InlineData(4, 6, 6, 16, 1)]
     [InlineData(12, 8, 8, 24, 2)]
     [InlineData(16, 7, 9, 5, 3)]
