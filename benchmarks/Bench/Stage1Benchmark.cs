@@ -13,7 +13,8 @@ namespace PruneVid.Bench;
 /// PruneVid Stage 1 on a 7B-shaped video (16 temporal steps × 16×16 tokens × 3584 channels): time per call on the
 /// best backend (CUDA when present) and on the Cpu backend (the references), after a warm-up call that pays for JIT
 /// and kernel compilation. Both runs reduce the same tokens, so the device result is also checked against the
-/// references (token count, segment sizes, positions, max |Δ| of the merged features).
+/// references (token count, segment sizes, positions, max |Δ| of the merged features). Each backend also prints the
+/// counters of one warm call (docs/compute-backends.md, "Counters").
 /// Options: <c>--frames N --height N --width N --channels N --iterations N --params "tau=…" --cpu-accelerator</c>.
 /// </summary>
 public static class Stage1Benchmark
