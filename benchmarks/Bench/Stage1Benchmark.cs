@@ -13,7 +13,8 @@ namespace PruneVid.Bench;
 /// PruneVid Stage 1 on a 7B-shaped video (16 temporal steps × 16×16 tokens × 3584 channels): time per call on the
 /// best backend (CUDA when present) and on the Cpu backend (the references), after a warm-up call that pays for JIT
 /// and kernel compilation. Both runs reduce the same tokens, so the device result is also checked against the
-/// references (token count, segment sizes, positions, max |Δ| of the merged features).
+/// references (token count, segment sizes, positions, max |Δ| of the merged features). Each backend also prints the
+/// counters of one warm call (docs/compute-backends.md, "Counters").
 /// Options: <c>--frames N --height N --width N --channels N --iterations N --params "tau=…" --cpu-accelerator</c>.
 /// </summary>
 public static class Stage1Benchmark
@@ -88,17 +89,21 @@ public static class Stage1Benchmark
         result.Embeddings.Dispose();
 
         var times = new List<double>();
+        CounterSnapshot? counters = null;
         for (int i = 0; i < iterations; i++)
         {
+            CounterSnapshot before = backend.Counters.Snapshot();
             var watch = Stopwatch.StartNew();
             TokenReduction r = reducer.Reduce(video, context);
             backend.Synchronize(); // the result is ready on the device before the clock stops
             times.Add(watch.Elapsed.TotalMilliseconds);
+            counters ??= backend.Counters.Snapshot() - before; // one warm Stage-1 call, the closing wait included
             r.Embeddings.Dispose();
         }
         double best = times.Count == 0 ? warmMs : times.Min(), mean = times.Count == 0 ? warmMs : times.Average();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {backend.Name,-10} on {device}: {best:F1} ms best, {mean:F1} ms mean of {times.Count} (first call {warmMs:F0} ms); tokens {grid.Tokens} -> {result.Count} in {result.Segments.Count} segments"));
+        if (counters is { } one) Console.WriteLine($"  counters stage1-call ({backend.Name}): {one}");
         return new Measurement(best, counts, positions, output);
     }
 

@@ -1,7 +1,4 @@
 // PruneVid.NET — clustering kernels.
-using ILGPU;
-using ILGPU.Runtime;
-using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels.Clustering;
 
@@ -29,27 +26,5 @@ public static partial class ClusterMean
         for (int r = 0; r < m; r++)
             for (int ch = 0; ch < c; ch++)
                 output[r * c + ch] = counts[r] == 0 ? 0f : (float)(sums[(long)r * c + ch] / counts[r]);
-    }
-
-    /// <summary>One thread per output element (r, channel): the f64 mean over the points labelled r, in point order.</summary>
-    [Kernel(Reference = nameof(Reference))]
-    internal static void Kernel(
-        Index1D index,
-        ArrayView1D<float, Stride1D.Dense> points,
-        ArrayView1D<int, Stride1D.Dense> labels,
-        ArrayView1D<float, Stride1D.Dense> output,
-        int n,
-        int c)
-    {
-        int r = index / c, ch = index % c;
-        double sum = 0;
-        int count = 0;
-        for (int i = 0; i < n; i++)
-        {
-            if (labels[i] != r) continue;
-            sum += points[(long)i * c + ch];
-            count++;
-        }
-        output[index] = count == 0 ? 0f : (float)(sum / count);
     }
 }

@@ -1,7 +1,4 @@
 // PruneVid.NET — clustering kernels.
-using ILGPU;
-using ILGPU.Runtime;
-using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels.Clustering;
 
@@ -42,68 +39,5 @@ public static partial class DensityPeakScore
         float[] s = score[..n].ToArray();
         Array.Sort(order, (a, b) => s[a] != s[b] ? s[b].CompareTo(s[a]) : a.CompareTo(b));
         return order[..m];
-    }
-
-    /// <summary>Largest entry of every row (first pass of the global maximum).</summary>
-    public static void RowMaxReference(ReadOnlySpan<float> distances, int n, Span<float> rowMax)
-    {
-        ClusteringChecks.Matrix(distances, n, n, nameof(distances));
-        for (int i = 0; i < n; i++)
-        {
-            float max = 0f;
-            for (int j = 0; j < n; j++) max = MathF.Max(max, distances[i * n + j]);
-            rowMax[i] = max;
-        }
-    }
-
-    /// <summary>One thread per row: its largest distance.</summary>
-    [Kernel(Reference = nameof(RowMaxReference))]
-    internal static void RowMaxKernel(
-        Index1D i,
-        ArrayView1D<float, Stride1D.Dense> distances,
-        ArrayView1D<float, Stride1D.Dense> rowMax,
-        int n)
-    {
-        float max = 0f;
-        for (int j = 0; j < n; j++) max = IntrinsicMath.Max(max, distances[(long)(int)i * n + j]);
-        rowMax[i] = max;
-    }
-
-    /// <summary>Score from distances, densities and the row maxima: the same order and tie-break as <see cref="Reference"/>.</summary>
-    public static void ScoreReference(ReadOnlySpan<float> distances, ReadOnlySpan<float> density, ReadOnlySpan<float> rowMax, int n, Span<float> score)
-    {
-        float max = 0f;
-        for (int i = 0; i < n; i++) max = MathF.Max(max, rowMax[i]);
-        for (int i = 0; i < n; i++)
-        {
-            float delta = max;
-            for (int j = 0; j < n; j++)
-                if (Denser(density[j], j, density[i], i) && distances[i * n + j] < delta) delta = distances[i * n + j];
-            score[i] = delta * density[i];
-        }
-    }
-
-    /// <summary>One thread per point: δ (distance to the nearest denser point, or the global maximum) times ρ.</summary>
-    [Kernel(Reference = nameof(ScoreReference))]
-    internal static void ScoreKernel(
-        Index1D i,
-        ArrayView1D<float, Stride1D.Dense> distances,
-        ArrayView1D<float, Stride1D.Dense> density,
-        ArrayView1D<float, Stride1D.Dense> rowMax,
-        ArrayView1D<float, Stride1D.Dense> score,
-        int n)
-    {
-        float max = 0f;
-        for (int j = 0; j < n; j++) max = IntrinsicMath.Max(max, rowMax[j]);
-        float own = density[i];
-        float delta = max;
-        for (int j = 0; j < n; j++)
-        {
-            float other = density[j];
-            bool denser = other > own || (other == own && j < i);
-            float d = distances[(long)(int)i * n + j];
-            if (denser && d < delta) delta = d;
-        }
-        score[i] = delta * own;
     }
 }

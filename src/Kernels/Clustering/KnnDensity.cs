@@ -1,7 +1,4 @@
 // PruneVid.NET — clustering kernels.
-using ILGPU;
-using ILGPU.Runtime;
-using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels.Clustering;
 
@@ -30,37 +27,6 @@ public static partial class KnnDensity
         }
     }
 
-    /// <summary>Largest k the device kernel supports (its per-thread list of nearest distances is this long).</summary>
+    /// <summary>Largest k the device kernels support (a per-thread list of nearest distances is this long; <see cref="DpcKnnBatch"/>).</summary>
     public const int MaxDeviceK = 16;
-
-    /// <summary>
-    /// One thread per point: keeps the k smallest entries of its row in a sorted per-thread list (insertion), then
-    /// ρ = exp(−Σ d² / k). k must already be clamped to [1, min(n, <see cref="MaxDeviceK"/>)].
-    /// </summary>
-    [Kernel(Reference = nameof(Reference))]
-    internal static void Kernel(
-        Index1D i,
-        ArrayView1D<float, Stride1D.Dense> distances,
-        ArrayView1D<float, Stride1D.Dense> density,
-        int n,
-        int k)
-    {
-        var nearest = LocalMemory.Allocate<float>(MaxDeviceK);
-        int count = 0;
-        for (int j = 0; j < n; j++)
-        {
-            float v = distances[(long)(int)i * n + j];
-            if (count == k && v >= nearest[k - 1]) continue;
-            int at = count < k ? count++ : k - 1;
-            while (at > 0 && nearest[at - 1] > v)
-            {
-                nearest[at] = nearest[at - 1];
-                at--;
-            }
-            nearest[at] = v;
-        }
-        float sum = 0f;
-        for (int j = 0; j < k; j++) sum += nearest[j] * nearest[j];
-        density[i] = MathF.Exp(-(sum / k));
-    }
 }

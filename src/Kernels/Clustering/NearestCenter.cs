@@ -1,7 +1,4 @@
 // PruneVid.NET — clustering kernels.
-using ILGPU;
-using ILGPU.Runtime;
-using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels.Clustering;
 
@@ -29,35 +26,5 @@ public static partial class NearestCenter
             labels[j] = best;
         }
         for (int r = 0; r < centers.Length; r++) labels[centers[r]] = r;
-    }
-
-    /// <summary>
-    /// One thread per point: the first nearest centre by rank (the reference's argmin), except that a point which is
-    /// itself a centre takes its own rank (the reference's forcing step, folded into the same pass).
-    /// </summary>
-    [Kernel(Reference = nameof(Reference))]
-    internal static void Kernel(
-        Index1D j,
-        ArrayView1D<float, Stride1D.Dense> distances,
-        ArrayView1D<int, Stride1D.Dense> centers,
-        ArrayView1D<int, Stride1D.Dense> labels,
-        int n,
-        int m)
-    {
-        int best = 0;
-        float bestDistance = distances[(long)centers[0] * n + j];
-        int own = -1;
-        for (int r = 0; r < m; r++)
-        {
-            int center = centers[r];
-            if (center == j) own = r;
-            float d = distances[(long)center * n + j];
-            if (d < bestDistance)
-            {
-                bestDistance = d;
-                best = r;
-            }
-        }
-        labels[j] = own >= 0 ? own : best;
     }
 }

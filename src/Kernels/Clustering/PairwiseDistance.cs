@@ -1,10 +1,6 @@
 // PruneVid.NET — clustering kernels.
 using System.Numerics.Tensors;
 
-using ILGPU;
-using ILGPU.Runtime;
-using PruneVid.Kernels.Dsl;
-
 namespace PruneVid.Kernels.Clustering;
 
 /// <summary>
@@ -54,29 +50,5 @@ public static partial class PairwiseDistance
             distances[i * n + j] = d;
             distances[j * n + i] = d;
         }
-    }
-
-    /// <summary>
-    /// One thread per matrix entry (i, j) of the [n, n] output. Both triangles sum the same pair in the same order
-    /// (lower index first), so the device matrix is exactly symmetric with a zero diagonal, like the reference.
-    /// </summary>
-    [Kernel(Reference = nameof(Reference))]
-    internal static void Kernel(
-        Index1D index,
-        ArrayView1D<float, Stride1D.Dense> points,
-        ArrayView1D<float, Stride1D.Dense> distances,
-        int n,
-        int c,
-        float scale)
-    {
-        int i = index / n, j = index % n;
-        int a = i < j ? i : j, b = i < j ? j : i;
-        float sum = 0f;
-        for (int ch = 0; ch < c; ch++)
-        {
-            float d = points[(long)a * c + ch] - points[(long)b * c + ch];
-            sum += d * d;
-        }
-        distances[index] = a == b ? 0f : MathF.Sqrt(sum) * scale;
     }
 }

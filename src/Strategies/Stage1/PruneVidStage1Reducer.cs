@@ -1,8 +1,6 @@
 // PruneVid.NET — PruneVid Stage 1.
 using System.Globalization;
 using PruneVid.Compute;
-using PruneVid.Kernels.Clustering;
-using PruneVid.Kernels.Ilgpu;
 
 namespace PruneVid.Strategies.Stage1;
 
@@ -31,20 +29,32 @@ public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
     {
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(context);
-        IComputeBackend backend = video.Backend;
-        int n = video.Count, channels = video.Channels;
-        float[] host = new float[(long)n * channels];
-        if (host.Length > 0) backend.CopyToHost(video.Embeddings, host);
-
-        // Tokens on an ILGPU device are clustered there; the Cpu backend uses the references.
-        IClusteringPrimitives clustering = backend is IlgpuBackend ilgpu ? new IlgpuClustering(ilgpu.Runtime) : HostClustering.Instance;
-        Stage1Result result = Stage1Algorithm.Run(host, video.Grid.T, video.Grid.TokensPerFrame, channels, Stage1Settings.From(Options), clustering);
+        // Stage 1 runs where the embeddings are; only segment bookkeeping and the kept indices cross to the host.
+        // BF16 embeddings are widened to F32 once (the op layer has no device conversion; two transfers per call).
+        Tensor embeddings = video.Embeddings;
+        Tensor? widened = embeddings.DType == DType.F32 ? null : Widen(embeddings);
+        Stage1OnBackendResult result;
+        try
+        {
+            result = Stage1OnBackend.Run(video.Backend, widened ?? embeddings, video.Grid.T, video.Grid.TokensPerFrame, Stage1Settings.From(Options));
+        }
+        finally
+        {
+            widened?.Dispose();
+        }
         var positions = new TokenPosition[result.Rows];
         for (int i = 0; i < positions.Length; i++) positions[i] = video.Positions[result.Representatives[i]];
-        Tensor embeddings = backend.FromF32(result.Features, result.Rows, channels);
+        int n = video.Count;
 
         if (Options.Verbose) context.Write(SummaryLine(n, result.Rows));
-        return new TokenReduction(embeddings, positions, result.Provenance, result.Segments);
+        return new TokenReduction(result.Features, positions, result.Provenance, result.Segments);
+    }
+
+    private static Tensor Widen(Tensor embeddings)
+    {
+        float[] host = new float[embeddings.Length];
+        if (host.Length > 0) embeddings.Backend.CopyToHost(embeddings, host);
+        return embeddings.Backend.FromF32(host, embeddings.Shape);
     }
 
     /// <summary>The reference implementation's summary, e.g. <c>[Stage 1] Tokens: 2304 -> 1152 (50.0% reduction)</c>.</summary>

@@ -4,8 +4,8 @@ using PruneVid.Kernels.Clustering;
 namespace PruneVid.Strategies.Stage1;
 
 /// <summary>
-/// PruneVid Stage 1 (official <c>merge_frames_dynamic</c>, docs/prunevid.md) on the host, written against the
-/// clustering primitives of <c>PruneVid.Kernels.Clustering</c>:
+/// PruneVid Stage 1 (official <c>merge_frames_dynamic</c>, docs/prunevid.md) on the host, composed from the plain
+/// clustering references of <c>PruneVid.Kernels.Clustering</c>. It is the oracle of <see cref="Stage1OnBackend"/>:
 /// <list type="number">
 /// <item>frame descriptors (spatial means) → DPC-KNN with max(1, floor(T·ratio)) clusters → contiguity refinement → segments;</item>
 /// <item>per segment and position, the mean pairwise cosine over the segment's frames; above tau the position is static;</item>
@@ -22,15 +22,11 @@ public static class Stage1Algorithm
     public const int MergeThreshold = 14;
 
     /// <summary>
-    /// Runs Stage 1 on <paramref name="features"/> [frames, tokensPerFrame, channels] (raster order). The DPC-KNN
-    /// merges run on <paramref name="clustering"/> (the host references when null; the device kernels with
-    /// <see cref="IlgpuClustering"/>); the per-segment bookkeeping stays here.
+    /// Runs Stage 1 on <paramref name="features"/> [frames, tokensPerFrame, channels] (raster order).
     /// </summary>
-    public static Stage1Result Run(ReadOnlySpan<float> features, int frames, int tokensPerFrame, int channels, Stage1Settings settings,
-        IClusteringPrimitives? clustering = null)
+    public static Stage1Result Run(ReadOnlySpan<float> features, int frames, int tokensPerFrame, int channels, Stage1Settings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        clustering ??= HostClustering.Instance;
         if (frames < 0 || tokensPerFrame < 0 || channels < 0)
             throw new ArgumentOutOfRangeException(nameof(frames), $"negative Stage-1 shape [{frames}, {tokensPerFrame}, {channels}]");
         long expected = (long)frames * tokensPerFrame * channels;
@@ -56,7 +52,7 @@ public static class Stage1Algorithm
             float[] z = TemporalMean(features, a, W, P, C, staticPositions);
             int[][] staticMembers = staticPositions.Select(p => Enumerable.Range(a, W).Select(t => t * P + p).ToArray()).ToArray();
             int[] staticRepresentatives = staticPositions.Select(p => a * P + p).ToArray();
-            int staticCount = MergeGroup(output, z, staticMembers, staticRepresentatives, settings, clustering);
+            int staticCount = MergeGroup(output, z, staticMembers, staticRepresentatives, settings);
 
             // Dynamic blocks: each frame's dynamic tokens merged on their own.
             int perFrame = 0;
@@ -65,7 +61,7 @@ public static class Stage1Algorithm
                 float[] y = Gather(features, t, P, C, dynamicPositions);
                 int[][] members = dynamicPositions.Select(p => new[] { t * P + p }).ToArray();
                 int[] representatives = dynamicPositions.Select(p => t * P + p).ToArray();
-                perFrame = MergeGroup(output, y, members, representatives, settings, clustering);
+                perFrame = MergeGroup(output, y, members, representatives, settings);
             }
             segments.Add(new TokenSegment(a, W, staticCount, perFrame, start));
         }
@@ -148,8 +144,7 @@ public static class Stage1Algorithm
     }
 
     /// <summary>Appends a group unchanged (≤ 14 tokens) or merged by DPC-KNN; returns the tokens appended.</summary>
-    private static int MergeGroup(OutputBuilder output, float[] points, int[][] members, int[] representatives, Stage1Settings settings,
-        IClusteringPrimitives clustering)
+    private static int MergeGroup(OutputBuilder output, float[] points, int[][] members, int[] representatives, Stage1Settings settings)
     {
         int n = members.Length, C = output.Channels;
         if (n <= MergeThreshold)
@@ -158,9 +153,9 @@ public static class Stage1Algorithm
             return n;
         }
         int m = Math.Clamp((int)Math.Floor(n * settings.ClusterRatio), 1, n);
-        DpcKnnMerge merge = clustering.ClusterAndMerge(points, n, C, m, Math.Min(settings.K, n));
-        DpcKnnResult clusters = merge.Clusters;
-        float[] means = merge.Means;
+        DpcKnnResult clusters = DpcKnn.Cluster(points, n, C, m, Math.Min(settings.K, n));
+        float[] means = new float[m * C];
+        ClusterMean.Reference(points, n, C, clusters.Labels, m, means);
         for (int r = 0; r < m; r++)
         {
             int[] covered = Enumerable.Range(0, n).Where(i => clusters.Labels[i] == r).SelectMany(i => members[i]).Order().ToArray();
