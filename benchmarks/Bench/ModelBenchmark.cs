@@ -16,7 +16,8 @@ namespace PruneVid.Bench;
 /// only time is measured), then times the vision tower, the LLM prefill of the whole prompt and batch-1 decode. Each
 /// measurement follows a warm-up run (JIT and kernel compilation) and ends with a device synchronisation. The HF
 /// transformers numbers it prints as anchors were measured on an NVIDIA H200 (bf16, SDPA): compare ratios only on
-/// that card.
+/// that card. Next to the timings it prints the device counters of the load, prefill and decode phases and of one
+/// decode step after warm-up (<c>counters decode-step: …</c>; docs/compute-backends.md, "Decode budget").
 /// </summary>
 public static class ModelBenchmark
 {
