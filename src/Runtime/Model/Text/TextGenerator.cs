@@ -190,15 +190,7 @@ public sealed class TextGenerator
             b.ArgMax(step.Logits, step.NextId);
             return step.ReadNextId();
         }
-        using Tensor logits = Model.Logits(lastNormed);
-        if (options.IsPlainGreedy)
-        {
-            using Tensor id = b.Allocate(DType.I32, 1);
-            b.ArgMax(logits, id);
-            Span<int> host = stackalloc int[1];
-            b.CopyToHost(id, host);
-            return host[0];
-        }
+        using Tensor logits = Model.Logits(lastNormed); // sampling reads the whole row on the host
         var row = new float[logits.Length];
         b.CopyToHost(logits, row);
         return sampler.Next(row, sequence.Tokens);
