@@ -16,7 +16,8 @@ namespace PruneVid.Bench;
 /// only time is measured), then times the vision tower, the LLM prefill of the whole prompt and batch-1 decode. Each
 /// measurement follows a warm-up run (JIT and kernel compilation) and ends with a device synchronisation. The HF
 /// transformers numbers it prints as anchors were measured on an NVIDIA H200 (bf16, SDPA): compare ratios only on
-/// that card.
+/// that card. Next to the timings it prints the device counters of the load, prefill and decode phases and of one
+/// decode step after warm-up (<c>counters decode-step: …</c>; docs/compute-backends.md, "Decode budget").
 /// </summary>
 public static class ModelBenchmark
 {
@@ -37,11 +38,13 @@ public static class ModelBenchmark
         Console.WriteLine($"model: synthetic Qwen2.5-VL {shape} ({SyntheticModel.ParameterCount(config) / 1e9:F2} B parameters), weights built in {clock.Elapsed.TotalSeconds:F1} s");
 
         using IComputeBackend backend = BackendFactory.Create(device);
+        CounterSnapshot beforeLoad = backend.Counters.Snapshot();
         clock.Restart();
         using var vision = new VisionEncoder(backend, config.Vision, weights);
         using var text = new TextModel(backend, config, weights);
         backend.Synchronize();
         Console.WriteLine($"device: {backend.Name}; upload {clock.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"counters load: {backend.Counters.Snapshot() - beforeLoad}");
 
         // Vision: frames/2 temporal steps of (size/14)² patches.
         int gh = size / 14, steps = frames / 2, patches = steps * gh * gh;
@@ -68,21 +71,21 @@ public static class ModelBenchmark
             sequence.Dispose();
         });
 
-        // Decode: greedy steps through the KV cache, argmax on the device.
-        var (seq, last, _) = generator.Prefill(prompt, decode + 4); // room for the warm-up steps too
-        Tensor state = backend.SliceRows(last, last.Rows - 1, 1);
-        int token = text.ArgMaxTokens(state)[0];
-        for (int warm = 0; warm < 2; warm++) { using Tensor n = generator.Step(seq, token); token = text.ArgMaxTokens(n)[0]; }
-        backend.Synchronize();
-        clock.Restart();
-        for (int step = 0; step < decode; step++)
-        {
-            using Tensor normed = generator.Step(seq, token);
-            token = text.ArgMaxTokens(normed)[0]; // the id comes back each step, as in real streaming
-        }
-        double decodeSeconds = clock.Elapsed.TotalSeconds;
-        seq.Dispose();
-        last.Dispose();
+        CounterSnapshot beforePrefill = backend.Counters.Snapshot();
+        var (once, onceNormed, _) = generator.Prefill(prompt, 1);
+        onceNormed.Dispose();
+        once.Dispose();
+        CounterSnapshot prefillCounters = backend.Counters.Snapshot() - beforePrefill;
+
+        // Decode: the generator's greedy loop (argmax on the device, the id downloaded each step as in real streaming).
+        // Tokens 1..warm come from prefill and warm-up steps; the timed steps are the `decode` after them.
+        const int warm = 3;
+        var stamps = new List<(long Ticks, CounterSnapshot Counters)>();
+        var greedy = new SamplingOptions { MaxNewTokens = decode + warm };
+        generator.Generate(prompt, greedy, _ => stamps.Add((Stopwatch.GetTimestamp(), backend.Counters.Snapshot())));
+        double decodeSeconds = Stopwatch.GetElapsedTime(stamps[warm - 1].Ticks, stamps[^1].Ticks).TotalSeconds;
+        CounterSnapshot decodeCounters = stamps[^1].Counters - stamps[warm - 1].Counters;
+        CounterSnapshot stepCounters = stamps[warm].Counters - stamps[warm - 1].Counters;
         embeds.Dispose();
 
         double tokPerS = decode / decodeSeconds;
@@ -93,6 +96,9 @@ public static class ModelBenchmark
             $"prefill {ids.Length} tokens: {prefillMs:F1} ms ({ids.Length / prefillMs * 1000:F0} tok/s){Anchor(shape, frames, size, HfPrefillMs / prefillMs)}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"decode  {decode} tokens: {tokPerS:G4} tok/s, {gbPerS:F0} GB/s of LLM weights{Anchor(shape, frames, size, tokPerS / HfDecodeTokensPerSecond)}"));
+        Console.WriteLine($"counters prefill: {prefillCounters}");
+        Console.WriteLine($"counters decode ({decode} steps): {decodeCounters}");
+        Console.WriteLine($"counters decode-step: {stepCounters}");
         return 0;
     }
 

@@ -8,7 +8,8 @@ namespace PruneVid.Kernels.Ilgpu;
 public sealed partial class IlgpuBackend
 {
     // Device copy of the last segment tables, laid out [cuQ | cuK | query blocks]. Every layer of a forward pass
-    // passes the same tables, so an unchanged table is not uploaded again.
+    // passes the same tables, so an unchanged table is not uploaded again; a table that differs in one entry (a decode
+    // step's key count) is patched on the device instead of uploaded.
     private MemoryBuffer1D<int, Stride1D.Dense>? _segmentTables;
     private int[] _segmentTablesHost = [];
 
@@ -62,7 +63,8 @@ public sealed partial class IlgpuBackend
         if (_decodeScratch is null || _decodeScratch.Length < length)
         {
             ReleaseAfterQueuedWork(_decodeScratch);
-            _decodeScratch = AllocateScratch<float>(Math.Max(length, 1 << 16));
+            // Doubling: a growing cache reallocates a logarithmic number of times, not every step.
+            _decodeScratch = AllocateScratch<float>(Math.Max(length, Math.Max(1 << 16, 2 * (_decodeScratch?.Length ?? 0))));
         }
         return _decodeScratch.View.SubView(0, length);
     }
@@ -73,8 +75,20 @@ public sealed partial class IlgpuBackend
         cuQ.CopyTo(host);
         cuK.CopyTo(host.AsSpan(cuQ.Length));
         blocks.CopyTo(host.AsSpan(cuQ.Length + cuK.Length));
-        if (_segmentTables is not null && host.AsSpan().SequenceEqual(_segmentTablesHost))
-            return _segmentTables.View.SubView(0, host.Length);
+        if (_segmentTables is not null && host.Length == _segmentTablesHost.Length)
+        {
+            int changed = -1, differences = 0;
+            for (int i = 0; i < host.Length; i++)
+                if (host[i] != _segmentTablesHost[i]) { changed = i; differences++; }
+            ArrayView<int> current = _segmentTables.View.SubView(0, host.Length);
+            if (differences == 0) return current;
+            if (differences == 1)
+            {
+                Kernels.Attention.LaunchSetTableEntry(Runtime, 1, current, changed, host[changed]);
+                _segmentTablesHost = host;
+                return current;
+            }
+        }
         if (_segmentTables is null || _segmentTables.Length < host.Length)
         {
             ReleaseAfterQueuedWork(_segmentTables); // a queued launch may still read the old table

@@ -31,17 +31,14 @@ internal sealed class DecoderLayer
     /// Runs the layer in place on the residual stream <paramref name="x"/> [M, H] whose rows follow the
     /// <see cref="KvCache.Length"/> cached tokens; writes their keys/values into the cache's pending rows
     /// (the caller commits them after the last layer). <paramref name="capture"/>, when given, receives copies of the
-    /// layer's queries and keys for an in-model hook.
+    /// layer's queries and keys for an in-model hook. Its intermediates live in <paramref name="arena"/>.
     /// </summary>
-    public void Forward(Tensor x, Tensor positions, RotaryTable rotary, KvCache cache, LayerCapture? capture = null)
+    public void Forward(Tensor x, Tensor positions, RotaryTable rotary, KvCache cache, ActivationArena arena, LayerCapture? capture = null)
     {
         var b = _backend;
         int m = x.Rows, cached = cache.Length;
         float eps = (float)_config.RmsNormEps;
-        using Tensor h = b.Allocate(DType.F32, m, _config.HiddenSize);
-        using Tensor q = b.Allocate(DType.F32, m, _config.QuerySize);
-        using Tensor attention = b.Allocate(DType.F32, m, _config.QuerySize);
-        using Tensor projected = b.Allocate(DType.F32, m, _config.HiddenSize);
+        var (h, q, attention, projected, gate, up) = arena.Rent(m);
 
         b.RmsNorm(x, _w.InputNorm, eps, h);
         Tensor k = cache.PendingKeys(_index, m), v = cache.PendingValues(_index, m);
@@ -57,8 +54,6 @@ internal sealed class DecoderLayer
         b.Add(x, projected, x);
 
         b.RmsNorm(x, _w.PostAttentionNorm, eps, h);
-        using Tensor gate = b.Allocate(DType.F32, m, _config.IntermediateSize);
-        using Tensor up = b.Allocate(DType.F32, m, _config.IntermediateSize);
         b.MatMul(h, _w.GateWeight, null, gate);
         b.MatMul(h, _w.UpWeight, null, up);
         b.SiluMul(gate, up, gate);

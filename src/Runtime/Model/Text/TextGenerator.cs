@@ -134,40 +134,63 @@ public sealed class TextGenerator
         Tensor? normed = prefillNormed;
         using (sequence)
         {
+            // Plain greedy steps reuse one set of step tensors: no allocation and one id download per token.
+            DecodeStep? step = null;
             try
             {
-                Tensor last = Model.Backend.SliceRows(normed, normed.Rows - 1, 1);
+                if (options.IsPlainGreedy) step = Model.CreateDecodeStep(sequence.NextPosition + options.MaxNewTokens);
+                int token = NextToken(Model.Backend.SliceRows(normed, normed.Rows - 1, 1), sequence, options, sampler, step);
+                normed.Dispose();
+                normed = null;
                 for (int produced = 1; ; produced++)
                 {
-                    int token = NextToken(last, sequence, options, sampler);
-                    normed.Dispose();
-                    normed = null;
                     FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
                     yield return (token, finish, sequence.RopeDelta, sequence.Reduction?.Outcomes ?? []);
                     if (finish is not null) yield break;
                     cancellationToken.ThrowIfCancellationRequested();
-                    normed = last = Step(sequence, token);
+                    if (step is not null)
+                    {
+                        token = GreedyStep(sequence, token, step);
+                        continue;
+                    }
+                    normed = Step(sequence, token);
+                    token = NextToken(normed, sequence, options, sampler, step: null);
+                    normed.Dispose();
+                    normed = null;
                 }
             }
             finally
             {
                 normed?.Dispose(); // the consumer stopped early or a step threw
+                step?.Dispose();
             }
         }
     }
 
-    private int NextToken(Tensor lastNormed, TextSequence sequence, SamplingOptions options, Sampler sampler)
+    /// <summary>
+    /// Feeds <paramref name="token"/> at the sequence's next position through <paramref name="step"/>'s tensors and
+    /// returns the argmax of the next logits: one small upload, one 4-byte download, no allocation.
+    /// </summary>
+    private int GreedyStep(TextSequence sequence, int token, DecodeStep step)
+    {
+        int p = sequence.NextPosition;
+        step.Feed(token, p);
+        Model.ForwardStep(step, p, sequence.Cache);
+        sequence.NextPosition = p + 1;
+        sequence.Tokens.Add(token);
+        return step.ReadNextId();
+    }
+
+    private int NextToken(Tensor lastNormed, TextSequence sequence, SamplingOptions options, Sampler sampler, DecodeStep? step)
     {
         var b = Model.Backend;
-        using Tensor logits = Model.Logits(lastNormed);
-        if (options.IsPlainGreedy)
+        if (step is not null)
         {
-            using Tensor id = b.Allocate(DType.I32, 1);
-            b.ArgMax(logits, id);
-            Span<int> host = stackalloc int[1];
-            b.CopyToHost(id, host);
-            return host[0];
+            Model.Logits(lastNormed, step.Logits);
+            b.ArgMax(step.Logits, step.NextId);
+            return step.ReadNextId();
         }
+        using Tensor logits = Model.Logits(lastNormed); // sampling reads the whole row on the host
         var row = new float[logits.Length];
         b.CopyToHost(logits, row);
         return sampler.Next(row, sequence.Tokens);

@@ -17,6 +17,8 @@ public sealed class TextModel : IDisposable
     private readonly TextWeights _weights;
     private readonly DecoderLayer[] _layers;
     private readonly RotaryTable _rotary;
+    private readonly ActivationArena _arena;
+    private readonly Lock _forward = new(); // the layers share one activation arena: one forward pass at a time
 
     /// <summary>Uploads the weights of <paramref name="config"/>'s language model from <paramref name="weights"/>.</summary>
     public TextModel(IComputeBackend backend, Qwen25VLConfig config, IWeightSource weights)
@@ -31,6 +33,7 @@ public sealed class TextModel : IDisposable
         _layers = new DecoderLayer[Config.NumHiddenLayers];
         for (int l = 0; l < _layers.Length; l++) _layers[l] = new DecoderLayer(backend, Config, _weights.Layers[l], l);
         _rotary = new RotaryTable(backend, Config.HeadDim, Config.RopeTheta);
+        _arena = new ActivationArena(backend, Config);
     }
 
     /// <summary>The backend every tensor lives on.</summary>
@@ -111,39 +114,80 @@ public sealed class TextModel : IDisposable
             throw new ArgumentOutOfRangeException(nameof(positions), $"position {maxPosition} exceeds the model's max_position_embeddings ({Config.MaxPositionEmbeddings}): the prompt or generation is too long");
 
         var b = Backend;
-        _rotary.EnsureCapacity(maxPosition + 1);
-        using var hooks = reduction is { Hooks.Count: > 0 }
-            ? new PrefillHooks(b, reduction, positions.ToArray(), m, _layers.Length,
-                AttentionShape.Create(Config.NumAttentionHeads, Config.NumKeyValueHeads, Config.HeadDim))
-            : null;
-        Tensor positionTensor = b.FromI32(positions, 3, m);
-        try
+        lock (_forward)
         {
-            for (int l = 0; l < _layers.Length; l++)
+            _rotary.EnsureCapacity(maxPosition + 1);
+            using var hooks = reduction is { Hooks.Count: > 0 }
+                ? new PrefillHooks(b, reduction, positions.ToArray(), m, _layers.Length,
+                    AttentionShape.Create(Config.NumAttentionHeads, Config.NumKeyValueHeads, Config.HeadDim))
+                : null;
+            Tensor positionTensor = b.FromI32(positions, 3, m);
+            try
             {
-                using (LayerCapture? capture = hooks?.CaptureFor(l))
+                for (int l = 0; l < _layers.Length; l++)
                 {
-                    _layers[l].Forward(hidden, positionTensor, _rotary, cache, capture);
-                    if (hooks is not null && hooks.Apply(l, ref hidden, capture, cache))
+                    using (LayerCapture? capture = hooks?.CaptureFor(l))
                     {
-                        positionTensor.Dispose();
-                        positionTensor = b.FromI32(hooks.Positions, 3, hidden.Rows);
+                        _layers[l].Forward(hidden, positionTensor, _rotary, cache, _arena, capture);
+                        if (hooks is not null && hooks.Apply(l, ref hidden, capture, cache))
+                        {
+                            positionTensor.Dispose();
+                            positionTensor = b.FromI32(hooks.Positions, 3, hidden.Rows);
+                        }
                     }
+                    if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
                 }
-                if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
             }
+            finally
+            {
+                positionTensor.Dispose();
+            }
+            m = hidden.Rows;
+            cache.Commit(m);
+            Tensor normed = b.Allocate(DType.F32, m, Config.HiddenSize);
+            b.RmsNorm(hidden, _weights.FinalNorm, (float)Config.RmsNormEps, normed);
+            observe?.Invoke($"text.hidden{_layers.Length}", normed);
+            result = hooks is null ? null : new InModelReductionResult(hooks.KeptRows, hooks.Outcomes.ToArray());
+            return normed;
         }
-        finally
+    }
+
+    /// <summary>
+    /// The tensors of greedy decode steps for positions up to <paramref name="lastPosition"/>; the rotary tables are
+    /// grown to cover them now so that no step rebuilds them.
+    /// </summary>
+    internal DecodeStep CreateDecodeStep(int lastPosition)
+    {
+        lock (_forward) _rotary.EnsureCapacity(Math.Min(lastPosition, Config.MaxPositionEmbeddings - 1) + 1);
+        return new DecodeStep(Backend, Config.HiddenSize, Config.VocabSize);
+    }
+
+    /// <summary>
+    /// One decode step with no host traffic of its own: the token id and its M-RoPE position are already on the device
+    /// in <paramref name="step"/> (see <see cref="DecodeStep"/>); embeds, runs every layer over the cache, commits the
+    /// new row, then final norm, lm_head and argmax into the step's tensors. <paramref name="position"/> is the host's
+    /// copy of the position (it sizes the rotary table; nothing is uploaded when it fits).
+    /// </summary>
+    internal void ForwardStep(DecodeStep step, int position, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.Layers != _layers.Length || cache.KvWidth != Config.KeyValueSize) throw new ArgumentException("the cache was made for another model");
+        if (cache.Length + 1 > cache.Capacity)
+            throw new InvalidOperationException($"1 new token does not fit the kv cache ({cache.Length} cached, capacity {cache.Capacity})");
+        if (position < 0 || position >= Config.MaxPositionEmbeddings)
+            throw new ArgumentOutOfRangeException(nameof(position), $"position {position} exceeds the model's max_position_embeddings ({Config.MaxPositionEmbeddings}): the generation is too long");
+        var b = Backend;
+        lock (_forward)
         {
-            positionTensor.Dispose();
+            _rotary.EnsureCapacity(position + 1);
+            b.Embedding(_weights.Embedding, step.Id, step.Hidden);
+            for (int l = 0; l < _layers.Length; l++) _layers[l].Forward(step.Hidden, step.Positions, _rotary, cache, _arena);
+            cache.Commit(1);
+            b.RmsNorm(step.Hidden, _weights.FinalNorm, (float)Config.RmsNormEps, step.Normed);
         }
-        m = hidden.Rows;
-        cache.Commit(m);
-        Tensor normed = b.Allocate(DType.F32, m, Config.HiddenSize);
-        b.RmsNorm(hidden, _weights.FinalNorm, (float)Config.RmsNormEps, normed);
-        observe?.Invoke($"text.hidden{_layers.Length}", normed);
-        result = hooks is null ? null : new InModelReductionResult(hooks.KeptRows, hooks.Outcomes.ToArray());
-        return normed;
+        Logits(step.Normed, step.Logits);
+        b.ArgMax(step.Logits, step.NextId);
     }
 
     /// <summary>logits [M, vocab] = normed [M, H] · lm_headᵀ.</summary>
@@ -182,6 +226,7 @@ public sealed class TextModel : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _arena.Dispose();
         _rotary.Dispose();
         _weights.Dispose();
     }
