@@ -32,7 +32,7 @@ public static partial class KernelLab
             using var wb = runtime.Accelerator.Allocate1D(wf);
             using var bb = runtime.Accelerator.Allocate1D(bias);
             return RunAndCompare(runtime, x, m * n, expected, (xv, yv) =>
-                MatMul.LaunchTiledF32(runtime, MatMul.TiledGroups(m, n, threads), xv, wb.View, bb.View, yv, m, n, k, 1, threads));
+                MatMul.LaunchTiledF32(runtime, MatMul.TiledGroups(m, n, threads), xv, wb.View, bb.View, yv, m, n, k, 1, 0, threads));
         }
         MatMul.Reference(x, w, biasBf16, expected, m, n, k);
         using var wbf = runtime.Accelerator.Allocate1D(w);
@@ -58,7 +58,7 @@ public static partial class KernelLab
         {
             using var wf = runtime.Accelerator.Allocate1D<float>((long)n * k);
             wf.MemSetToZero();
-            return context.Measure(runtime, label, () => MatMul.LaunchTiledF32(runtime, MatMul.TiledGroups(m, n, threads), x.View, wf.View, wf.View, y.View, m, n, k, 0, threads), bytes, flops);
+            return context.Measure(runtime, label, () => MatMul.LaunchTiledF32(runtime, MatMul.TiledGroups(m, n, threads), x.View, wf.View, wf.View, y.View, m, n, k, 0, 0, threads), bytes, flops);
         }
         using var w = runtime.Accelerator.Allocate1D<ushort>((long)n * k);
         w.MemSetToZero();
@@ -69,9 +69,9 @@ public static partial class KernelLab
         int m, int n, int k, int threads, int hasBias = 1)
     {
         if (kind == Tiled.Gemv)
-            MatMul.LaunchGemv(runtime, MatMul.GemvGroups(n, threads, runtime.Accelerator.WarpSize), x, w.Cast<uint>(), bias, y, m, n, k, hasBias, threads);
+            MatMul.LaunchGemv(runtime, MatMul.GemvGroups(n, threads, runtime.Accelerator.WarpSize), x, w.Cast<uint>(), bias, y, m, n, k, hasBias, 0, threads);
         else
-            MatMul.LaunchTiled(runtime, MatMul.TiledGroups(m, n, threads), x, w, bias, y, m, n, k, hasBias, threads);
+            MatMul.LaunchTiled(runtime, MatMul.TiledGroups(m, n, threads), x, w, bias, y, m, n, k, hasBias, 0, threads);
     }
 
     /// <summary>Uploads x, runs <paramref name="launch"/> into a fresh output and returns its max error against <paramref name="expected"/>.</summary>

@@ -3,25 +3,61 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
+    /// <summary>Most projections one <see cref="Project"/> call takes (a layer's q, k and v).</summary>
+    public const int MaxProjections = 3;
+
     /// <inheritdoc />
-    public void MatMul(Tensor x, Tensor w, Tensor? bias, Tensor y)
+    public void MatMul(Tensor x, Tensor w, Tensor? bias, Tensor y) => MatMul("MatMul", x, w, bias, y, accumulate: false);
+
+    /// <inheritdoc />
+    public void MatMulAccumulate(Tensor x, Tensor w, Tensor? bias, Tensor y) => MatMul("MatMulAccumulate", x, w, bias, y, accumulate: true);
+
+    private void MatMul(string op, Tensor x, Tensor w, Tensor? bias, Tensor y, bool accumulate)
     {
-        const string op = "MatMul";
         Require(x, DType.F32, op, nameof(x));
-        RequireWeight(w, op, nameof(w));
-        Require(y, DType.F32, op, nameof(y));
+        CheckProjection(op, x, new Projection(w, bias, y), nameof(w), nameof(bias), nameof(y));
         int n = w.Rows, k = w.RowLength, m = x.Rows;
-        if (k == 0 || x.RowLength != k) throw new ArgumentException($"{op}: rows of x {x} must have the {k} values of the rows of w {w}", nameof(x));
-        if (y.Rows != m || y.RowLength != n) throw new ArgumentException($"{op}: y {y} should be [{m},{n}]", nameof(y));
-        if (bias is not null)
-        {
-            Own(bias, op, nameof(bias));
-            if (bias.Length != n || bias.DType != w.DType) throw new ArgumentException($"{op}: bias {bias} should hold {n} {w.DType} values", nameof(bias));
-        }
         if (m == 0 || n == 0) return;
-        using OpTimer timer = Time(PruneVid.Kernels.MatMul.Plan(m) == PruneVid.Kernels.MatMulKernel.Gemv ? "MatMul (M ≤ 8)" : "MatMul (M > 8)");
-        MatMulCore(x, w, bias, y, m, n, k);
+        using OpTimer timer = Time(MatMulTimerName(op, m));
+        MatMulCore(x, w, bias, y, m, n, k, accumulate);
     }
+
+    /// <inheritdoc />
+    public void Project(Tensor x, ReadOnlySpan<Projection> projections)
+    {
+        const string op = "Project";
+        Require(x, DType.F32, op, nameof(x));
+        if (projections.Length is 0 or > MaxProjections)
+            throw new ArgumentException($"{op}: takes 1 to {MaxProjections} projections, got {projections.Length}", nameof(projections));
+        for (int i = 0; i < projections.Length; i++)
+        {
+            Projection p = projections[i];
+            CheckProjection(op, x, p, $"projections[{i}].Weight", $"projections[{i}].Bias", $"projections[{i}].Output");
+            if (p.Weight.DType != projections[0].Weight.DType)
+                throw new ArgumentException($"{op}: every weight must have the same dtype; projections[{i}].Weight {p.Weight} is not {projections[0].Weight.DType}", nameof(projections));
+        }
+        if (x.Rows == 0) return;
+        using OpTimer timer = Time(MatMulTimerName(op, x.Rows));
+        ProjectCore(x, projections, x.Rows, x.RowLength);
+    }
+
+    /// <summary>The checks every matrix multiply shares: weights, optional bias of their dtype, [M,N] F32 output.</summary>
+    private void CheckProjection(string op, Tensor x, Projection p, string wName, string biasName, string yName)
+    {
+        RequireWeight(p.Weight, op, wName);
+        Require(p.Output, DType.F32, op, yName);
+        int n = p.Weight.Rows, k = p.Weight.RowLength, m = x.Rows;
+        if (k == 0 || x.RowLength != k) throw new ArgumentException($"{op}: rows of x {x} must have the {k} values of the rows of {wName} {p.Weight}", nameof(x));
+        if (p.Output.Rows != m || p.Output.RowLength != n) throw new ArgumentException($"{op}: {yName} {p.Output} should be [{m},{n}]", yName);
+        if (p.Bias is not null)
+        {
+            Own(p.Bias, op, biasName);
+            if (p.Bias.Length != n || p.Bias.DType != p.Weight.DType) throw new ArgumentException($"{op}: {biasName} {p.Bias} should hold {n} {p.Weight.DType} values", biasName);
+        }
+    }
+
+    private static string MatMulTimerName(string op, int m)
+        => PruneVid.Kernels.MatMul.Plan(m) == PruneVid.Kernels.MatMulKernel.Gemv ? op + " (M ≤ 8)" : op + " (M > 8)";
 
     /// <inheritdoc />
     public void RmsNorm(Tensor x, Tensor weight, float eps, Tensor y)
@@ -108,25 +144,49 @@ public abstract partial class ComputeBackend
     public void MRope(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         const string op = "MRope";
-        Require(x, DType.F32, op, nameof(x));
-        Require(positions, DType.I32, op, nameof(positions));
-        Require(cosTable, DType.F32, op, nameof(cosTable));
-        Require(sinTable, DType.F32, op, nameof(sinTable));
-        PruneVid.Kernels.MRope.StreamOfFrequency(mropeSection, headDim); // validates the split against the head width
-        if (heads <= 0 || x.RowLength != heads * headDim) throw new ArgumentException($"{op}: rows of {x} are not {heads}×{headDim}", nameof(x));
-        if (positions.Length != 3L * x.Rows) throw new ArgumentException($"{op}: positions {positions} must be [3,{x.Rows}]", nameof(positions));
-        int half = headDim / 2;
-        if (cosTable.Length != sinTable.Length || cosTable.Length == 0 || cosTable.Length % half != 0)
-            throw new ArgumentException($"{op}: cos/sin tables {cosTable}, {sinTable} must both be [positions, {half}]", nameof(cosTable));
-        long pairs = (long)x.Rows * heads * half;
+        CheckMRope(op, x, heads, headDim, positions, cosTable, sinTable, mropeSection, nameof(x));
+        long pairs = (long)x.Rows * heads * (headDim / 2);
         if (pairs == 0) return;
         if (pairs > int.MaxValue) throw new ArgumentException($"{op}: {x} has more than 2^31 rotated pairs", nameof(x));
         using OpTimer timer = Time(op);
         MRopeCore(x, heads, headDim, positions, cosTable, sinTable, mropeSection);
     }
 
-    /// <summary>y = x · wᵀ (+ bias): shapes checked, M, N, K ≥ 1.</summary>
-    protected abstract void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k);
+    /// <summary>The checks of an M-RoPE operand <paramref name="x"/> with its positions and tables.</summary>
+    private void CheckMRope(string op, Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable,
+        ReadOnlySpan<int> mropeSection, string name)
+    {
+        Require(x, DType.F32, op, name);
+        Require(positions, DType.I32, op, nameof(positions));
+        Require(cosTable, DType.F32, op, nameof(cosTable));
+        Require(sinTable, DType.F32, op, nameof(sinTable));
+        PruneVid.Kernels.MRope.StreamOfFrequency(mropeSection, headDim); // validates the split against the head width
+        if (heads <= 0 || x.RowLength != heads * headDim) throw new ArgumentException($"{op}: rows of {name} {x} are not {heads}×{headDim}", name);
+        if (positions.Length != 3L * x.Rows) throw new ArgumentException($"{op}: positions {positions} must be [3,{x.Rows}]", nameof(positions));
+        int half = headDim / 2;
+        if (cosTable.Length != sinTable.Length || cosTable.Length == 0 || cosTable.Length % half != 0)
+            throw new ArgumentException($"{op}: cos/sin tables {cosTable}, {sinTable} must both be [positions, {half}]", nameof(cosTable));
+    }
+
+    /// <inheritdoc />
+    public void MRope(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
+    {
+        const string op = "MRope";
+        CheckMRope(op, q, qHeads, headDim, positions, cosTable, sinTable, mropeSection, nameof(q));
+        CheckMRope(op, k, kHeads, headDim, positions, cosTable, sinTable, mropeSection, nameof(k));
+        if (q.Rows != k.Rows) throw new ArgumentException($"{op}: q {q} and k {k} must have the same rows", nameof(k));
+        long pairs = (long)q.Rows * (qHeads + kHeads) * (headDim / 2);
+        if (pairs == 0) return;
+        if (pairs > int.MaxValue) throw new ArgumentException($"{op}: {q} and {k} have more than 2^31 rotated pairs", nameof(q));
+        using OpTimer timer = Time(op + " (q, k)");
+        MRopeCore(q, qHeads, k, kHeads, headDim, positions, cosTable, sinTable, mropeSection);
+    }
+
+    /// <summary>y = x · wᵀ (+ bias), or y += that with <paramref name="accumulate"/>: shapes checked, M, N, K ≥ 1.</summary>
+    protected abstract void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate);
+
+    /// <summary>Every projection's output = x · weightᵀ (+ bias): 1..<see cref="MaxProjections"/> checked projections, M, K ≥ 1 (an N may be 0).</summary>
+    protected abstract void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k);
 
     /// <summary>RMSNorm over rows of <paramref name="dim"/> values; weight is BF16 or F32 with dim elements.</summary>
     protected abstract void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim);
@@ -145,4 +205,7 @@ public abstract partial class ComputeBackend
 
     /// <summary>M-RoPE in place (shapes and section checked, x non-empty).</summary>
     protected abstract void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
+
+    /// <summary>M-RoPE in place on q and k with the same positions (shapes and section checked, not both empty).</summary>
+    protected abstract void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
 }

@@ -59,6 +59,19 @@ public partial interface IComputeBackend : IDisposable
     /// <summary>y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N]); accumulation in f32. w and bias are BF16 or F32.</summary>
     void MatMul(Tensor x, Tensor w, Tensor? bias, Tensor y);
 
+    /// <summary>
+    /// y[M,N] += x[M,K] · w[N,K]ᵀ (+ bias[N]): <see cref="MatMul"/> with the residual add in its epilogue (a decoder
+    /// layer's o_proj and down projection), so the sum costs no extra pass and no extra launch.
+    /// </summary>
+    void MatMulAccumulate(Tensor x, Tensor w, Tensor? bias, Tensor y);
+
+    /// <summary>
+    /// Up to <see cref="ComputeBackend.MaxProjections"/> matrix multiplies that read the same x (a layer's q, k and v;
+    /// or gate and up): each output = x · weightᵀ (+ bias), computed in one pass (one launch on a device). Equal to
+    /// calling <see cref="MatMul"/> once per projection.
+    /// </summary>
+    void Project(Tensor x, ReadOnlySpan<Projection> projections);
+
     /// <summary>Row-wise RMSNorm: y = x / sqrt(mean(x²) + eps) · weight.</summary>
     void RmsNorm(Tensor x, Tensor weight, float eps, Tensor y);
 
@@ -84,6 +97,13 @@ public partial interface IComputeBackend : IDisposable
     /// (t, h, w counts summing to headDim/2) holds it; pairs are rotate-half (d and d + headDim/2).
     /// </summary>
     void MRope(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
+
+    /// <summary>
+    /// <see cref="MRope(Tensor, int, int, Tensor, Tensor, Tensor, ReadOnlySpan{int})"/> on a layer's queries
+    /// <paramref name="q"/> [M, qHeads·headDim] and keys <paramref name="k"/> [M, kHeads·headDim] together (one launch
+    /// on a device); both use the same positions and tables.
+    /// </summary>
+    void MRope(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
 
     /// <summary>
     /// Softmax attention over independent segments. q is [Mq, heads·headDim], k and v are [Mk, kvHeads·headDim],

@@ -10,13 +10,15 @@ public sealed partial class CpuBackend
     /// <see cref="Kernels.MatMul.Plan"/> chooses <see cref="CpuGemv"/> (decode) or <see cref="CpuGemm"/> (blocked);
     /// without hardware Vector512 the reference runs.
     /// </remarks>
-    protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k)
+    protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
     {
         CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)w, ty = (CpuTensor)y;
         var tb = (CpuTensor?)bias;
         if (!CpuGemm.IsSupported)
         {
-            if (tw.DType == DType.BF16) Kernels.MatMul.Reference(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            if (tw.DType == DType.BF16 && accumulate) Kernels.MatMul.ReferenceAccumulate(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            else if (tw.DType == DType.BF16) Kernels.MatMul.Reference(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            else if (accumulate) Kernels.MatMul.ReferenceAccumulate(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
             else Kernels.MatMul.Reference(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
             return;
         }
@@ -26,8 +28,8 @@ public sealed partial class CpuBackend
         fixed (ushort* pw16 = tw.DType == DType.BF16 ? tw.Bf16 : default) fixed (float* pw32 = tw.DType == DType.F32 ? tw.F32 : default)
         {
             var weights = new CpuWeights(tw.DType == DType.BF16 ? pw16 : pw32, tw.DType, n, k);
-            if (Kernels.MatMul.Plan(m) == MatMulKernel.Gemv) CpuGemv.Run(px, weights, pb, py, m);
-            else CpuGemm.Run(px, weights, pb, py, m);
+            if (Kernels.MatMul.Plan(m) == MatMulKernel.Gemv) CpuGemv.Run(px, weights, pb, py, m, accumulate);
+            else CpuGemm.Run(px, weights, pb, py, m, accumulate);
         }
     }
 

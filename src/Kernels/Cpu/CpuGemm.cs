@@ -29,8 +29,8 @@ internal static unsafe class CpuGemm
     /// <summary>True where the micro-kernel runs on hardware (AVX-512); elsewhere the Cpu backend uses the reference.</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
-    /// <summary>y[M,N] = x[M,K] · wᵀ + bias (bias: N f32 values or null).</summary>
-    public static void Run(float* x, CpuWeights w, float* bias, float* y, int m)
+    /// <summary>y[M,N] = x[M,K] · wᵀ + bias (bias: N f32 values or null); with <paramref name="accumulate"/>, y += that.</summary>
+    public static void Run(float* x, CpuWeights w, float* bias, float* y, int m, bool accumulate = false)
     {
         int n = w.Rows, k = w.Columns;
         int nc = ColumnsPerTask(n);
@@ -39,7 +39,7 @@ internal static unsafe class CpuGemm
         Parallel.For(0, tasks, () => new PackedSlice(nc), (task, _, packed) =>
         {
             int n0 = task * nc, cols = Math.Min(nc, n - n0);
-            RunColumns((float*)xp, w, (float*)bp, (float*)yp, m, n0, cols, packed);
+            RunColumns((float*)xp, w, (float*)bp, (float*)yp, m, n0, cols, packed, accumulate);
             return packed;
         }, packed => packed.Dispose());
     }
@@ -51,14 +51,19 @@ internal static unsafe class CpuGemm
         return Math.Clamp((perTask + NR - 1) / NR * NR, NR, MaxNC);
     }
 
-    private static void RunColumns(float* x, CpuWeights w, float* bias, float* y, int m, int n0, int cols, PackedSlice packed)
+    private static void RunColumns(float* x, CpuWeights w, float* bias, float* y, int m, int n0, int cols, PackedSlice packed, bool accumulate)
     {
         int n = w.Rows, k = w.Columns, panels = (cols + NR - 1) / NR;
-        // Outputs start at the bias (or zero); every K slice then accumulates into them.
+        // Outputs start at the bias (or zero), or at y plus the bias when accumulating (the residual add of a layer's
+        // o_proj and down projection); every K slice then accumulates into them.
         for (int i = 0; i < m; i++)
         {
             var row = new Span<float>(y + (long)i * n + n0, cols);
-            if (bias is null) row.Clear();
+            if (accumulate)
+            {
+                if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias + n0, cols), row);
+            }
+            else if (bias is null) row.Clear();
             else new ReadOnlySpan<float>(bias + n0, cols).CopyTo(row);
         }
 

@@ -24,8 +24,8 @@ internal static unsafe class CpuGemv
 
     [ThreadStatic] private static float[]? t_split;
 
-    /// <summary>y[M,N] = x[M,K] · wᵀ + bias (bias: N f32 values or null).</summary>
-    public static void Run(float* x, CpuWeights w, float* bias, float* y, int m)
+    /// <summary>y[M,N] = x[M,K] · wᵀ + bias (bias: N f32 values or null); with <paramref name="accumulate"/>, y += that.</summary>
+    public static void Run(float* x, CpuWeights w, float* bias, float* y, int m, bool accumulate = false)
     {
         int n = w.Rows, k = w.Columns;
         bool bf16 = w.DType == DType.BF16;
@@ -35,7 +35,7 @@ internal static unsafe class CpuGemv
         int workers = (long)n * k < SerialWork ? 1 : Math.Min(Environment.ProcessorCount, groups);
         fixed (float* sp = split)
         {
-            var job = new Job(x, sp, w, bias, y, m, vectorK);
+            var job = new Job(x, sp, w, bias, y, m, vectorK, accumulate);
             if (workers == 1)
             {
                 job.Rows(0, n);
@@ -72,7 +72,7 @@ internal static unsafe class CpuGemv
     }
 
     /// <summary>One call's operands; <see cref="Rows"/> computes every x row for weight rows [r0, r1).</summary>
-    private readonly struct Job(float* x, float* split, CpuWeights w, float* bias, float* y, int m, int vectorK)
+    private readonly struct Job(float* x, float* split, CpuWeights w, float* bias, float* y, int m, int vectorK, bool accumulate)
     {
         private readonly nint _x = (nint)x, _split = (nint)split, _bias = (nint)bias, _y = (nint)y;
 
@@ -85,6 +85,8 @@ internal static unsafe class CpuGemv
                 for (int i = 0; i < m; i++)
                 {
                     float* xi = (float*)_x + (long)i * k, yi = (float*)_y + (long)i * n + r;
+                    // The residual (accumulate) is added after the dot product, as a separate add would: same rounding.
+                    Vector128<float> before = accumulate ? Vector128.Create(yi[0], rows > 1 ? yi[1] : 0f, rows > 2 ? yi[2] : 0f, rows > 3 ? yi[3] : 0f) : default;
                     if (w.DType == DType.BF16)
                     {
                         float* even = (float*)_split + (long)i * vectorK;
@@ -99,6 +101,7 @@ internal static unsafe class CpuGemv
                         else for (int t = 0; t < rows; t++) yi[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
                     }
                     if (_bias != 0) for (int t = 0; t < rows; t++) yi[t] += ((float*)_bias)[r + t];
+                    if (accumulate) for (int t = 0; t < rows; t++) yi[t] = before[t] + yi[t];
                 }
             }
         }

@@ -11,16 +11,16 @@ public sealed partial class IlgpuBackend
     /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls, the
     /// portable tiled GEMM for the rest.
     /// </remarks>
-    protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k)
+    protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
     {
         IlgpuTensor tx = (IlgpuTensor)x, tw = (IlgpuTensor)w, ty = (IlgpuTensor)y;
         var tb = (IlgpuTensor?)bias;
-        int hasBias = tb is null ? 0 : 1;
+        int hasBias = tb is null ? 0 : 1, add = accumulate ? 1 : 0;
         if (tw.DType == DType.F32)
         {
             int threads = TiledThreads();
             Kernels.MatMul.LaunchTiledF32(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), tx.RawF32, tw.RawF32,
-                (tb ?? tw).RawF32, ty.RawF32, m, n, k, hasBias, threads);
+                (tb ?? tw).RawF32, ty.RawF32, m, n, k, hasBias, add, threads);
             return;
         }
 
@@ -34,13 +34,13 @@ public sealed partial class IlgpuBackend
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Accelerator.WarpSize), tx.RawF32,
-                weights.Cast<uint>(), biasView, ty.RawF32, m, n, k, hasBias, threads);
+                weights.Cast<uint>(), biasView, ty.RawF32, m, n, k, hasBias, add, threads);
         }
         else
         {
             int threads = TiledThreads();
             Kernels.MatMul.LaunchTiled(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), tx.RawF32, weights, biasView,
-                ty.RawF32, m, n, k, hasBias, threads);
+                ty.RawF32, m, n, k, hasBias, add, threads);
         }
     }
 

@@ -17,12 +17,13 @@ public static partial class MatMul
     /// y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias) for small M (decode): each warp owns one output column n, its lanes stride
     /// over the weight row reading two bf16 words per 32-bit load, and a shuffle reduction sums the lanes. Weight
     /// traffic is one pass per input row, so this is bandwidth-bound as a decode step should be. K must be even (the
-    /// host views the bf16 weights as <paramref name="wPairs"/> = uint[N·K/2]). With <paramref name="hasBias"/> = 0 the bias view is not read.
+    /// host views the bf16 weights as <paramref name="wPairs"/> = uint[N·K/2]). With <paramref name="hasBias"/> = 0 the bias view is not read;
+    /// <paramref name="accumulate"/> ≠ 0 adds the result to y instead of overwriting it.
     /// Launch with <see cref="GemvGroups"/> groups.
     /// </summary>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
     public static void GemvKernel(ArrayView<float> x, ArrayView<uint> wPairs, ArrayView<ushort> bias, ArrayView<float> y,
-        int m, int n, int k, int hasBias, [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
+        int m, int n, int k, int hasBias, int accumulate, [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
     {
         int lane = Warp.LaneIdx, width = Warp.WarpSize;
         int column = Grid.IdxX * (threads.Value / width) + Warp.WarpIdx;
@@ -40,7 +41,8 @@ public static partial class MatMul
                 acc += x[xRow + 2 * p] * Interop.IntAsFloat(two << 16) + x[xRow + 2 * p + 1] * Interop.IntAsFloat(two & 0xFFFF0000u);
             }
             for (int offset = width / 2; offset > 0; offset /= 2) acc += Warp.ShuffleDown(acc, offset);
-            if (lane == 0) y[(long)r * n + column] = acc + b;
+            long o = (long)r * n + column;
+            if (lane == 0) y[o] = accumulate != 0 ? y[o] + (acc + b) : acc + b;
         }
     }
 }

@@ -26,7 +26,8 @@ public static partial class MatMul
     /// <summary>
     /// Portable tiled GEMM with bf16 weights: one group per T×T output tile (T = 16/32/64 for 16/64/256 threads), K
     /// walked in <see cref="TileK"/>-deep slices staged in shared memory as f32. An empty <paramref name="bias"/> view
-    /// means no bias. Launch with <see cref="TiledGroups"/> groups.
+    /// means no bias; <paramref name="accumulate"/> ≠ 0 adds the result to y (the residual add of o_proj and down) instead
+    /// of overwriting it. Launch with <see cref="TiledGroups"/> groups.
     /// </summary>
     /// <remarks>
     /// Tiles are multiples of 16 in M and K and of 8 in N, so a tensor-core variant can keep this grid and tiling and
@@ -34,14 +35,14 @@ public static partial class MatMul
     /// </remarks>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
     public static void TiledKernel(ArrayView<float> x, ArrayView<ushort> w, ArrayView<ushort> bias, ArrayView<float> y,
-        int m, int n, int k, int hasBias, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
-        => Tiled(x, new Bf16Words(w), new Bf16Words(bias), hasBias != 0, y, m, n, k, threads.Value);
+        int m, int n, int k, int hasBias, int accumulate, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
+        => Tiled(x, new Bf16Words(w), new Bf16Words(bias), new Epilogue(hasBias != 0, accumulate != 0), y, m, n, k, threads.Value);
 
     /// <summary>The same tiled GEMM with f32 weights and bias.</summary>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
     public static void TiledF32Kernel(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> y,
-        int m, int n, int k, int hasBias, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
-        => Tiled(x, new F32Words(w), new F32Words(bias), hasBias != 0, y, m, n, k, threads.Value);
+        int m, int n, int k, int hasBias, int accumulate, [Tunable(16, 64, 256)] SpecializedValue<int> threads)
+        => Tiled(x, new F32Words(w), new F32Words(bias), new Epilogue(hasBias != 0, accumulate != 0), y, m, n, k, threads.Value);
 
     /// <summary>
     /// The tile loop. Thread (tx, ty) of a side×side grid (side = T/4) owns rows ty + i·side and columns tx + j·side
@@ -49,15 +50,32 @@ public static partial class MatMul
     /// words and write neighbouring outputs. Shared rows are padded by one word against bank conflicts on the
     /// transposing store.
     /// </summary>
-    private static void Tiled<TW>(ArrayView<float> x, TW w, TW bias, bool hasBias, ArrayView<float> y, int m, int n, int k, int threads)
+    private static void Tiled<TW>(ArrayView<float> x, TW w, TW bias, Epilogue epilogue, ArrayView<float> y, int m, int n, int k, int threads)
         where TW : struct, IWeightWords
+    {
+        int tilesN = (n + TileFor(threads) - 1) / TileFor(threads);
+        TiledTile(x, w, bias, epilogue, y, m, n, k, threads, Grid.IdxX / tilesN, Grid.IdxX % tilesN);
+    }
+
+    /// <summary>What the tiled kernels do with a finished output: add the bias, add to y.</summary>
+    private readonly struct Epilogue(bool hasBias, bool accumulate)
+    {
+        public readonly bool HasBias = hasBias;
+        public readonly bool Accumulate = accumulate;
+    }
+
+    /// <summary>
+    /// One output tile (tile row <paramref name="tileM"/>, tile column <paramref name="tileN"/>) of the tiled GEMM; the
+    /// grouped kernels (one launch for several weights) call it with the tile they map their group to.
+    /// </summary>
+    private static void TiledTile<TW>(ArrayView<float> x, TW w, TW bias, Epilogue epilogue, ArrayView<float> y, int m, int n, int k,
+        int threads, int tileM, int tileN) where TW : struct, IWeightWords
     {
         var xs = SharedMemory.Allocate<float>(TileK * (MaxTile + 1));
         var ws = SharedMemory.Allocate<float>(TileK * (MaxTile + 1));
         int tile = TileFor(threads), side = tile / 4, stride = tile + 1;
         int t = Group.IdxX, tx = t % side, ty = t / side;
-        int tilesN = (n + tile - 1) / tile;
-        int m0 = Grid.IdxX / tilesN * tile, n0 = Grid.IdxX % tilesN * tile;
+        int m0 = tileM * tile, n0 = tileN * tile;
 
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -86,21 +104,28 @@ public static partial class MatMul
         }
 
         int col = n0 + tx;
-        StoreRow(y, bias, hasBias, m, n, m0 + ty, col, side, c00, c01, c02, c03);
-        StoreRow(y, bias, hasBias, m, n, m0 + ty + side, col, side, c10, c11, c12, c13);
-        StoreRow(y, bias, hasBias, m, n, m0 + ty + 2 * side, col, side, c20, c21, c22, c23);
-        StoreRow(y, bias, hasBias, m, n, m0 + ty + 3 * side, col, side, c30, c31, c32, c33);
+        StoreRow(y, bias, epilogue, m, n, m0 + ty, col, side, c00, c01, c02, c03);
+        StoreRow(y, bias, epilogue, m, n, m0 + ty + side, col, side, c10, c11, c12, c13);
+        StoreRow(y, bias, epilogue, m, n, m0 + ty + 2 * side, col, side, c20, c21, c22, c23);
+        StoreRow(y, bias, epilogue, m, n, m0 + ty + 3 * side, col, side, c30, c31, c32, c33);
     }
 
-    /// <summary>Writes one thread's four outputs of a row (columns col + j·side), adding the bias, inside the matrix only.</summary>
-    private static void StoreRow<TW>(ArrayView<float> y, TW bias, bool hasBias, int m, int n, int row, int col, int side,
+    /// <summary>Writes one thread's four outputs of a row (columns col + j·side) through the epilogue, inside the matrix only.</summary>
+    private static void StoreRow<TW>(ArrayView<float> y, TW bias, Epilogue epilogue, int m, int n, int row, int col, int side,
         float v0, float v1, float v2, float v3) where TW : struct, IWeightWords
     {
         if (row >= m) return;
         long o = (long)row * n;
-        if (col < n) y[o + col] = hasBias ? v0 + bias.Load(col) : v0;
-        if (col + side < n) y[o + col + side] = hasBias ? v1 + bias.Load(col + side) : v1;
-        if (col + 2 * side < n) y[o + col + 2 * side] = hasBias ? v2 + bias.Load(col + 2 * side) : v2;
-        if (col + 3 * side < n) y[o + col + 3 * side] = hasBias ? v3 + bias.Load(col + 3 * side) : v3;
+        if (col < n) Store(y, bias, epilogue, o, col, v0);
+        if (col + side < n) Store(y, bias, epilogue, o, col + side, v1);
+        if (col + 2 * side < n) Store(y, bias, epilogue, o, col + 2 * side, v2);
+        if (col + 3 * side < n) Store(y, bias, epilogue, o, col + 3 * side, v3);
+    }
+
+    /// <summary>y[o + col] = value (+ bias[col]), added to the old y when accumulating: the rounding of a separate add.</summary>
+    private static void Store<TW>(ArrayView<float> y, TW bias, Epilogue epilogue, long o, int col, float value) where TW : struct, IWeightWords
+    {
+        float v = epilogue.HasBias ? value + bias.Load(col) : value;
+        y[o + col] = epilogue.Accumulate ? y[o + col] + v : v;
     }
 }

@@ -43,6 +43,22 @@ public static partial class MatMul
         }
     }
 
+    /// <summary>Reference of the accumulating multiply with bf16 weights: y += x · wᵀ (+ bias), the product added after it is complete.</summary>
+    public static void ReferenceAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<ushort> w, ReadOnlySpan<ushort> bias, Span<float> y, int m, int n, int k)
+    {
+        var product = new float[(long)m * n];
+        Reference(x, w, bias, product, m, n, k);
+        TensorPrimitives.Add(y[..product.Length], product, y);
+    }
+
+    /// <summary>Reference of the accumulating multiply with f32 weights: y += x · wᵀ (+ bias).</summary>
+    public static void ReferenceAccumulate(ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y, int m, int n, int k)
+    {
+        var product = new float[(long)m * n];
+        Reference(x, w, bias, product, m, n, k);
+        TensorPrimitives.Add(y[..product.Length], product, y);
+    }
+
     private delegate void LoadWeightTile(Span<float> tile, int rows, int firstRow);
 
     /// <summary>Shared blocked loop: parallel over weight tiles; each tile is widened once and dotted with every input row.</summary>

@@ -38,7 +38,7 @@ public abstract class MatMulTests(AcceleratorFixture fixture)
         foreach (int threads in Fitting("MatMul.Tiled"))
         {
             yb.MemSetToZero();
-            Kernels.MatMul.LaunchTiled(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), xb.View, wb.View, bb.View, yb.View, m, n, k, withBias ? 1 : 0, threads);
+            Kernels.MatMul.LaunchTiled(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), xb.View, wb.View, bb.View, yb.View, m, n, k, withBias ? 1 : 0, 0, threads);
             Numerics.AssertClose(expected, yb.GetAsArray1D(), Rtol, Atol, $"MatMul.Tiled {m}x{n}x{k} bias={withBias} threads={threads}");
         }
     }
@@ -56,7 +56,7 @@ public abstract class MatMulTests(AcceleratorFixture fixture)
         using var yb = Runtime.Accelerator.Allocate1D<float>(m * n);
         foreach (int threads in Fitting("MatMul.TiledF32"))
         {
-            Kernels.MatMul.LaunchTiledF32(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), xb.View, wb.View, bb.View, yb.View, m, n, k, 1, threads);
+            Kernels.MatMul.LaunchTiledF32(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), xb.View, wb.View, bb.View, yb.View, m, n, k, 1, 0, threads);
             Numerics.AssertClose(expected, yb.GetAsArray1D(), Rtol, Atol, $"MatMul.TiledF32 threads={threads}");
         }
     }
@@ -79,7 +79,7 @@ public abstract class MatMulTests(AcceleratorFixture fixture)
         {
             yb.MemSetToZero();
             Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Runtime.Accelerator.WarpSize), xb.View, pairs, bb.View, yb.View,
-                m, n, k, withBias ? 1 : 0, threads);
+                m, n, k, withBias ? 1 : 0, 0, threads);
             Numerics.AssertClose(expected, yb.GetAsArray1D(), Rtol, Atol, $"MatMul.Gemv {m}x{n}x{k} threads={threads}");
         }
     }

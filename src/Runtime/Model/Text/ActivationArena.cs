@@ -6,7 +6,7 @@ namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
 /// The one owner of the scratch tensors a decoder layer writes between its input and its residual stream: normed
-/// input, queries, attention output, projection, gate and up. Every layer of every forward pass borrows the same
+/// input, queries, attention output, gate and up (the o_proj and down projections add straight into the residual stream). Every layer of every forward pass borrows the same
 /// storage (layers run one after another), sliced to the rows of the call. Capacity grows by doubling when a longer
 /// prefill arrives and never shrinks, so decode steps allocate nothing (docs/compute-backends.md, "Decode budget").
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed class ActivationArena : IDisposable
 {
     private readonly IComputeBackend _backend;
     private readonly TextConfig _config;
-    private Tensor? _normed, _queries, _attention, _projected, _gate, _up;
+    private Tensor? _normed, _queries, _attention, _gate, _up;
 
     public ActivationArena(IComputeBackend backend, TextConfig config)
     {
@@ -32,7 +32,7 @@ internal sealed class ActivationArena : IDisposable
         if (rows > Capacity) Grow(Math.Max(rows, 2 * Capacity));
         var b = _backend;
         return new LayerScratch(b.SliceRows(_normed!, 0, rows), b.SliceRows(_queries!, 0, rows), b.SliceRows(_attention!, 0, rows),
-            b.SliceRows(_projected!, 0, rows), b.SliceRows(_gate!, 0, rows), b.SliceRows(_up!, 0, rows));
+            b.SliceRows(_gate!, 0, rows), b.SliceRows(_up!, 0, rows));
     }
 
     private void Grow(int rows)
@@ -42,7 +42,6 @@ internal sealed class ActivationArena : IDisposable
         _normed = b.Allocate(DType.F32, rows, _config.HiddenSize);
         _queries = b.Allocate(DType.F32, rows, _config.QuerySize);
         _attention = b.Allocate(DType.F32, rows, _config.QuerySize);
-        _projected = b.Allocate(DType.F32, rows, _config.HiddenSize);
         _gate = b.Allocate(DType.F32, rows, _config.IntermediateSize);
         _up = b.Allocate(DType.F32, rows, _config.IntermediateSize);
         Capacity = rows;
@@ -50,8 +49,8 @@ internal sealed class ActivationArena : IDisposable
 
     private void Release()
     {
-        foreach (Tensor? t in new[] { _normed, _queries, _attention, _projected, _gate, _up }) t?.Dispose();
-        _normed = _queries = _attention = _projected = _gate = _up = null;
+        foreach (Tensor? t in new[] { _normed, _queries, _attention, _gate, _up }) t?.Dispose();
+        _normed = _queries = _attention = _gate = _up = null;
         Capacity = 0;
     }
 
@@ -60,4 +59,4 @@ internal sealed class ActivationArena : IDisposable
 }
 
 /// <summary>One layer call's scratch views (rows of <see cref="ActivationArena"/>'s tensors).</summary>
-internal readonly record struct LayerScratch(Tensor Normed, Tensor Queries, Tensor Attention, Tensor Projected, Tensor Gate, Tensor Up);
+internal readonly record struct LayerScratch(Tensor Normed, Tensor Queries, Tensor Attention, Tensor Gate, Tensor Up);

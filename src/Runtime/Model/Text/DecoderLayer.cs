@@ -38,26 +38,22 @@ internal sealed class DecoderLayer
         var b = _backend;
         int m = x.Rows, cached = cache.Length;
         float eps = (float)_config.RmsNormEps;
-        var (h, q, attention, projected, gate, up) = arena.Rent(m);
+        var (h, q, attention, gate, up) = arena.Rent(m);
 
+        // One launch each on a device for q/k/v, M-RoPE on q and k, and o_proj/down with their residual add (a
+        // decode step's launch budget, docs/compute-backends.md "Decode budget").
         b.RmsNorm(x, _w.InputNorm, eps, h);
         Tensor k = cache.PendingKeys(_index, m), v = cache.PendingValues(_index, m);
-        b.MatMul(h, _w.QWeight, _w.QBias, q);
-        b.MatMul(h, _w.KWeight, _w.KBias, k);
-        b.MatMul(h, _w.VWeight, _w.VBias, v);
+        b.Project(h, [new(_w.QWeight, _w.QBias, q), new(_w.KWeight, _w.KBias, k), new(_w.VWeight, _w.VBias, v)]);
         capture?.Take(b, q, k, rotated: false);
-        b.MRope(q, _config.NumAttentionHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
-        b.MRope(k, _config.NumKeyValueHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
+        b.MRope(q, _config.NumAttentionHeads, k, _config.NumKeyValueHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
         capture?.Take(b, q, k, rotated: true);
         b.Attention(q, cache.Keys(_index, m), cache.Values(_index, m), attention, _shape, [0, m], [0, cached + m], causal: true);
-        b.MatMul(attention, _w.OWeight, null, projected);
-        b.Add(x, projected, x);
+        b.MatMulAccumulate(attention, _w.OWeight, null, x);
 
         b.RmsNorm(x, _w.PostAttentionNorm, eps, h);
-        b.MatMul(h, _w.GateWeight, null, gate);
-        b.MatMul(h, _w.UpWeight, null, up);
+        b.Project(h, [new(_w.GateWeight, null, gate), new(_w.UpWeight, null, up)]);
         b.SiluMul(gate, up, gate);
-        b.MatMul(gate, _w.DownWeight, null, projected);
-        b.Add(x, projected, x);
+        b.MatMulAccumulate(gate, _w.DownWeight, null, x);
     }
 }

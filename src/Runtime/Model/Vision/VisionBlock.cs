@@ -16,21 +16,16 @@ internal sealed class VisionBlock(IComputeBackend backend, VisionConfig config, 
     public void Forward(Tensor x, VisionScratch s, Tensor cos, Tensor sin, int[] cuSeqLens)
     {
         backend.RmsNorm(x, weights.Norm1, VisionEncoder.NormEps, s.Normed);
-        backend.MatMul(s.Normed, weights.Q, weights.QBias, s.Q);
-        backend.MatMul(s.Normed, weights.K, weights.KBias, s.K);
-        backend.MatMul(s.Normed, weights.V, weights.VBias, s.V);
+        backend.Project(s.Normed, [new(weights.Q, weights.QBias, s.Q), new(weights.K, weights.KBias, s.K), new(weights.V, weights.VBias, s.V)]);
         backend.Rotary(s.Q, config.NumHeads, config.HeadDim, cos, sin);
         backend.Rotary(s.K, config.NumHeads, config.HeadDim, cos, sin);
         backend.Attention(s.Q, s.K, s.V, s.Attention, _shape, cuSeqLens, cuSeqLens, causal: false);
-        backend.MatMul(s.Attention, weights.Proj, weights.ProjBias, s.Projected);
-        backend.Add(x, s.Projected, x);
+        backend.MatMulAccumulate(s.Attention, weights.Proj, weights.ProjBias, x);
 
         backend.RmsNorm(x, weights.Norm2, VisionEncoder.NormEps, s.Normed);
-        backend.MatMul(s.Normed, weights.Gate, weights.GateBias, s.Gate);
-        backend.MatMul(s.Normed, weights.Up, weights.UpBias, s.Up);
+        backend.Project(s.Normed, [new(weights.Gate, weights.GateBias, s.Gate), new(weights.Up, weights.UpBias, s.Up)]);
         backend.SiluMul(s.Gate, s.Up, s.Gate);
-        backend.MatMul(s.Gate, weights.Down, weights.DownBias, s.Projected);
-        backend.Add(x, s.Projected, x);
+        backend.MatMulAccumulate(s.Gate, weights.Down, weights.DownBias, x);
     }
 
     public void Dispose() => weights.Dispose();

@@ -15,7 +15,6 @@ internal sealed class VisionScratch : IDisposable
         K = backend.Allocate(DType.F32, patches, h);
         V = backend.Allocate(DType.F32, patches, h);
         Attention = backend.Allocate(DType.F32, patches, h);
-        Projected = backend.Allocate(DType.F32, patches, h);
         Gate = backend.Allocate(DType.F32, patches, i);
         Up = backend.Allocate(DType.F32, patches, i);
     }
@@ -26,13 +25,11 @@ internal sealed class VisionScratch : IDisposable
     public Tensor K { get; }
     public Tensor V { get; }
     public Tensor Attention { get; }
-    /// <summary>Output of a projection back to the hidden width, before the residual add.</summary>
-    public Tensor Projected { get; }
     public Tensor Gate { get; }
     public Tensor Up { get; }
 
     public void Dispose()
     {
-        foreach (Tensor t in new[] { Normed, Q, K, V, Attention, Projected, Gate, Up }) t.Dispose();
+        foreach (Tensor t in new[] { Normed, Q, K, V, Attention, Gate, Up }) t.Dispose();
     }
 }
