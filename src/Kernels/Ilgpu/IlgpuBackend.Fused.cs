@@ -1,4 +1,5 @@
 // PruneVid.NET — ILGPU backend: the fused ops (several projections of one input; M-RoPE on q and k).
+using ILGPU;
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Ilgpu;
@@ -6,16 +7,68 @@ namespace PruneVid.Kernels.Ilgpu;
 public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// One launch for every projection: <c>MatMul.ProjectGemv</c> for decode-shaped calls on CUDA (every weight an
+    /// owned, 4-byte-aligned buffer with even K, as for the single GEMV), <c>MatMul.ProjectTiled</c> otherwise. Unused
+    /// slots repeat slot 0's views with N = 0.
+    /// </remarks>
     protected override void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
     {
-        foreach (Projection p in projections)
-            if (p.Weight.Rows > 0) MatMulCore(x, p.Weight, p.Bias, p.Output, m, p.Weight.Rows, k, accumulate: false);
+        var tx = (IlgpuTensor)x;
+        Span<IlgpuTensor> w = [Slot(projections, 0).Weight, Slot(projections, 1).Weight, Slot(projections, 2).Weight];
+        Span<IlgpuTensor> y = [Slot(projections, 0).Output, Slot(projections, 1).Output, Slot(projections, 2).Output];
+        Span<IlgpuTensor> bias = [Slot(projections, 0).Bias, Slot(projections, 1).Bias, Slot(projections, 2).Bias];
+        int biasMask = 0;
+        for (int i = 0; i < projections.Length; i++) if (projections[i].Bias is not null) biasMask |= 1 << i;
+        var shapes = new ProjectionShapes(m, k, N(projections, 0), N(projections, 1), N(projections, 2), biasMask);
+        if (shapes.TotalN == 0) return;
+
+        if (w[0].DType == DType.F32)
+        {
+            int threads = TiledThreads();
+            Kernels.MatMul.LaunchProjectTiledF32(Runtime, Kernels.MatMul.ProjectTiledGroups(shapes, threads), tx.RawF32,
+                w[0].RawF32, bias[0].RawF32, y[0].RawF32, w[1].RawF32, bias[1].RawF32, y[1].RawF32,
+                w[2].RawF32, bias[2].RawF32, y[2].RawF32, shapes, threads);
+            return;
+        }
+
+        bool pairsAligned = k % 2 == 0 && w[0].OwnsBuffer && w[1].OwnsBuffer && w[2].OwnsBuffer;
+        if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
+        {
+            int threads = GroupSize(128);
+            Kernels.MatMul.LaunchProjectGemv(Runtime, Kernels.MatMul.GemvGroups(shapes.TotalN, threads, Accelerator.WarpSize), tx.RawF32,
+                Pairs(w[0]), bias[0].RawBf16, y[0].RawF32, Pairs(w[1]), bias[1].RawBf16, y[1].RawF32,
+                Pairs(w[2]), bias[2].RawBf16, y[2].RawF32, shapes, threads);
+        }
+        else
+        {
+            int threads = TiledThreads();
+            Kernels.MatMul.LaunchProjectTiled(Runtime, Kernels.MatMul.ProjectTiledGroups(shapes, threads), tx.RawF32,
+                w[0].RawBf16, bias[0].RawBf16, y[0].RawF32, w[1].RawBf16, bias[1].RawBf16, y[1].RawF32,
+                w[2].RawBf16, bias[2].RawBf16, y[2].RawF32, shapes, threads);
+        }
     }
+
+    /// <summary>Slot i's tensors; a slot past the call's projections, or a missing bias, repeats slot 0's (never read).</summary>
+    private static (IlgpuTensor Weight, IlgpuTensor Bias, IlgpuTensor Output) Slot(ReadOnlySpan<Projection> projections, int i)
+    {
+        Projection p = i < projections.Length ? projections[i] : projections[0];
+        var weight = (IlgpuTensor)p.Weight;
+        return (weight, (IlgpuTensor)(p.Bias ?? p.Weight), (IlgpuTensor)p.Output);
+    }
+
+    /// <summary>bf16 weights viewed as 32-bit pairs for the GEMV.</summary>
+    private static ArrayView<uint> Pairs(IlgpuTensor weights) => ((ArrayView<ushort>)weights.RawBf16).Cast<uint>();
+
+    private static int N(ReadOnlySpan<Projection> projections, int i) => i < projections.Length ? projections[i].Weight.Rows : 0;
 
     /// <inheritdoc />
     protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
-        MRopeCore(q, qHeads, headDim, positions, cosTable, sinTable, mropeSection);
-        MRopeCore(k, kHeads, headDim, positions, cosTable, sinTable, mropeSection);
+        IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k;
+        int pairs = (int)((long)tq.Rows * (qHeads + kHeads) * (headDim / 2));
+        Kernels.MRope.LaunchQueryKeyPairs(Runtime, pairs, tq.RawF32, tk.RawF32, ((IlgpuTensor)positions).RawI32,
+            ((IlgpuTensor)cosTable).RawF32, ((IlgpuTensor)sinTable).RawF32,
+            tq.Rows, qHeads, kHeads, headDim, mropeSection[0], mropeSection[0] + mropeSection[1]);
     }
 }

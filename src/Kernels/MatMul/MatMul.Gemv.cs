@@ -25,9 +25,16 @@ public static partial class MatMul
     public static void GemvKernel(ArrayView<float> x, ArrayView<uint> wPairs, ArrayView<ushort> bias, ArrayView<float> y,
         int m, int n, int k, int hasBias, int accumulate, [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
     {
-        int lane = Warp.LaneIdx, width = Warp.WarpSize;
-        int column = Grid.IdxX * (threads.Value / width) + Warp.WarpIdx;
+        int column = Grid.IdxX * (threads.Value / Warp.WarpSize) + Warp.WarpIdx;
         if (column >= n) return; // the whole warp leaves together, so the shuffles below stay converged
+        GemvColumn(x, wPairs, bias, y, m, n, k, hasBias, accumulate, column);
+    }
+
+    /// <summary>One warp's output column of the GEMV, for every row of x (shared by the single and the fused kernels).</summary>
+    private static void GemvColumn(ArrayView<float> x, ArrayView<uint> wPairs, ArrayView<ushort> bias, ArrayView<float> y,
+        int m, int n, int k, int hasBias, int accumulate, int column)
+    {
+        int lane = Warp.LaneIdx, width = Warp.WarpSize;
         int pairs = k / 2;
         long wRow = (long)column * pairs;
         float b = hasBias != 0 ? Interop.IntAsFloat((uint)bias[column] << 16) : 0f;

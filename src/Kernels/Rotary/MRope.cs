@@ -87,9 +87,39 @@ public static partial class MRope
         int headDim,
         int sectionT,
         int sectionTH)
+        => RotatePair(x, positions, cosTable, sinTable, rows, heads, headDim, sectionT, sectionTH, index);
+
+    /// <summary>
+    /// <see cref="PairsKernel"/> over a layer's queries and keys in one launch: pairs [0, rows·qHeads·half) rotate q,
+    /// the rest rotate k, with the same positions and tables.
+    /// </summary>
+    [Kernel(Reference = nameof(Reference))]
+    internal static void QueryKeyPairsKernel(
+        Index1D index,
+        ArrayView1D<float, Stride1D.Dense> q,
+        ArrayView1D<float, Stride1D.Dense> k,
+        ArrayView1D<int, Stride1D.Dense> positions,
+        ArrayView1D<float, Stride1D.Dense> cosTable,
+        ArrayView1D<float, Stride1D.Dense> sinTable,
+        int rows,
+        int qHeads,
+        int kHeads,
+        int headDim,
+        int sectionT,
+        int sectionTH)
+    {
+        int queryPairs = rows * qHeads * (headDim / 2);
+        if (index < queryPairs) RotatePair(q, positions, cosTable, sinTable, rows, qHeads, headDim, sectionT, sectionTH, index);
+        else RotatePair(k, positions, cosTable, sinTable, rows, kHeads, headDim, sectionT, sectionTH, index - queryPairs);
+    }
+
+    /// <summary>Rotates pair <paramref name="pair"/> = (row, head, frequency j) of x.</summary>
+    private static void RotatePair(ArrayView1D<float, Stride1D.Dense> x, ArrayView1D<int, Stride1D.Dense> positions,
+        ArrayView1D<float, Stride1D.Dense> cosTable, ArrayView1D<float, Stride1D.Dense> sinTable,
+        int rows, int heads, int headDim, int sectionT, int sectionTH, int pair)
     {
         int half = headDim / 2;
-        int j = index % half, rest = index / half;
+        int j = pair % half, rest = pair / half;
         int h = rest % heads, r = rest / heads;
         int stream = j < sectionT ? 0 : j < sectionTH ? 1 : 2;
         long tableRows = cosTable.Length / half;
