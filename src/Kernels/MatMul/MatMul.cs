@@ -9,7 +9,8 @@ namespace PruneVid.Kernels;
 /// <summary>
 /// y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N]) — PyTorch's <c>Linear</c> layout. Weights stay in their stored dtype
 /// (raw bf16 words or f32) and are widened to f32 tile by tile; accumulation is f32. The ILGPU kernels live in
-/// MatMul.Tiled.cs (portable shared-memory tiles) and MatMul.Gemv.cs (one output row per group, for decode).
+/// MatMul.Tiled.cs (portable shared-memory tiles), MatMul.Gemv.cs (one output column per warp, for decode) and
+/// MatMul.Project.cs (both for up to three weights reading one x, in one launch).
 /// </summary>
 public static partial class MatMul
 {
