@@ -23,7 +23,8 @@ internal static unsafe class CpuGemv
     private const int Group = 4;         // weight rows read side by side
     private const long SerialWork = 1 << 16; // below this many weights one thread is faster than waking the others
 
-    private const int ChunkRows = 32;    // rows a worker takes at a time (a multiple of the group)
+    private const int ChunkBytes = 512 << 10; // weights a worker takes at a time: long streams, few hand-overs
+    private const int ChunksPerWorker = 4;    // but at least this many chunks per core, so a slowed core takes fewer
     private const int PrefetchBytes = 1024; // how far ahead of each weight stream the kernel prefetches
 
     [ThreadStatic] private static float[]? t_split;
@@ -44,26 +45,36 @@ internal static unsafe class CpuGemv
         if (targets.IsEmpty) return;
         DType dtype = targets[0].Weights.DType;
         int k = targets[0].Weights.Columns;
-        long weights = 0;
-        int chunks = 0;
+        long rows = 0;
         foreach (GemvTarget t in targets)
         {
             if (t.Weights.DType != dtype || t.Weights.Columns != k)
                 throw new ArgumentException($"CpuGemv: every target must have {dtype} weights with {k} columns; one has {t.Weights.DType} with {t.Weights.Columns}", nameof(targets));
-            weights += (long)t.Weights.Rows * k;
-            chunks += (t.Weights.Rows + ChunkRows - 1) / ChunkRows;
+            rows += t.Weights.Rows;
         }
         bool bf16 = dtype == DType.BF16;
+        int workers = rows * k < SerialWork ? 1 : Environment.ProcessorCount;
+        int chunkRows = ChunkRowsFor(rows, k * (bf16 ? sizeof(ushort) : sizeof(float)), workers);
+        int chunks = 0;
+        foreach (GemvTarget t in targets) chunks += (t.Weights.Rows + chunkRows - 1) / chunkRows;
+        workers = Math.Min(workers, chunks);
         int vectorK = bf16 ? k / Step * Step : k / 16 * 16;
         float[] split = bf16 ? Split(x, m, k, vectorK) : [];
-        int workers = weights < SerialWork ? 1 : Math.Min(Environment.ProcessorCount, chunks);
         int next = 0; // the next chunk to take: the workers share it, so a core slowed by other work takes fewer
         fixed (float* sp = split) fixed (GemvTarget* pt = targets)
         {
-            var job = new Job(x, sp, pt, targets.Length, &next, chunks, m, vectorK, accumulate);
+            var job = new Job(x, sp, pt, targets.Length, &next, chunks, chunkRows, m, vectorK, accumulate);
             if (workers == 1) job.Work();
             else Parallel.For(0, workers, _ => job.Work());
         }
+    }
+
+    /// <summary>Rows per chunk: about <see cref="ChunkBytes"/> of weights, fewer when that leaves a core under <see cref="ChunksPerWorker"/> chunks; a multiple of the group.</summary>
+    private static int ChunkRowsFor(long rows, int rowBytes, int workers)
+    {
+        long bySize = Math.Max(1, ChunkBytes / rowBytes), byCount = (rows + (long)workers * ChunksPerWorker - 1) / ((long)workers * ChunksPerWorker);
+        long chunk = Math.Min(bySize, byCount);
+        return (int)Math.Max(Group, (chunk + Group - 1) / Group * Group);
     }
 
     /// <summary>The even and odd elements of each x row, [m][2][vectorK/2], in the calling thread's reused buffer.</summary>
@@ -88,7 +99,7 @@ internal static unsafe class CpuGemv
     }
 
     /// <summary>One pass's operands; <see cref="Work"/> takes chunks of rows until none is left.</summary>
-    private readonly struct Job(float* x, float* split, GemvTarget* targets, int count, int* next, int chunks, int m, int vectorK, bool accumulate)
+    private readonly struct Job(float* x, float* split, GemvTarget* targets, int count, int* next, int chunks, int chunkRows, int m, int vectorK, bool accumulate)
     {
         private readonly nint _x = (nint)x, _split = (nint)split, _targets = (nint)targets, _next = (nint)next;
 
@@ -101,12 +112,12 @@ internal static unsafe class CpuGemv
                 int first = chunk;
                 for (int i = 0; i < count; i++, t++)
                 {
-                    int own = (t->Weights.Rows + ChunkRows - 1) / ChunkRows;
+                    int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
                     if (first < own) break;
                     first -= own;
                 }
-                int r0 = first * ChunkRows;
-                Rows(*t, r0, Math.Min(t->Weights.Rows, r0 + ChunkRows));
+                int r0 = first * chunkRows;
+                Rows(*t, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
             }
         }
 
