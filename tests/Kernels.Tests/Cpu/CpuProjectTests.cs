@@ -113,9 +113,7 @@ public sealed class CpuProjectTests
                 dtype == DType.BF16 ? _cpu.FromBf16(Numerics.UniformBf16(i + 9, n), n) : _cpu.FromF32(Numerics.Uniform(i + 9, n), n),
                 _cpu.Allocate(DType.F32, 1, n))).ToArray();
             _cpu.Project(x, projections); // warm: first-use buffers and JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int call = 0; call < 4; call++) _cpu.Project(x, projections);
-            long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 4;
+            long perCall = AllocationBudget.BytesPerCall(() => _cpu.Project(x, projections));
             Assert.True(perCall < 3072, $"{dtype} N=[{string.Join(',', ns)}] K={k}: {perCall} managed bytes per call");
             foreach (Projection p in projections) { p.Weight.Dispose(); p.Bias!.Dispose(); p.Output.Dispose(); }
         }
