@@ -8,7 +8,7 @@ using PruneVid.Kernels.Cpu;
 namespace PruneVid.Bench;
 
 /// <summary>
-/// <c>bench cpu [--json] [--repeat 3] [--model 3b|7b|none] [--prompt 1024] [--decode 16] [--only gemm|gemv|attention|model]</c>: times the Cpu backend's hot ops at the shapes of
+/// <c>bench cpu [--json] [--repeat 3] [--model 3b|7b|none] [--prompt 1024] [--decode 16] [--only gemm|gemv|attention|model|stream]</c>: times the Cpu backend's hot ops at the shapes of
 /// Qwen2.5-VL-3B/7B layers (bf16 weights, f32 activations) and prints GFLOP/s, GB/s of weights and the ratio to the
 /// machine limits given by <c>--peak-gflops</c> (f32 FMA peak) and <c>--peak-gbs</c> (read bandwidth). Each shape
 /// runs once to warm up, then the best of <c>--repeat</c> runs counts. <c>--json</c> prints one JSON object.
@@ -49,6 +49,7 @@ public static class CpuBenchmark
             double flops = 4.0 * heads * 128 * (q == 1 ? keys : (double)q * (q + 1) / 2 + (double)q * (keys - q));
             Report($"attention_{name}_gflops", Line($"attention {name,-17} q={q} keys={keys} {heads}/{kv}x128", s, $"{flops / s / 1e9,7:F1} GFLOP/s  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(flops) / 1e9:F0})"), flops / s / 1e9);
         }
+        if (only == "stream") CpuStreamBenchmark.Run(cpu, repeat, Report); // a diagnostic: 1 GiB and cold weight copies, only on request
         if (results.TryGetValue("gemm_3b_gate_up_gflops", out object? gemm)) results["gemm_gflops"] = gemm;
         if (results.TryGetValue("gemv_3b_gate_up_gbs", out object? gemv)) results["gemv_gbs"] = gemv;
         if (model != "none" && Runs("model"))

@@ -1,53 +1,80 @@
 // PruneVid.NET — Cpu backend: GEMV y = x · wᵀ (+ bias) for a few rows of x (the decode path), bandwidth-bound.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
-/// Streams every weight once per call. The weight rows are cut into one contiguous block per core (a single
-/// <c>Parallel.For</c> over the cores, not a task per row block); a core reads four rows side by side (four
-/// independent streams for the prefetchers, eight independent FMA chains to cover the FMA latency) in 64-byte steps,
-/// and for several rows of x it reuses those four weight rows from cache for every x row before moving on. bf16
-/// words are widened without shuffles: a 32-bit load holds two words, <c>u &lt;&lt; 16</c> is the even one and
-/// <c>u &amp; 0xFFFF0000</c> the odd one, so x is split once per call into its even and odd elements (into a
-/// per-thread buffer that is reused, so a call allocates no arrays) and each step is one load, a shift, an and and
-/// two FMAs. See docs/cpu-backend.md. Oracle:
-/// <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
+/// Streams every weight once per call, for one or several targets that read the same x (a layer's q, k and v). The
+/// rows of all targets are cut into chunks of about 512 KB of weights, taken one after another from a shared counter
+/// by the workers of a single <c>Parallel.For</c>, so a core slowed by other work simply takes fewer. A core reads
+/// four rows side by side in 64-byte steps (eight independent FMA chains to cover the FMA latency, x loaded once for
+/// four rows) and prefetches each row's stream 1 KB ahead, into the next group's rows near a row's end; for several
+/// rows of x it reuses those four weight rows from cache for every x row before moving on. bf16 words are widened
+/// without shuffles: a 32-bit load holds two words, <c>u &lt;&lt; 16</c> is the even one and <c>u &amp; 0xFFFF0000</c>
+/// the odd one, so x is split once per call into its even and odd elements (into a per-thread buffer that is reused,
+/// so a call allocates no arrays) and each step is one load, a shift, an and and two FMAs. See docs/cpu-backend.md.
+/// Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
 /// </summary>
 internal static unsafe class CpuGemv
 {
-    private const int Step = 32;         // bf16 weights per 64-byte step
-    private const int Group = 4;         // weight rows read side by side
-    private const long SerialWork = 1 << 16; // below this many weights one thread is faster than waking the others
+    private const int Step = 32;              // bf16 weights per 64-byte step
+    private const int Group = 4;              // weight rows read side by side
+    private const long SerialWork = 1 << 16;  // below this many weights one thread is faster than waking the others
+    private const int ChunkBytes = 512 << 10; // weights a worker takes at a time: long streams, few hand-overs
+    private const int ChunksPerWorker = 4;    // but at least this many chunks per core, so a slowed core takes fewer
+    private const int PrefetchBytes = 1024;   // how far ahead of each weight stream (best of 512 B to 2 KB, measured)
 
     [ThreadStatic] private static float[]? t_split;
 
     /// <summary>y[M,N] = x[M,K] · wᵀ + bias (bias: N f32 values or null); with <paramref name="accumulate"/>, y += that.</summary>
     public static void Run(float* x, CpuWeights w, float* bias, float* y, int m, bool accumulate = false)
     {
-        int n = w.Rows, k = w.Columns;
-        bool bf16 = w.DType == DType.BF16;
+        var target = new GemvTarget(w, bias, y);
+        Run(x, new ReadOnlySpan<GemvTarget>(&target, 1), m, accumulate);
+    }
+
+    /// <summary>
+    /// Every target's y = x · wᵀ + bias (or y += that) in one pass: x is split once, and the cores share the
+    /// concatenated rows of all targets. The weights must share one dtype and K.
+    /// </summary>
+    public static void Run(float* x, ReadOnlySpan<GemvTarget> targets, int m, bool accumulate = false)
+    {
+        if (targets.IsEmpty) return;
+        DType dtype = targets[0].Weights.DType;
+        int k = targets[0].Weights.Columns;
+        long rows = 0;
+        foreach (GemvTarget t in targets)
+        {
+            if (t.Weights.DType != dtype || t.Weights.Columns != k)
+                throw new ArgumentException($"CpuGemv: every target must have {dtype} weights with {k} columns; one has {t.Weights.DType} with {t.Weights.Columns}", nameof(targets));
+            rows += t.Weights.Rows;
+        }
+        bool bf16 = dtype == DType.BF16;
+        int workers = rows * k < SerialWork ? 1 : Environment.ProcessorCount;
+        int chunkRows = ChunkRowsFor(rows, k * (bf16 ? sizeof(ushort) : sizeof(float)), workers);
+        int chunks = 0;
+        foreach (GemvTarget t in targets) chunks += (t.Weights.Rows + chunkRows - 1) / chunkRows;
+        workers = Math.Min(workers, chunks);
         int vectorK = bf16 ? k / Step * Step : k / 16 * 16;
         float[] split = bf16 ? Split(x, m, k, vectorK) : [];
-        int groups = (n + Group - 1) / Group;
-        int workers = (long)n * k < SerialWork ? 1 : Math.Min(Environment.ProcessorCount, groups);
-        fixed (float* sp = split)
+        int next = 0; // the next chunk to take: the workers share it, so a core slowed by other work takes fewer
+        fixed (float* sp = split) fixed (GemvTarget* pt = targets)
         {
-            var job = new Job(x, sp, w, bias, y, m, vectorK, accumulate);
-            if (workers == 1)
-            {
-                job.Rows(0, n);
-                return;
-            }
-            Parallel.For(0, workers, worker =>
-            {
-                // Worker i owns groups [i·groups/workers, (i+1)·groups/workers): contiguous, balanced to one group.
-                int g0 = (int)((long)worker * groups / workers), g1 = (int)((long)(worker + 1) * groups / workers);
-                job.Rows(g0 * Group, Math.Min(n, g1 * Group));
-            });
+            var job = new Job(x, sp, pt, targets.Length, &next, chunks, chunkRows, m, vectorK, accumulate);
+            if (workers == 1) job.Work();
+            else Parallel.For(0, workers, _ => job.Work());
         }
+    }
+
+    /// <summary>Rows per chunk: about <see cref="ChunkBytes"/> of weights, fewer when that leaves a core under <see cref="ChunksPerWorker"/> chunks; a multiple of the group.</summary>
+    private static int ChunkRowsFor(long rows, int rowBytes, int workers)
+    {
+        long bySize = Math.Max(1, ChunkBytes / rowBytes), byCount = (rows + (long)workers * ChunksPerWorker - 1) / ((long)workers * ChunksPerWorker);
+        long chunk = Math.Min(bySize, byCount);
+        return (int)Math.Max(Group, (chunk + Group - 1) / Group * Group);
     }
 
     /// <summary>The even and odd elements of each x row, [m][2][vectorK/2], in the calling thread's reused buffer.</summary>
@@ -71,20 +98,39 @@ internal static unsafe class CpuGemv
         return split;
     }
 
-    /// <summary>One call's operands; <see cref="Rows"/> computes every x row for weight rows [r0, r1).</summary>
-    private readonly struct Job(float* x, float* split, CpuWeights w, float* bias, float* y, int m, int vectorK, bool accumulate)
+    /// <summary>One pass's operands; <see cref="Work"/> takes chunks of rows until none is left.</summary>
+    private readonly struct Job(float* x, float* split, GemvTarget* targets, int count, int* next, int chunks, int chunkRows, int m, int vectorK, bool accumulate)
     {
-        private readonly nint _x = (nint)x, _split = (nint)split, _bias = (nint)bias, _y = (nint)y;
+        private readonly nint _x = (nint)x, _split = (nint)split, _targets = (nint)targets, _next = (nint)next;
 
-        public void Rows(int r0, int r1)
+        public void Work()
         {
+            for (int chunk; (chunk = Interlocked.Increment(ref *(int*)_next) - 1) < chunks;)
+            {
+                // Chunks are numbered through the targets in order: find the one this chunk falls in.
+                GemvTarget* t = (GemvTarget*)_targets;
+                int first = chunk;
+                for (int i = 0; i < count; i++, t++)
+                {
+                    int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
+                    if (first < own) break;
+                    first -= own;
+                }
+                int r0 = first * chunkRows;
+                Rows(*t, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
+            }
+        }
+
+        private void Rows(GemvTarget target, int r0, int r1)
+        {
+            CpuWeights w = target.Weights;
             int n = w.Rows, k = w.Columns;
             for (int r = r0; r < r1; r += Group)
             {
                 int rows = Math.Min(Group, r1 - r);
                 for (int i = 0; i < m; i++)
                 {
-                    float* xi = (float*)_x + (long)i * k, yi = (float*)_y + (long)i * n + r;
+                    float* xi = (float*)_x + (long)i * k, yi = target.Y + (long)i * n + r;
                     // The residual (accumulate) is added after the dot product, as a separate add would: same rounding.
                     Vector128<float> before = accumulate ? Vector128.Create(yi[0], rows > 1 ? yi[1] : 0f, rows > 2 ? yi[2] : 0f, rows > 3 ? yi[3] : 0f) : default;
                     if (w.DType == DType.BF16)
@@ -100,7 +146,7 @@ internal static unsafe class CpuGemv
                         if (rows == Group) FourF32(xi, w0, k, vectorK, yi);
                         else for (int t = 0; t < rows; t++) yi[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
                     }
-                    if (_bias != 0) for (int t = 0; t < rows; t++) yi[t] += ((float*)_bias)[r + t];
+                    if (target.Bias != null) for (int t = 0; t < rows; t++) yi[t] += target.Bias[r + t];
                     if (accumulate) for (int t = 0; t < rows; t++) yi[t] = before[t] + yi[t];
                 }
             }
@@ -111,8 +157,13 @@ internal static unsafe class CpuGemv
     {
         ushort* w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         Vector512<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
+        int ahead = PrefetchBytes / sizeof(ushort);
         for (int j = 0; j < vectorK; j += Step)
         {
+            // Each row's stream is fetched ahead; past the row's end, the same row of the next group (3K further).
+            int a = j + ahead;
+            long at = a < k ? a : a + 3L * k;
+            Sse.Prefetch0(w0 + at); Sse.Prefetch0(w1 + at); Sse.Prefetch0(w2 + at); Sse.Prefetch0(w3 + at);
             Vector512<float> xe = Vector512.Load(even + j / 2), xo = Vector512.Load(odd + j / 2);
             Accumulate(w0 + j, xe, xo, ref e0, ref o0);
             Accumulate(w1 + j, xe, xo, ref e1, ref o1);
@@ -152,8 +203,12 @@ internal static unsafe class CpuGemv
     {
         float* w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        int ahead = PrefetchBytes / sizeof(float);
         for (int j = 0; j < vectorK; j += 16)
         {
+            int a = j + ahead;
+            long at = a < k ? a : a + 3L * k;
+            Sse.Prefetch0(w0 + at); Sse.Prefetch0(w1 + at); Sse.Prefetch0(w2 + at); Sse.Prefetch0(w3 + at);
             Vector512<float> xv = Vector512.Load(x + j);
             a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + j), xv, a0);
             a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + j), xv, a1);

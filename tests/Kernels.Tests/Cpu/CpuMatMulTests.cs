@@ -67,9 +67,7 @@ public sealed class CpuMatMulTests
             using Tensor w = dtype == DType.BF16 ? cpu.FromBf16(Numerics.UniformBf16(2, n * k), n, k) : cpu.FromF32(Numerics.Uniform(2, n * k), n, k);
             using Tensor b = dtype == DType.BF16 ? cpu.FromBf16(Numerics.UniformBf16(3, n), n) : cpu.FromF32(Numerics.Uniform(3, n), n);
             cpu.MatMul(x, w, b, y); // warm: first-use buffers and JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int call = 0; call < 4; call++) cpu.MatMul(x, w, b, y);
-            long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 4;
+            long perCall = AllocationBudget.BytesPerCall(() => cpu.MatMul(x, w, b, y));
             Assert.True(perCall < 2048, $"{dtype} N={n} K={k}: {perCall} managed bytes per call");
         }
     }

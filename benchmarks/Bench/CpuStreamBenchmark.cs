@@ -1,0 +1,103 @@
+// PruneVid.NET — Cpu backend benchmark: what the machine streams from C#, and the decode GEMV with its weights cold.
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using PruneVid.Compute;
+using PruneVid.Kernels.Cpu;
+
+namespace PruneVid.Bench;
+
+/// <summary>
+/// <c>bench cpu --only stream</c>: the read bandwidth a plain Vector512 sum reaches over 1 GiB on 1 and on every core
+/// (the ceiling for the decode GEMV), then the GEMV and the fused projections of a 3B decode step with their weights
+/// cold: each repetition reads a different copy of the weights, and the copies together are larger than the caches,
+/// so no repetition finds its weights in L3 (the state a decode step sees: 6 GB of weights between two uses).
+/// </summary>
+internal static unsafe class CpuStreamBenchmark
+{
+    private const long SumBytes = 1L << 30;
+    private const long ColdBytes = 160L << 20; // weight copies per shape: at least this many bytes, several L3s
+
+    public static void Run(CpuBackend cpu, int repeat, Action<string, string, double> report)
+    {
+        float[] data = new float[SumBytes / sizeof(float)];
+        data.AsSpan().Fill(1f); // touch every page before timing
+        for (int threads = 1; threads <= Environment.ProcessorCount; threads++)
+        {
+            int workers = threads;
+            double s = CpuBenchmark.Best(repeat * 3, () => Sum(data, workers));
+            report($"stream_sum_{threads}t_gbs", Line($"stream sum 1 GiB, Vector512, {threads} thread(s)", s, SumBytes / s / 1e9), SumBytes / s / 1e9);
+        }
+        data = [];
+        GC.Collect();
+
+        foreach (var (name, n, k) in Shapes)
+        {
+            double s = TimeCold(cpu, [n], k, repeat);
+            report($"gemv_cold_{name}_gbs", Line($"gemv cold {name} 1x{n}x{k}", s, 2.0 * n * k / s / 1e9), 2.0 * n * k / s / 1e9);
+        }
+        foreach (var (name, ns, k) in ProjectShapes)
+        {
+            double s = TimeCold(cpu, ns, k, repeat);
+            double bytes = 2.0 * ns.Sum() * k;
+            report($"project_cold_{name}_gbs", Line($"project cold {name} 1x[{string.Join(',', ns)}]x{k}", s, bytes / s / 1e9), bytes / s / 1e9);
+        }
+    }
+
+    /// <summary>Decode GEMV shapes of the 3B model: q/o, gate/up, down and the lm_head.</summary>
+    private static readonly (string Name, int N, int K)[] Shapes =
+        [("3b_q_o", 2048, 2048), ("3b_gate_up", 11008, 2048), ("3b_down", 2048, 11008), ("3b_lm_head", 151936, 2048)];
+
+    /// <summary>The 3B layer's fused projections: q/k/v and gate/up.</summary>
+    private static readonly (string Name, int[] N, int K)[] ProjectShapes =
+        [("3b_qkv", [2048, 256, 256], 2048), ("3b_gate_up", [11008, 11008], 2048)];
+
+    private static string Line(string what, double seconds, double gbs) =>
+        string.Create(CultureInfo.InvariantCulture, $"{what,-52} {seconds * 1e3,9:F2} ms  {gbs,7:F1} GB/s");
+
+    /// <summary>Best time of one Project (one MatMul for one weight) over rotating weight copies.</summary>
+    private static double TimeCold(CpuBackend cpu, int[] ns, int k, int repeat)
+    {
+        long bytes = 2L * ns.Sum() * k;
+        int copies = (int)Math.Max(1, (ColdBytes + bytes - 1) / bytes);
+        using Tensor x = cpu.FromF32(CpuBenchmark.Random(k, 1), 1, k);
+        var sets = new Projection[copies][];
+        for (int c = 0; c < copies; c++)
+            sets[c] = ns.Select((n, i) => new Projection(cpu.FromBf16(CpuBenchmark.RandomBf16((long)n * k, 2 + c * 3 + i), n, k), null, cpu.Allocate(DType.F32, 1, n))).ToArray();
+        int next = 0;
+        double best = CpuBenchmark.Best(Math.Max(repeat * 3, copies + 1), () =>
+        {
+            Projection[] set = sets[next++ % copies];
+            if (set.Length == 1) cpu.MatMul(x, set[0].Weight, null, set[0].Output);
+            else cpu.Project(x, set);
+        });
+        foreach (Projection p in sets.SelectMany(s => s)) { p.Weight.Dispose(); p.Output.Dispose(); }
+        return best;
+    }
+
+    /// <summary>Sums the array with Vector512 loads, split into one contiguous block per worker.</summary>
+    private static float Sum(float[] data, int workers)
+    {
+        var partial = new float[workers];
+        fixed (float* p = data)
+        {
+            nint at = (nint)p;
+            long count = data.LongLength;
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
+            {
+                long from = count * w / workers / 64 * 64, to = count * (w + 1) / workers / 64 * 64;
+                float* q = (float*)at;
+                Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                for (long i = from; i < to; i += 64)
+                {
+                    a0 += Vector512.Load(q + i);
+                    a1 += Vector512.Load(q + i + 16);
+                    a2 += Vector512.Load(q + i + 32);
+                    a3 += Vector512.Load(q + i + 48);
+                }
+                partial[w] = Vector512.Sum(a0 + a1 + a2 + a3);
+            });
+        }
+        return partial.Sum();
+    }
+}
