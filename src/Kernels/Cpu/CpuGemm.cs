@@ -1,5 +1,6 @@
 // PruneVid.NET — Cpu backend: blocked GEMM y = x · wᵀ (+ bias) with bf16 or f32 weights (the prefill/vision path).
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
@@ -26,6 +27,9 @@ internal static unsafe class CpuGemm
     /// <summary>Most columns per task: its packed slice (KC × NC f32 = 256 KB) stays in L2 while every x tile uses it.</summary>
     private const int MaxNC = 256;
 
+    /// <summary>Tasks per core: enough that a core finishing early finds work.</summary>
+    private const int TasksPerCore = 4;
+
     /// <summary>x tiles per block (MC = 16·MR rows): the block's K slice (192 KB) stays in L2 beside the packed w slice.</summary>
     private const int TilesPerBlock = 16;
 
@@ -37,30 +41,28 @@ internal static unsafe class CpuGemm
     {
         int n = w.Rows, k = w.Columns;
         float* packedX = CpuGemmPacking.PackRows(x, m, k);
-        int nc = ColumnsPerTask(n);
-        int tasks = (n + nc - 1) / nc;
+        // Tasks are column blocks of w; where there are too few of them to keep every core busy (k/v projections,
+        // N = 256), x's tiles are split as well, so no task has to stream all of x for a single panel.
+        int nc = Math.Min(MaxNC, (n + NR - 1) / NR * NR), columnBlocks = (n + nc - 1) / nc, tiles = (m + MR - 1) / MR;
+        int rowBlocks = Math.Clamp(TasksPerCore * Environment.ProcessorCount / columnBlocks, 1, tiles);
+        int tilesPerTask = (tiles + rowBlocks - 1) / rowBlocks;
+        rowBlocks = (tiles + tilesPerTask - 1) / tilesPerTask;
         var (xp, yp, bp) = ((nint)packedX, (nint)y, (nint)bias);
-        Parallel.For(0, tasks, () => new PackedSlice(nc), (task, _, packed) =>
+        Parallel.For(0, columnBlocks * rowBlocks, () => new PackedSlice(nc), (task, _, packed) =>
         {
-            int n0 = task * nc, cols = Math.Min(nc, n - n0);
-            RunColumns((float*)xp, w, (float*)bp, (float*)yp, m, n0, cols, packed, accumulate);
+            int n0 = task / rowBlocks * nc, cols = Math.Min(nc, n - n0), tile0 = task % rowBlocks * tilesPerTask;
+            RunBlock((float*)xp, w, (float*)bp, (float*)yp, m, n0, cols, tile0, Math.Min(tiles, tile0 + tilesPerTask), packed, accumulate);
             return packed;
         }, packed => packed.Dispose());
     }
 
-    /// <summary>Enough tasks to keep every core busy (≥ 4 per core), each a multiple of <see cref="NR"/> columns.</summary>
-    private static int ColumnsPerTask(int n)
+    /// <summary>Columns n0 .. n0+cols of the x tiles tile0 .. tile1 (rows tile0·MR .. min(M, tile1·MR)).</summary>
+    private static void RunBlock(float* packedX, CpuWeights w, float* bias, float* y, int m, int n0, int cols, int tile0, int tile1, PackedSlice packed, bool accumulate)
     {
-        int perTask = (n + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount);
-        return Math.Clamp((perTask + NR - 1) / NR * NR, NR, MaxNC);
-    }
-
-    private static void RunColumns(float* packedX, CpuWeights w, float* bias, float* y, int m, int n0, int cols, PackedSlice packed, bool accumulate)
-    {
-        int n = w.Rows, k = w.Columns, panels = (cols + NR - 1) / NR, tiles = (m + MR - 1) / MR;
+        int n = w.Rows, k = w.Columns, panels = (cols + NR - 1) / NR;
         // Outputs start at the bias (or zero), or at y plus the bias when accumulating (the residual add of a layer's
         // o_proj and down projection); every K slice then accumulates into them.
-        for (int i = 0; i < m; i++)
+        for (int i = tile0 * MR, end = Math.Min(m, tile1 * MR); i < end; i++)
         {
             var row = new Span<float>(y + (long)i * n + n0, cols);
             if (accumulate)
@@ -78,9 +80,9 @@ internal static unsafe class CpuGemm
             CpuGemmPacking.PackColumns(w, n0, cols, k0, kc, packed.Data);
             // A block of x tiles (L2) runs against one panel (L1) before the next panel, so the kernel's vector loads
             // hit L1 and only its broadcasts come from L2.
-            for (int t0 = 0; t0 < tiles; t0 += TilesPerBlock)
+            for (int t0 = tile0; t0 < tile1; t0 += TilesPerBlock)
             {
-                int t1 = Math.Min(tiles, t0 + TilesPerBlock);
+                int t1 = Math.Min(tile1, t0 + TilesPerBlock);
                 for (int p = 0; p < panels; p++)
                 {
                     int c0 = n0 + p * NR, width = Math.Min(NR, n0 + cols - c0);
@@ -90,6 +92,7 @@ internal static unsafe class CpuGemm
                         int m0 = t * MR, rows = Math.Min(MR, m - m0);
                         float* a = packedX + ((long)t * k + k0) * MR;
                         float* c = y + (long)m0 * n + c0;
+                        if (t + 1 < t1) PrefetchTile(c + (long)MR * n, n);
                         if (rows == MR && width == NR) CpuGemmKernel.Run(a, b, kc, c, n);
                         else
                         {
@@ -101,6 +104,19 @@ internal static unsafe class CpuGemm
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Asks for the next tile's outputs (MR rows of NR floats, two cache lines each) while this tile computes: they
+    /// were last touched a whole panel sweep ago and the kernel's first loads would otherwise wait on them.
+    /// </summary>
+    private static void PrefetchTile(float* c, int ldc)
+    {
+        for (int i = 0; i < MR; i++)
+        {
+            Sse.Prefetch0(c + (long)i * ldc);
+            Sse.Prefetch0(c + (long)i * ldc + 16);
         }
     }
 
