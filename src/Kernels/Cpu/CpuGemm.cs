@@ -1,22 +1,21 @@
 // PruneVid.NET — Cpu backend: blocked GEMM y = x · wᵀ (+ bias) with bf16 or f32 weights (the prefill/vision path).
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
-/// A cache-blocked, register-blocked GEMM on Vector512 FMAs (the BLIS loop order). x is first packed into tiles of
-/// <see cref="MR"/> rows, row-interleaved, so the micro-kernel's broadcasts read one contiguous stream. Work is then
-/// split over column blocks of <c>w</c> (one per task, both cores busy). A task walks K in slices of <see cref="KC"/>:
-/// it packs the slice of its columns once — widening bf16 to f32 once per element — into panels of <see cref="NR"/>
-/// columns laid out k-major (L2-resident), then every x tile runs <see cref="CpuGemmKernel"/> over each panel,
-/// keeping an MR×32 block of outputs in zmm accumulators. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
+/// A cache-blocked, register-blocked GEMM on Vector512 FMAs (the BLIS loop order). Work is split over column
+/// blocks of <c>w</c> (one per task, both cores busy). A task walks K in slices of <see cref="KC"/>: it packs the
+/// slice of its columns once — widening bf16 to f32 once per element — into panels of <see cref="NR"/> columns laid
+/// out k-major (L2-resident), then every <see cref="MR"/>-row tile of x runs the micro-kernel over each panel,
+/// keeping an 8×32 block of outputs in 16 zmm accumulators. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
 /// </summary>
 internal static unsafe class CpuGemm
 {
     /// <summary>Rows of x per micro-kernel call.</summary>
-    public const int MR = CpuGemmKernel.MR;
+    public const int MR = 8;
 
     /// <summary>Columns of w per packed panel: two Vector512 of f32.</summary>
     public const int NR = 32;
@@ -27,12 +26,6 @@ internal static unsafe class CpuGemm
     /// <summary>Most columns per task: its packed slice (KC × NC f32 = 256 KB) stays in L2 while every x tile uses it.</summary>
     private const int MaxNC = 256;
 
-    /// <summary>Tasks per core: enough that a core finishing early finds work.</summary>
-    private const int TasksPerCore = 4;
-
-    /// <summary>x tiles per block (MC = 16·MR rows): the block's K slice (192 KB) stays in L2 beside the packed w slice.</summary>
-    private const int TilesPerBlock = 16;
-
     /// <summary>True where the micro-kernel runs on hardware (AVX-512); elsewhere the Cpu backend uses the reference.</summary>
     public static bool IsSupported => Vector512.IsHardwareAccelerated;
 
@@ -40,29 +33,30 @@ internal static unsafe class CpuGemm
     public static void Run(float* x, CpuWeights w, float* bias, float* y, int m, bool accumulate = false)
     {
         int n = w.Rows, k = w.Columns;
-        float* packedX = CpuGemmPacking.PackRows(x, m, k);
         // Tasks are column blocks of w; where there are too few of them to keep every core busy (k/v projections,
-        // N = 256), x's tiles are split as well, so no task has to stream all of x for a single panel.
+        // N = 256), the rows of x are split as well, so no task has to stream all of x for a single panel.
         int nc = Math.Min(MaxNC, (n + NR - 1) / NR * NR), columnBlocks = (n + nc - 1) / nc, tiles = (m + MR - 1) / MR;
         int rowBlocks = Math.Clamp(TasksPerCore * Environment.ProcessorCount / columnBlocks, 1, tiles);
-        int tilesPerTask = (tiles + rowBlocks - 1) / rowBlocks;
-        rowBlocks = (tiles + tilesPerTask - 1) / tilesPerTask;
-        var (xp, yp, bp) = ((nint)packedX, (nint)y, (nint)bias);
+        int rowsPerTask = (tiles + rowBlocks - 1) / rowBlocks * MR;
+        rowBlocks = (m + rowsPerTask - 1) / rowsPerTask;
+        var (xp, yp, bp) = ((nint)x, (nint)y, (nint)bias);
         Parallel.For(0, columnBlocks * rowBlocks, () => new PackedSlice(nc), (task, _, packed) =>
         {
-            int n0 = task / rowBlocks * nc, cols = Math.Min(nc, n - n0), tile0 = task % rowBlocks * tilesPerTask;
-            RunBlock((float*)xp, w, (float*)bp, (float*)yp, m, n0, cols, tile0, Math.Min(tiles, tile0 + tilesPerTask), packed, accumulate);
+            int n0 = task / rowBlocks * nc, cols = Math.Min(nc, n - n0), m0 = task % rowBlocks * rowsPerTask;
+            RunColumns((float*)xp + (long)m0 * k, w, (float*)bp, (float*)yp + (long)m0 * n, Math.Min(rowsPerTask, m - m0), n0, cols, packed, accumulate);
             return packed;
         }, packed => packed.Dispose());
     }
 
-    /// <summary>Columns n0 .. n0+cols of the x tiles tile0 .. tile1 (rows tile0·MR .. min(M, tile1·MR)).</summary>
-    private static void RunBlock(float* packedX, CpuWeights w, float* bias, float* y, int m, int n0, int cols, int tile0, int tile1, PackedSlice packed, bool accumulate)
+    /// <summary>Tasks per core: enough that a core finishing early finds work.</summary>
+    private const int TasksPerCore = 4;
+
+    private static void RunColumns(float* x, CpuWeights w, float* bias, float* y, int m, int n0, int cols, PackedSlice packed, bool accumulate)
     {
         int n = w.Rows, k = w.Columns, panels = (cols + NR - 1) / NR;
         // Outputs start at the bias (or zero), or at y plus the bias when accumulating (the residual add of a layer's
         // o_proj and down projection); every K slice then accumulates into them.
-        for (int i = tile0 * MR, end = Math.Min(m, tile1 * MR); i < end; i++)
+        for (int i = 0; i < m; i++)
         {
             var row = new Span<float>(y + (long)i * n + n0, cols);
             if (accumulate)
@@ -73,34 +67,26 @@ internal static unsafe class CpuGemm
             else new ReadOnlySpan<float>(bias + n0, cols).CopyTo(row);
         }
 
-        float* edge = stackalloc float[MR * NR]; // a tile with rows past M or columns past N goes through here
+        float* tail = stackalloc float[MR * NR]; // an output tile narrower than NR goes through here
+        float* sink = stackalloc float[NR];      // rows past M in the last tile write here
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kc = Math.Min(KC, k - k0);
             CpuGemmPacking.PackColumns(w, n0, cols, k0, kc, packed.Data);
-            // A block of x tiles (L2) runs against one panel (L1) before the next panel, so the kernel's vector loads
-            // hit L1 and only its broadcasts come from L2.
-            for (int t0 = tile0; t0 < tile1; t0 += TilesPerBlock)
+            for (int m0 = 0; m0 < m; m0 += MR)
             {
-                int t1 = Math.Min(tile1, t0 + TilesPerBlock);
+                int rows = Math.Min(MR, m - m0);
                 for (int p = 0; p < panels; p++)
                 {
                     int c0 = n0 + p * NR, width = Math.Min(NR, n0 + cols - c0);
                     float* b = packed.Data + (long)p * kc * NR;
-                    for (int t = t0; t < t1; t++)
+                    float* a = x + (long)m0 * k + k0;
+                    if (width == NR) Tile(a, k, rows, b, kc, y + (long)m0 * n + c0, n, sink);
+                    else
                     {
-                        int m0 = t * MR, rows = Math.Min(MR, m - m0);
-                        float* a = packedX + ((long)t * k + k0) * MR;
-                        float* c = y + (long)m0 * n + c0;
-                        if (t + 1 < t1) PrefetchTile(c + (long)MR * n, n);
-                        if (rows == MR && width == NR) CpuGemmKernel.Run(a, b, kc, c, n);
-                        else
-                        {
-                            new Span<float>(edge, MR * NR).Clear();
-                            for (int i = 0; i < rows; i++) new Span<float>(c + (long)i * n, width).CopyTo(new Span<float>(edge + i * NR, width));
-                            CpuGemmKernel.Run(a, b, kc, edge, NR);
-                            for (int i = 0; i < rows; i++) new Span<float>(edge + i * NR, width).CopyTo(new Span<float>(c + (long)i * n, width));
-                        }
+                        for (int i = 0; i < rows; i++) new Span<float>(y + (long)(m0 + i) * n + c0, width).CopyTo(new Span<float>(tail + i * NR, width));
+                        Tile(a, k, rows, b, kc, tail, NR, sink);
+                        for (int i = 0; i < rows; i++) new Span<float>(tail + i * NR, width).CopyTo(new Span<float>(y + (long)(m0 + i) * n + c0, width));
                     }
                 }
             }
@@ -108,16 +94,54 @@ internal static unsafe class CpuGemm
     }
 
     /// <summary>
-    /// Asks for the next tile's outputs (MR rows of NR floats, two cache lines each) while this tile computes: they
-    /// were last touched a whole panel sweep ago and the kernel's first loads would otherwise wait on them.
+    /// c[rows, NR] += a[rows, kc] · b[kc, NR] for rows ≤ MR: missing rows repeat the last real row of a and write
+    /// to <paramref name="sink"/>, so one micro-kernel serves every tile.
     /// </summary>
-    private static void PrefetchTile(float* c, int ldc)
+    private static void Tile(float* a, int lda, int rows, float* b, int kc, float* c, int ldc, float* sink)
     {
-        for (int i = 0; i < MR; i++)
+        float* a0 = a, a1 = Row(a, lda, 1, rows), a2 = Row(a, lda, 2, rows), a3 = Row(a, lda, 3, rows);
+        float* a4 = Row(a, lda, 4, rows), a5 = Row(a, lda, 5, rows), a6 = Row(a, lda, 6, rows), a7 = Row(a, lda, 7, rows);
+        float* c0 = c, c1 = Out(c, ldc, 1, rows, sink), c2 = Out(c, ldc, 2, rows, sink), c3 = Out(c, ldc, 3, rows, sink);
+        float* c4 = Out(c, ldc, 4, rows, sink), c5 = Out(c, ldc, 5, rows, sink), c6 = Out(c, ldc, 6, rows, sink), c7 = Out(c, ldc, 7, rows, sink);
+        if (rows < MR) new Span<float>(sink, NR).Clear(); // the sink is read before written: keep it finite
+        Kernel8x32(a0, a1, a2, a3, a4, a5, a6, a7, b, kc, c0, c1, c2, c3, c4, c5, c6, c7);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Row(float* a, int lda, int i, int rows) => a + (long)Math.Min(i, rows - 1) * lda;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float* Out(float* c, int ldc, int i, int rows, float* sink) => i < rows ? c + (long)i * ldc : sink;
+
+    /// <summary>The register block: 8 rows × 32 columns in 16 accumulators, one broadcast of x per row and depth.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(float* a0, float* a1, float* a2, float* a3, float* a4, float* a5, float* a6, float* a7,
+        float* b, int kc, float* c0, float* c1, float* c2, float* c3, float* c4, float* c5, float* c6, float* c7)
+    {
+        Vector512<float> r00 = Vector512.Load(c0), r01 = Vector512.Load(c0 + 16);
+        Vector512<float> r10 = Vector512.Load(c1), r11 = Vector512.Load(c1 + 16);
+        Vector512<float> r20 = Vector512.Load(c2), r21 = Vector512.Load(c2 + 16);
+        Vector512<float> r30 = Vector512.Load(c3), r31 = Vector512.Load(c3 + 16);
+        Vector512<float> r40 = Vector512.Load(c4), r41 = Vector512.Load(c4 + 16);
+        Vector512<float> r50 = Vector512.Load(c5), r51 = Vector512.Load(c5 + 16);
+        Vector512<float> r60 = Vector512.Load(c6), r61 = Vector512.Load(c6 + 16);
+        Vector512<float> r70 = Vector512.Load(c7), r71 = Vector512.Load(c7 + 16);
+        for (int d = 0; d < kc; d++, b += NR)
         {
-            Sse.Prefetch0(c + (long)i * ldc);
-            Sse.Prefetch0(c + (long)i * ldc + 16);
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16), s;
+            s = Vector512.Create(a0[d]); r00 = Vector512.FusedMultiplyAdd(s, b0, r00); r01 = Vector512.FusedMultiplyAdd(s, b1, r01);
+            s = Vector512.Create(a1[d]); r10 = Vector512.FusedMultiplyAdd(s, b0, r10); r11 = Vector512.FusedMultiplyAdd(s, b1, r11);
+            s = Vector512.Create(a2[d]); r20 = Vector512.FusedMultiplyAdd(s, b0, r20); r21 = Vector512.FusedMultiplyAdd(s, b1, r21);
+            s = Vector512.Create(a3[d]); r30 = Vector512.FusedMultiplyAdd(s, b0, r30); r31 = Vector512.FusedMultiplyAdd(s, b1, r31);
+            s = Vector512.Create(a4[d]); r40 = Vector512.FusedMultiplyAdd(s, b0, r40); r41 = Vector512.FusedMultiplyAdd(s, b1, r41);
+            s = Vector512.Create(a5[d]); r50 = Vector512.FusedMultiplyAdd(s, b0, r50); r51 = Vector512.FusedMultiplyAdd(s, b1, r51);
+            s = Vector512.Create(a6[d]); r60 = Vector512.FusedMultiplyAdd(s, b0, r60); r61 = Vector512.FusedMultiplyAdd(s, b1, r61);
+            s = Vector512.Create(a7[d]); r70 = Vector512.FusedMultiplyAdd(s, b0, r70); r71 = Vector512.FusedMultiplyAdd(s, b1, r71);
         }
+        r00.Store(c0); r01.Store(c0 + 16); r10.Store(c1); r11.Store(c1 + 16);
+        r20.Store(c2); r21.Store(c2 + 16); r30.Store(c3); r31.Store(c3 + 16);
+        r40.Store(c4); r41.Store(c4 + 16); r50.Store(c5); r51.Store(c5 + 16);
+        r60.Store(c6); r61.Store(c6 + 16); r70.Store(c7); r71.Store(c7 + 16);
     }
 
     /// <summary>One task's packed slice (KC × its columns, f32, 64-byte aligned), reused across calls of the task.</summary>

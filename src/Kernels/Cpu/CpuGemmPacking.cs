@@ -1,4 +1,4 @@
-// PruneVid.NET — Cpu backend: the GEMM's packed operands (x row tiles, w column panels) in the micro-kernel's order.
+// PruneVid.NET — Cpu backend: the GEMM's packed weight panels, in the micro-kernel's order.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -8,68 +8,11 @@ using PruneVid.Compute;
 namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
-/// Lays the GEMM's operands out the way <see cref="CpuGemmKernel"/> reads them, so that each of its loads is
-/// sequential: x as tiles of <see cref="CpuGemm.MR"/> rows interleaved by depth, w as panels of
-/// <see cref="CpuGemm.NR"/> columns, k-major, widened to f32 (docs/cpu-backend.md, GEMM).
+/// Lays the GEMM's weights out the way its micro-kernel reads them, so that each of its vector loads is sequential:
+/// panels of <see cref="CpuGemm.NR"/> columns, k-major, widened to f32 (docs/cpu-backend.md, GEMM).
 /// </summary>
 internal static unsafe class CpuGemmPacking
 {
-    [ThreadStatic] private static float* t_rows;
-    [ThreadStatic] private static long t_rowsCapacity;
-
-    /// <summary>
-    /// Packs x[M, K] as ⌈M/MR⌉ tiles (tile t, depth d, row r at (t·K + d)·MR + r); rows past M are zero. The buffer
-    /// belongs to the calling thread and is reused by its next call (it only grows), so prefill allocates it once.
-    /// </summary>
-    public static float* PackRows(float* x, int m, int k)
-    {
-        const int mr = CpuGemm.MR;
-        int tiles = (m + mr - 1) / mr;
-        long size = (long)tiles * mr * k;
-        if (t_rowsCapacity < size)
-        {
-            NativeMemory.AlignedFree(t_rows);
-            t_rows = (float*)NativeMemory.AlignedAlloc((nuint)(size * sizeof(float)), 64);
-            t_rowsCapacity = size;
-        }
-        float* packed = t_rows;
-        nint xp = (nint)x, pp = (nint)packed;
-        if ((long)m * k < 1 << 16) for (int t = 0; t < tiles; t++) PackRowTile((float*)xp, m, k, t, (float*)pp);
-        else Parallel.For(0, tiles, t => PackRowTile((float*)xp, m, k, t, (float*)pp));
-        return packed;
-    }
-
-    private static void PackRowTile(float* x, int m, int k, int t, float* packed)
-    {
-        const int mr = CpuGemm.MR;
-        float* tile = packed + (long)t * k * mr;
-        int rows = Math.Min(mr, m - t * mr);
-        float* src = x + (long)t * mr * k;
-        if (rows < mr)
-        {
-            new Span<float>(tile, k * mr).Clear();
-            for (int d = 0; d < k; d++)
-                for (int r = 0; r < rows; r++) tile[(long)d * mr + r] = src[(long)r * k + d];
-            return;
-        }
-        // Four rows by four depths at a time, transposed in registers: every load and store is a full vector.
-        int k4 = k & ~3;
-        for (int r = 0; r < mr; r += 4)
-        {
-            float* s0 = src + (long)r * k, s1 = s0 + k, s2 = s1 + k, s3 = s2 + k;
-            float* dst = tile + r;
-            for (int d = 0; d < k4; d += 4)
-            {
-                Transpose4x4(Vector128.Load(s0 + d), Vector128.Load(s1 + d), Vector128.Load(s2 + d), Vector128.Load(s3 + d), dst + (long)d * mr, mr);
-            }
-            for (int d = k4; d < k; d++)
-            {
-                float* o = dst + (long)d * mr;
-                o[0] = s0[d]; o[1] = s1[d]; o[2] = s2[d]; o[3] = s3[d];
-            }
-        }
-    }
-
     /// <summary>Stores the columns of the 4×4 block (rows v0..v3) as rows: dst[i·stride + j] = v_j[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose4x4(Vector128<float> v0, Vector128<float> v1, Vector128<float> v2, Vector128<float> v3, float* dst, int stride)
