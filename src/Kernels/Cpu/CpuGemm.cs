@@ -7,9 +7,9 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// A cache-blocked, register-blocked GEMM on Vector512 FMAs (the BLIS loop order). Work is split over column
-/// blocks of <c>w</c> (one per task, both cores busy). A task walks K in slices of <see cref="KC"/>: it packs the
-/// slice of its columns once — widening bf16 to f32 once per element — into panels of <see cref="NR"/> columns laid
-/// out k-major (L2-resident), then every <see cref="MR"/>-row tile of x runs the micro-kernel over each panel,
+/// blocks of <c>w</c>, and over rows of x when there are too few column blocks to keep every core busy. A task walks
+/// K in slices of <see cref="KC"/>: it packs the slice of its columns once (<see cref="CpuGemmPacking"/>, widening
+/// bf16 to f32) into panels of <see cref="NR"/> columns laid out k-major (L2-resident), then every <see cref="MR"/>-row tile of x runs the micro-kernel over each panel,
 /// keeping an 8×32 block of outputs in 16 zmm accumulators. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
 /// </summary>
 internal static unsafe class CpuGemm
