@@ -7,9 +7,9 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// A cache-blocked, register-blocked GEMM on Vector512 FMAs (the BLIS loop order). Work is split over column
-/// blocks of <c>w</c> (one per task, both cores busy). A task walks K in slices of <see cref="KC"/>: it packs the
-/// slice of its columns once — widening bf16 to f32 once per element — into panels of <see cref="NR"/> columns laid
-/// out k-major (L2-resident), then every <see cref="MR"/>-row tile of x runs the micro-kernel over each panel,
+/// blocks of <c>w</c>, and over rows of x when there are too few column blocks to keep every core busy. A task walks
+/// K in slices of <see cref="KC"/>: it packs the slice of its columns once (<see cref="CpuGemmPacking"/>, widening
+/// bf16 to f32) into panels of <see cref="NR"/> columns laid out k-major (L2-resident), then every <see cref="MR"/>-row tile of x runs the micro-kernel over each panel,
 /// keeping an 8×32 block of outputs in 16 zmm accumulators. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
 /// </summary>
 internal static unsafe class CpuGemm
@@ -33,23 +33,23 @@ internal static unsafe class CpuGemm
     public static void Run(float* x, CpuWeights w, float* bias, float* y, int m, bool accumulate = false)
     {
         int n = w.Rows, k = w.Columns;
-        int nc = ColumnsPerTask(n);
-        int tasks = (n + nc - 1) / nc;
+        // Tasks are column blocks of w; where there are too few of them to keep every core busy (k/v projections,
+        // N = 256), the rows of x are split as well, so no task has to stream all of x for a single panel.
+        int nc = Math.Min(MaxNC, (n + NR - 1) / NR * NR), columnBlocks = (n + nc - 1) / nc, tiles = (m + MR - 1) / MR;
+        int rowBlocks = Math.Clamp(TasksPerCore * Environment.ProcessorCount / columnBlocks, 1, tiles);
+        int rowsPerTask = (tiles + rowBlocks - 1) / rowBlocks * MR;
+        rowBlocks = (m + rowsPerTask - 1) / rowsPerTask;
         var (xp, yp, bp) = ((nint)x, (nint)y, (nint)bias);
-        Parallel.For(0, tasks, () => new PackedSlice(nc), (task, _, packed) =>
+        Parallel.For(0, columnBlocks * rowBlocks, () => new PackedSlice(nc), (task, _, packed) =>
         {
-            int n0 = task * nc, cols = Math.Min(nc, n - n0);
-            RunColumns((float*)xp, w, (float*)bp, (float*)yp, m, n0, cols, packed, accumulate);
+            int n0 = task / rowBlocks * nc, cols = Math.Min(nc, n - n0), m0 = task % rowBlocks * rowsPerTask;
+            RunColumns((float*)xp + (long)m0 * k, w, (float*)bp, (float*)yp + (long)m0 * n, Math.Min(rowsPerTask, m - m0), n0, cols, packed, accumulate);
             return packed;
         }, packed => packed.Dispose());
     }
 
-    /// <summary>Enough tasks to keep every core busy (≥ 4 per core), each a multiple of <see cref="NR"/> columns.</summary>
-    private static int ColumnsPerTask(int n)
-    {
-        int perTask = (n + 4 * Environment.ProcessorCount - 1) / (4 * Environment.ProcessorCount);
-        return Math.Clamp((perTask + NR - 1) / NR * NR, NR, MaxNC);
-    }
+    /// <summary>Tasks per core: enough that a core finishing early finds work.</summary>
+    private const int TasksPerCore = 4;
 
     private static void RunColumns(float* x, CpuWeights w, float* bias, float* y, int m, int n0, int cols, PackedSlice packed, bool accumulate)
     {
@@ -72,7 +72,7 @@ internal static unsafe class CpuGemm
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kc = Math.Min(KC, k - k0);
-            Pack(w, n0, cols, k0, kc, packed.Data);
+            CpuGemmPacking.PackColumns(w, n0, cols, k0, kc, packed.Data);
             for (int m0 = 0; m0 < m; m0 += MR)
             {
                 int rows = Math.Min(MR, m - m0);
@@ -88,40 +88,6 @@ internal static unsafe class CpuGemm
                         Tile(a, k, rows, b, kc, tail, NR, sink);
                         for (int i = 0; i < rows; i++) new Span<float>(tail + i * NR, width).CopyTo(new Span<float>(y + (long)(m0 + i) * n + c0, width));
                     }
-                }
-            }
-        }
-    }
-
-    /// <summary>
-    /// Packs w[n0 .. n0+cols, k0 .. k0+kc] as f32 panels of NR columns, k-major (panel p, depth d, column j at
-    /// p·kc·NR + d·NR + j); columns past the matrix are zero.
-    /// </summary>
-    private static void Pack(CpuWeights w, int n0, int cols, int k0, int kc, float* packed)
-    {
-        int panels = (cols + NR - 1) / NR, k = w.Columns;
-        for (int p = 0; p < panels; p++)
-        {
-            float* panel = packed + (long)p * kc * NR;
-            for (int j = 0; j < NR; j++)
-            {
-                int col = p * NR + j;
-                float* dst = panel + j;
-                if (col >= cols)
-                {
-                    for (int d = 0; d < kc; d++) dst[d * NR] = 0f;
-                    continue;
-                }
-                long at = (long)(n0 + col) * k + k0;
-                if (w.DType == DType.BF16)
-                {
-                    ushort* src = (ushort*)w.Data + at;
-                    for (int d = 0; d < kc; d++) dst[d * NR] = BitConverter.Int32BitsToSingle(src[d] << 16);
-                }
-                else
-                {
-                    float* src = (float*)w.Data + at;
-                    for (int d = 0; d < kc; d++) dst[d * NR] = src[d];
                 }
             }
         }
