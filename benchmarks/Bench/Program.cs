@@ -10,12 +10,14 @@ string usage = """
       stage2 [--layers 4 --selected-layer 1 --steps 2 --grid 12 --device cpu]   Stage-2 scoring op, prefill with/without Stage 2 (3B layer shape)
       reducers [--frames 16 --height 16 --width 16 --channels 3584] [--reducers evs,fastvid]
                                        every registered reducer on the Cpu backend, timed against prunevid-stage1
-      cpu [--json] [--repeat 3] [--model 3b|none]
+      cpu [--json] [--repeat 3] [--model 3b|none] [--only gemm|gemv|attention|model|stream]
                                        Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
+// Help anywhere prints the usage instead of starting a benchmark (a default 7B run needs ~20 GB and many minutes).
+if (args.Any(a => a is "--help" or "-h" or "help")) { Console.WriteLine(usage); return 0; }
 string[] rest = args[1..];
 return args[0] switch
 {
