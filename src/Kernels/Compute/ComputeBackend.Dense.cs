@@ -32,7 +32,7 @@ public abstract partial class ComputeBackend
         for (int i = 0; i < projections.Length; i++)
         {
             Projection p = projections[i];
-            CheckProjection(op, x, p, $"projections[{i}].Weight", $"projections[{i}].Bias", $"projections[{i}].Output");
+            CheckProjection(op, x, p, WeightNames[i], BiasNames[i], OutputNames[i]);
             if (p.Weight.DType != projections[0].Weight.DType)
                 throw new ArgumentException($"{op}: every weight must have the same dtype; projections[{i}].Weight {p.Weight} is not {projections[0].Weight.DType}", nameof(projections));
         }
@@ -40,6 +40,11 @@ public abstract partial class ComputeBackend
         using OpTimer timer = Time(MatMulTimerName(op, x.Rows));
         ProjectCore(x, projections, x.Rows, x.RowLength);
     }
+
+    // Argument names of Project's slots, built once: the checks run on every decode step.
+    private static readonly string[] WeightNames = ["projections[0].Weight", "projections[1].Weight", "projections[2].Weight"];
+    private static readonly string[] BiasNames = ["projections[0].Bias", "projections[1].Bias", "projections[2].Bias"];
+    private static readonly string[] OutputNames = ["projections[0].Output", "projections[1].Output", "projections[2].Output"];
 
     /// <summary>The checks every matrix multiply shares: weights, optional bias of their dtype, [M,N] F32 output.</summary>
     private void CheckProjection(string op, Tensor x, Projection p, string wName, string biasName, string yName)

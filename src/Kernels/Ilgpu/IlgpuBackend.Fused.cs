@@ -15,37 +15,34 @@ public sealed partial class IlgpuBackend
     protected override void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
     {
         var tx = (IlgpuTensor)x;
-        Span<IlgpuTensor> w = [Slot(projections, 0).Weight, Slot(projections, 1).Weight, Slot(projections, 2).Weight];
-        Span<IlgpuTensor> y = [Slot(projections, 0).Output, Slot(projections, 1).Output, Slot(projections, 2).Output];
-        Span<IlgpuTensor> bias = [Slot(projections, 0).Bias, Slot(projections, 1).Bias, Slot(projections, 2).Bias];
+        var (w0, b0, y0) = Slot(projections, 0);
+        var (w1, b1, y1) = Slot(projections, 1);
+        var (w2, b2, y2) = Slot(projections, 2);
         int biasMask = 0;
         for (int i = 0; i < projections.Length; i++) if (projections[i].Bias is not null) biasMask |= 1 << i;
         var shapes = new ProjectionShapes(m, k, N(projections, 0), N(projections, 1), N(projections, 2), biasMask);
         if (shapes.TotalN == 0) return;
 
-        if (w[0].DType == DType.F32)
+        if (w0.DType == DType.F32)
         {
             int threads = TiledThreads();
             Kernels.MatMul.LaunchProjectTiledF32(Runtime, Kernels.MatMul.ProjectTiledGroups(shapes, threads), tx.RawF32,
-                w[0].RawF32, bias[0].RawF32, y[0].RawF32, w[1].RawF32, bias[1].RawF32, y[1].RawF32,
-                w[2].RawF32, bias[2].RawF32, y[2].RawF32, shapes, threads);
+                w0.RawF32, b0.RawF32, y0.RawF32, w1.RawF32, b1.RawF32, y1.RawF32, w2.RawF32, b2.RawF32, y2.RawF32, shapes, threads);
             return;
         }
 
-        bool pairsAligned = k % 2 == 0 && w[0].OwnsBuffer && w[1].OwnsBuffer && w[2].OwnsBuffer;
+        bool pairsAligned = k % 2 == 0 && w0.OwnsBuffer && w1.OwnsBuffer && w2.OwnsBuffer;
         if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchProjectGemv(Runtime, Kernels.MatMul.GemvGroups(shapes.TotalN, threads, Accelerator.WarpSize), tx.RawF32,
-                Pairs(w[0]), bias[0].RawBf16, y[0].RawF32, Pairs(w[1]), bias[1].RawBf16, y[1].RawF32,
-                Pairs(w[2]), bias[2].RawBf16, y[2].RawF32, shapes, threads);
+                Pairs(w0), b0.RawBf16, y0.RawF32, Pairs(w1), b1.RawBf16, y1.RawF32, Pairs(w2), b2.RawBf16, y2.RawF32, shapes, threads);
         }
         else
         {
             int threads = TiledThreads();
             Kernels.MatMul.LaunchProjectTiled(Runtime, Kernels.MatMul.ProjectTiledGroups(shapes, threads), tx.RawF32,
-                w[0].RawBf16, bias[0].RawBf16, y[0].RawF32, w[1].RawBf16, bias[1].RawBf16, y[1].RawF32,
-                w[2].RawBf16, bias[2].RawBf16, y[2].RawF32, shapes, threads);
+                w0.RawBf16, b0.RawBf16, y0.RawF32, w1.RawBf16, b1.RawBf16, y1.RawF32, w2.RawBf16, b2.RawBf16, y2.RawF32, shapes, threads);
         }
     }
 
