@@ -45,6 +45,9 @@ public partial interface IComputeBackend : IDisposable
     /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same dtype and length).</summary>
     void Copy(Tensor source, Tensor destination);
 
+    /// <summary>Widens BF16 <paramref name="source"/> into F32 <paramref name="destination"/> of the same length (exact), where both live.</summary>
+    void ConvertToF32(Tensor source, Tensor destination);
+
     /// <summary>A tensor sharing storage with <paramref name="source"/>, viewed with another shape of equal length.</summary>
     Tensor Reshape(Tensor source, params int[] shape);
 

@@ -90,6 +90,10 @@ public sealed partial class CpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
+    protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
+        => Bf16Convert.Reference(((CpuTensor)source).Bf16, ((CpuTensor)destination).F32);
+
+    /// <inheritdoc />
     protected override Tensor ViewCore(Tensor source, int[] shape, long offset) => ((CpuTensor)source).View(shape, offset);
 
     /// <inheritdoc />

@@ -136,6 +136,10 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
+    protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
+        => Bf16Convert.LaunchToF32(Runtime, count, ((IlgpuTensor)source).RawBf16, ((IlgpuTensor)destination).RawF32);
+
+    /// <inheritdoc />
     protected override Tensor ViewCore(Tensor source, int[] shape, long offset)
         => ((IlgpuTensor)source).View(shape, offset, ElementCount(shape, "View"));
 

@@ -30,7 +30,7 @@ public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(context);
         // Stage 1 runs where the embeddings are; only segment bookkeeping and the kept indices cross to the host.
-        // BF16 embeddings are widened to F32 once (the op layer has no device conversion; two transfers per call).
+        // BF16 embeddings are widened to F32 once, on their backend.
         Tensor embeddings = video.Embeddings;
         Tensor? widened = embeddings.DType == DType.F32 ? null : Widen(embeddings);
         Stage1OnBackendResult result;
@@ -52,9 +52,9 @@ public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
 
     private static Tensor Widen(Tensor embeddings)
     {
-        float[] host = new float[embeddings.Length];
-        if (host.Length > 0) embeddings.Backend.CopyToHost(embeddings, host);
-        return embeddings.Backend.FromF32(host, embeddings.Shape);
+        Tensor widened = embeddings.Backend.Allocate(DType.F32, embeddings.Shape);
+        embeddings.Backend.ConvertToF32(embeddings, widened);
+        return widened;
     }
 
     /// <summary>The reference implementation's summary, e.g. <c>[Stage 1] Tokens: 2304 -> 1152 (50.0% reduction)</c>.</summary>
