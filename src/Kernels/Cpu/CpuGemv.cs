@@ -125,29 +125,32 @@ internal static unsafe class CpuGemv
         {
             CpuWeights w = target.Weights;
             int n = w.Rows, k = w.Columns;
+            float* dots = stackalloc float[Group]; // one group's dot products, before the epilogue
             for (int r = r0; r < r1; r += Group)
             {
                 int rows = Math.Min(Group, r1 - r);
                 for (int i = 0; i < m; i++)
                 {
                     float* xi = (float*)_x + (long)i * k, yi = target.Y + (long)i * n + r;
-                    // The residual (accumulate) is added after the dot product, as a separate add would: same rounding.
-                    Vector128<float> before = accumulate ? Vector128.Create(yi[0], rows > 1 ? yi[1] : 0f, rows > 2 ? yi[2] : 0f, rows > 3 ? yi[3] : 0f) : default;
                     if (w.DType == DType.BF16)
                     {
                         float* even = (float*)_split + (long)i * vectorK;
                         ushort* w0 = (ushort*)w.Data + (long)r * k;
-                        if (rows == Group) FourBf16(xi, even, even + vectorK / 2, w0, k, vectorK, yi);
-                        else for (int t = 0; t < rows; t++) yi[t] = OneBf16(xi, even, even + vectorK / 2, w0 + (long)t * k, k, vectorK);
+                        if (rows == Group) FourBf16(xi, even, even + vectorK / 2, w0, k, vectorK, dots);
+                        else for (int t = 0; t < rows; t++) dots[t] = OneBf16(xi, even, even + vectorK / 2, w0 + (long)t * k, k, vectorK);
                     }
                     else
                     {
                         float* w0 = (float*)w.Data + (long)r * k;
-                        if (rows == Group) FourF32(xi, w0, k, vectorK, yi);
-                        else for (int t = 0; t < rows; t++) yi[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
+                        if (rows == Group) FourF32(xi, w0, k, vectorK, dots);
+                        else for (int t = 0; t < rows; t++) dots[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
                     }
-                    if (target.Bias != null) for (int t = 0; t < rows; t++) yi[t] += target.Bias[r + t];
-                    if (accumulate) for (int t = 0; t < rows; t++) yi[t] = before[t] + yi[t];
+                    // The residual (accumulate) is added to the finished dot product plus bias, as a separate add would: same rounding.
+                    for (int t = 0; t < rows; t++)
+                    {
+                        float v = target.Bias != null ? dots[t] + target.Bias[r + t] : dots[t];
+                        yi[t] = accumulate ? yi[t] + v : v;
+                    }
                 }
             }
         }
