@@ -1,0 +1,96 @@
+// PruneVid.NET — the decode GEMV over weights at every offset within a cache line, against MatMul's reference.
+using System.Runtime.InteropServices;
+using PruneVid.Compute;
+using PruneVid.Kernels.Cpu;
+
+namespace PruneVid.Kernels.Tests.Cpu;
+
+/// <summary>
+/// The GEMV reads the elements up to a row's first cache-line boundary one by one and the rest with aligned vector
+/// loads, when all rows start at the same offset within a line (K·2 a multiple of 64); otherwise it uses unaligned
+/// loads from element 0. A mapped checkpoint puts tensors at any even byte offset, so every offset is checked here,
+/// with K where rows share an offset (2048, 2080), where they do not (1000, 40), and where the head leaves no
+/// whole vector step (32).
+/// </summary>
+public sealed unsafe class CpuGemvAlignmentTests
+{
+    private const int N = 9; // two groups of four rows and a single row
+
+    [Theory]
+    [InlineData(2048)]
+    [InlineData(2080)]
+    [InlineData(1000)]
+    [InlineData(40)]
+    [InlineData(32)]
+    public void Bf16_weights_at_every_offset_in_a_line_give_the_reference(int k)
+    {
+        using var cpu = new CpuBackend();
+        ushort[] words = Numerics.UniformBf16(k, N * k, -1f, 1f);
+        byte* block = (byte*)NativeMemory.AlignedAlloc((nuint)(N * k * 2 + 128), 64);
+        try
+        {
+            for (int offset = 0; offset < 64; offset += 2)
+            {
+                ushort* at = (ushort*)(block + offset);
+                words.AsSpan().CopyTo(new Span<ushort>(at, words.Length));
+                using Tensor w = cpu.FromHostBf16((nint)at, words.Length, [N, k]);
+                for (int m = 1; m <= 3; m += 2)
+                {
+                    float[] x = Numerics.Uniform(m + offset, m * k), expected = new float[m * N];
+                    Kernels.MatMul.Reference(x, words, default, expected, m, N, k);
+                    using Tensor tx = cpu.FromF32(x, m, k), y = cpu.Allocate(DType.F32, m, N);
+                    cpu.MatMul(tx, w, null, y);
+                    Numerics.AssertClose(expected, Download(cpu, y), 1e-5f, 2e-5f * MathF.Sqrt(k), $"offset {offset} B, M={m}, K={k}");
+                }
+            }
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(block);
+        }
+    }
+
+    [Fact]
+    public void One_pass_over_weights_at_different_offsets_gives_each_its_reference()
+    {
+        // q, k and v at three different offsets (three splits of x), then two at the same offset (one shared split).
+        const int k = 2048;
+        int[] ns = [12, 8, 5];
+        foreach (int[] offsets in new[] { new[] { 24, 0, 50 }, new[] { 24, 24, 2 } })
+        {
+            using var cpu = new CpuBackend();
+            float[] x = Numerics.Uniform(3, k);
+            var blocks = new List<nint>();
+            try
+            {
+                var projections = new Projection[ns.Length];
+                var expected = new float[ns.Length][];
+                for (int p = 0; p < ns.Length; p++)
+                {
+                    ushort[] words = Numerics.UniformBf16(p + 40, ns[p] * k, -1f, 1f);
+                    byte* block = (byte*)NativeMemory.AlignedAlloc((nuint)(words.Length * 2 + 64), 64);
+                    blocks.Add((nint)block);
+                    ushort* at = (ushort*)(block + offsets[p]);
+                    words.AsSpan().CopyTo(new Span<ushort>(at, words.Length));
+                    expected[p] = new float[ns[p]];
+                    Kernels.MatMul.Reference(x, words, default, expected[p], 1, ns[p], k);
+                    projections[p] = new Projection(cpu.FromHostBf16((nint)at, words.Length, [ns[p], k]), null, cpu.Allocate(DType.F32, 1, ns[p]));
+                }
+                cpu.Project(cpu.FromF32(x, 1, k), projections);
+                for (int p = 0; p < ns.Length; p++)
+                    Numerics.AssertClose(expected[p], Download(cpu, projections[p].Output), 1e-5f, 2e-5f * MathF.Sqrt(k), $"projection {p} at offset {offsets[p]} B of [{string.Join(',', offsets)}]");
+            }
+            finally
+            {
+                foreach (nint b in blocks) NativeMemory.AlignedFree((void*)b);
+            }
+        }
+    }
+
+    private static float[] Download(CpuBackend cpu, Tensor t)
+    {
+        var values = new float[t.Length];
+        cpu.CopyToHost(t, values);
+        return values;
+    }
+}
