@@ -1,4 +1,6 @@
 // PruneVid.NET — Cpu backend.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
@@ -24,23 +26,50 @@ public sealed partial class CpuBackend : ComputeBackend
     {
         CheckFits(length, shape);
         Counters.CountAllocation(length * dtype.SizeOf());
-        Array storage = dtype switch
+        return dtype switch
         {
-            DType.F32 => new float[length],
-            DType.BF16 => new ushort[length],
-            _ => new int[length],
+            DType.F32 => Aligned<float>(dtype, shape, length),
+            DType.BF16 => Aligned<ushort>(dtype, shape, length),
+            _ => Aligned<int>(dtype, shape, length),
         };
-        return new CpuTensor(this, dtype, shape, storage, 0);
     }
 
     /// <inheritdoc />
-    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => new CpuTensor(this, DType.F32, shape, Counted(data.ToArray(), 4), 0);
+    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => Filled(DType.F32, shape, data);
 
     /// <inheritdoc />
-    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => new CpuTensor(this, DType.BF16, shape, Counted(data.ToArray(), 2), 0);
+    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => Filled(DType.BF16, shape, data);
 
     /// <inheritdoc />
-    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => new CpuTensor(this, DType.I32, shape, Counted(data.ToArray(), 4), 0);
+    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => Filled(DType.I32, shape, data);
+
+    /// <summary>A new tensor holding a copy of <paramref name="data"/>, counted as an allocation.</summary>
+    private unsafe CpuTensor Filled<T>(DType dtype, int[] shape, ReadOnlySpan<T> data) where T : unmanaged
+    {
+        Counters.CountAllocation((long)data.Length * sizeof(T));
+        CpuTensor t = Aligned<T>(dtype, shape, data.Length);
+        data.CopyTo(new Span<T>((T[])t.Storage!, (int)t.Offset, data.Length));
+        return t;
+    }
+
+    /// <summary>Tensors of at least this many bytes start on a cache line.</summary>
+    private const int AlignedBytes = 16 << 10;
+
+    /// <summary>
+    /// A zeroed tensor of <paramref name="length"/> elements. From <see cref="AlignedBytes"/> up the array is pinned
+    /// (it never moves) and the tensor starts at its first 64-byte boundary, so the kernels' vector loads never
+    /// straddle two cache lines (a straddling load costs two; see docs/cpu-backend.md). Smaller tensors stay in the
+    /// ordinary heap, where short-lived ones are cheapest.
+    /// </summary>
+    private unsafe CpuTensor Aligned<T>(DType dtype, int[] shape, long length) where T : unmanaged
+    {
+        int pad = 64 / sizeof(T);
+        if (length * sizeof(T) < AlignedBytes || length + pad > Array.MaxLength) return new CpuTensor(this, dtype, shape, new T[length], 0);
+        T[] storage = GC.AllocateArray<T>((int)(length + pad), pinned: true);
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(storage));
+        long offset = (long)((64 - address % 64) % 64) / sizeof(T);
+        return new CpuTensor(this, dtype, shape, storage, offset);
+    }
 
     /// <inheritdoc />
     protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).F32);
@@ -98,12 +127,6 @@ public sealed partial class CpuBackend : ComputeBackend
 
     /// <inheritdoc />
     public override void Synchronize() { }
-
-    private T[] Counted<T>(T[] storage, int elementSize)
-    {
-        Counters.CountAllocation((long)storage.Length * elementSize);
-        return storage;
-    }
 
     private static void CheckFits(long length, int[] shape)
     {
