@@ -19,6 +19,9 @@ internal static unsafe class CpuAttention
     /// <summary>Query rows per task (times the query heads of one kv head).</summary>
     private const int QueryRows = 16;
 
+    /// <summary>Query vectors that share each key and value load.</summary>
+    private const int Quad = 4;
+
     /// <summary>Keys per block: 4 vectors of scores per query.</summary>
     private const int KeyBlock = 64;
 
@@ -62,26 +65,42 @@ internal static unsafe class CpuAttention
         new Span<float>(acc, count * d).Clear();
         int lastVisible = visible[count - 1]; // rows grow down the block, so the last sees the most
 
+        float** qs = stackalloc float*[Quad];
+        float* rescale = stackalloc float[Quad];
         for (int j0 = 0; j0 < lastVisible; j0 += KeyBlock)
         {
             int keys = Math.Min(KeyBlock, lastVisible - j0);
             Transpose(k + (long)(k0 + j0) * kStride + kvHead * d, kStride, keys, d, kt);
-            for (int r = 0; r < count; r++)
+            // Four query vectors at a time share each load of the transposed keys and of the values.
+            for (int r4 = 0; r4 < count; r4 += Quad)
             {
-                int seen = Math.Min(visible[r] - j0, keys);
-                if (seen <= 0) continue;
-                int row = r0 + r / group, head = kvHead * group + r % group;
-                float* s = scores + r * KeyBlock;
-                Scores(q + (long)row * qStride + head * d, kt, d, s);
-                var span = new Span<float>(s, seen);
-                TensorPrimitives.Multiply(span, shape.Scale, span);
-                float blockMax = TensorPrimitives.Max(span), newMax = MathF.Max(max[r], blockMax);
-                TensorPrimitives.Subtract(span, newMax, span);
-                TensorPrimitives.Exp(span, span);
-                float rescale = MathF.Exp(max[r] - newMax); // 0 on the first block (max was −∞)
-                sum[r] = sum[r] * rescale + TensorPrimitives.Sum(span);
-                max[r] = newMax;
-                AddWeightedValues(acc + r * d, rescale, s, seen, v + (long)(k0 + j0) * kStride + kvHead * d, kStride, d);
+                int vectors = Math.Min(Quad, count - r4), longest = 0;
+                for (int i = 0; i < Quad; i++)
+                {
+                    int r = r4 + Math.Min(i, vectors - 1), row = r0 + r / group, head = kvHead * group + r % group;
+                    qs[i] = q + (long)row * qStride + head * d;
+                }
+                Scores4(qs[0], qs[1], qs[2], qs[3], kt, d, scores + r4 * KeyBlock);
+                for (int i = 0; i < vectors; i++)
+                {
+                    int r = r4 + i, seen = Math.Clamp(visible[r] - j0, 0, keys);
+                    float* sr = scores + r * KeyBlock;
+                    rescale[i] = 1f; // a vector that sees none of this block keeps its state: weights 0, scale 1
+                    if (seen > 0)
+                    {
+                        var span = new Span<float>(sr, seen);
+                        TensorPrimitives.Multiply(span, shape.Scale, span);
+                        float blockMax = TensorPrimitives.Max(span), newMax = MathF.Max(max[r], blockMax);
+                        TensorPrimitives.Subtract(span, newMax, span);
+                        TensorPrimitives.Exp(span, span);
+                        rescale[i] = MathF.Exp(max[r] - newMax); // 0 on the first block (max was −∞)
+                        sum[r] = sum[r] * rescale[i] + TensorPrimitives.Sum(span);
+                        max[r] = newMax;
+                    }
+                    new Span<float>(sr + seen, keys - seen).Clear(); // keys it does not see weigh 0
+                    longest = Math.Max(longest, seen);
+                }
+                AddWeightedValues(acc + r4 * d, rescale, scores + r4 * KeyBlock, vectors, longest, v + (long)(k0 + j0) * kStride + kvHead * d, kStride, d);
             }
         }
 
@@ -106,48 +125,102 @@ internal static unsafe class CpuAttention
             for (int c = 0; c < d; c++) new Span<float>(kt + c * KeyBlock + keys, KeyBlock - keys).Clear();
     }
 
-    /// <summary>s[0..64) = q · kt: one broadcast of q per head-dim element, four FMAs over 64 keys.</summary>
+    /// <summary>
+    /// s[i][0..64) = q_i · kt for four query vectors: per head-dim element, four loads of kt and four broadcasts feed
+    /// sixteen FMAs (one query alone was load-bound). Past the last query vector callers repeat it; those rows land
+    /// in the scratch's padding.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Scores(float* q, float* kt, int d, float* s)
+    private static void Scores4(float* q0, float* q1, float* q2, float* q3, float* kt, int d, float* s)
     {
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<float> e0 = default, e1 = default, e2 = default, e3 = default;
         for (int c = 0; c < d; c++, kt += KeyBlock)
         {
-            var x = Vector512.Create(q[c]);
-            s0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(kt), s0);
-            s1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(kt + 16), s1);
-            s2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(kt + 32), s2);
-            s3 = Vector512.FusedMultiplyAdd(x, Vector512.Load(kt + 48), s3);
+            Vector512<float> k0 = Vector512.Load(kt), k1 = Vector512.Load(kt + 16), k2 = Vector512.Load(kt + 32), k3 = Vector512.Load(kt + 48);
+            var x = Vector512.Create(q0[c]);
+            a0 = Vector512.FusedMultiplyAdd(x, k0, a0); a1 = Vector512.FusedMultiplyAdd(x, k1, a1); a2 = Vector512.FusedMultiplyAdd(x, k2, a2); a3 = Vector512.FusedMultiplyAdd(x, k3, a3);
+            x = Vector512.Create(q1[c]);
+            b0 = Vector512.FusedMultiplyAdd(x, k0, b0); b1 = Vector512.FusedMultiplyAdd(x, k1, b1); b2 = Vector512.FusedMultiplyAdd(x, k2, b2); b3 = Vector512.FusedMultiplyAdd(x, k3, b3);
+            x = Vector512.Create(q2[c]);
+            c0 = Vector512.FusedMultiplyAdd(x, k0, c0); c1 = Vector512.FusedMultiplyAdd(x, k1, c1); c2 = Vector512.FusedMultiplyAdd(x, k2, c2); c3 = Vector512.FusedMultiplyAdd(x, k3, c3);
+            x = Vector512.Create(q3[c]);
+            e0 = Vector512.FusedMultiplyAdd(x, k0, e0); e1 = Vector512.FusedMultiplyAdd(x, k1, e1); e2 = Vector512.FusedMultiplyAdd(x, k2, e2); e3 = Vector512.FusedMultiplyAdd(x, k3, e3);
         }
-        s0.Store(s); s1.Store(s + 16); s2.Store(s + 32); s3.Store(s + 48);
+        e0.Store(s + 3 * KeyBlock); e1.Store(s + 3 * KeyBlock + 16); e2.Store(s + 3 * KeyBlock + 32); e3.Store(s + 3 * KeyBlock + 48);
+        c0.Store(s + 2 * KeyBlock); c1.Store(s + 2 * KeyBlock + 16); c2.Store(s + 2 * KeyBlock + 32); c3.Store(s + 2 * KeyBlock + 48);
+        b0.Store(s + KeyBlock); b1.Store(s + KeyBlock + 16); b2.Store(s + KeyBlock + 32); b3.Store(s + KeyBlock + 48);
+        a0.Store(s); a1.Store(s + 16); a2.Store(s + 32); a3.Store(s + 48);
     }
 
-    /// <summary>o = o·rescale + Σ_j p[j]·v[j] over the block's keys (d a multiple of 16).</summary>
+    /// <summary>
+    /// For each of <paramref name="vectors"/> (≤ 4) query vectors i: o_i = o_i·rescale_i + Σ_j p_i[j]·v[j] over the
+    /// first <paramref name="keys"/> keys of the block (weights past what a vector sees are 0). d is a multiple of 16;
+    /// 64 columns at a time, each value load feeds every vector.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AddWeightedValues(float* o, float rescale, float* p, int keys, float* v, int vStride, int d)
+    private static void AddWeightedValues(float* o, float* rescale, float* p, int vectors, int keys, float* v, int vStride, int d)
     {
-        var scale = Vector512.Create(rescale);
         for (int c = 0; c < d; c += 64)
         {
-            int width = Math.Min(64, d - c); // 16, 32, 48 or 64 values: up to four accumulators
-            Vector512<float> a0 = Vector512.Load(o + c) * scale;
-            Vector512<float> a1 = width > 16 ? Vector512.Load(o + c + 16) * scale : default;
-            Vector512<float> a2 = width > 32 ? Vector512.Load(o + c + 32) * scale : default;
-            Vector512<float> a3 = width > 48 ? Vector512.Load(o + c + 48) * scale : default;
-            float* vc = v + c;
-            for (int j = 0; j < keys; j++, vc += vStride)
-            {
-                var w = Vector512.Create(p[j]);
-                a0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(vc), a0);
-                if (width > 16) a1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(vc + 16), a1);
-                if (width > 32) a2 = Vector512.FusedMultiplyAdd(w, Vector512.Load(vc + 32), a2);
-                if (width > 48) a3 = Vector512.FusedMultiplyAdd(w, Vector512.Load(vc + 48), a3);
-            }
-            a0.Store(o + c);
-            if (width > 16) a1.Store(o + c + 16);
-            if (width > 32) a2.Store(o + c + 32);
-            if (width > 48) a3.Store(o + c + 48);
+            if (d - c >= 64 && vectors == Quad) Values4x64(o + c, d, rescale, p, keys, v + c, vStride);
+            else
+                for (int i = 0; i < vectors; i++) Values1(o + i * d + c, rescale[i], p + i * KeyBlock, keys, v + c, vStride, Math.Min(64, d - c));
         }
+    }
+
+    /// <summary>Four vectors × 64 columns in sixteen accumulators: per key, four value loads and four broadcasts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Values4x64(float* o, int d, float* rescale, float* p, int keys, float* v, int vStride)
+    {
+        float* o1 = o + d, o2 = o1 + d, o3 = o2 + d;
+        float* p1 = p + KeyBlock, p2 = p1 + KeyBlock, p3 = p2 + KeyBlock;
+        Vector512<float> s0 = Vector512.Create(rescale[0]), s1 = Vector512.Create(rescale[1]), s2 = Vector512.Create(rescale[2]), s3 = Vector512.Create(rescale[3]);
+        Vector512<float> a0 = Vector512.Load(o) * s0, a1 = Vector512.Load(o + 16) * s0, a2 = Vector512.Load(o + 32) * s0, a3 = Vector512.Load(o + 48) * s0;
+        Vector512<float> b0 = Vector512.Load(o1) * s1, b1 = Vector512.Load(o1 + 16) * s1, b2 = Vector512.Load(o1 + 32) * s1, b3 = Vector512.Load(o1 + 48) * s1;
+        Vector512<float> c0 = Vector512.Load(o2) * s2, c1 = Vector512.Load(o2 + 16) * s2, c2 = Vector512.Load(o2 + 32) * s2, c3 = Vector512.Load(o2 + 48) * s2;
+        Vector512<float> e0 = Vector512.Load(o3) * s3, e1 = Vector512.Load(o3 + 16) * s3, e2 = Vector512.Load(o3 + 32) * s3, e3 = Vector512.Load(o3 + 48) * s3;
+        for (int j = 0; j < keys; j++, v += vStride)
+        {
+            Vector512<float> v0 = Vector512.Load(v), v1 = Vector512.Load(v + 16), v2 = Vector512.Load(v + 32), v3 = Vector512.Load(v + 48);
+            var w = Vector512.Create(p[j]);
+            a0 = Vector512.FusedMultiplyAdd(w, v0, a0); a1 = Vector512.FusedMultiplyAdd(w, v1, a1); a2 = Vector512.FusedMultiplyAdd(w, v2, a2); a3 = Vector512.FusedMultiplyAdd(w, v3, a3);
+            w = Vector512.Create(p1[j]);
+            b0 = Vector512.FusedMultiplyAdd(w, v0, b0); b1 = Vector512.FusedMultiplyAdd(w, v1, b1); b2 = Vector512.FusedMultiplyAdd(w, v2, b2); b3 = Vector512.FusedMultiplyAdd(w, v3, b3);
+            w = Vector512.Create(p2[j]);
+            c0 = Vector512.FusedMultiplyAdd(w, v0, c0); c1 = Vector512.FusedMultiplyAdd(w, v1, c1); c2 = Vector512.FusedMultiplyAdd(w, v2, c2); c3 = Vector512.FusedMultiplyAdd(w, v3, c3);
+            w = Vector512.Create(p3[j]);
+            e0 = Vector512.FusedMultiplyAdd(w, v0, e0); e1 = Vector512.FusedMultiplyAdd(w, v1, e1); e2 = Vector512.FusedMultiplyAdd(w, v2, e2); e3 = Vector512.FusedMultiplyAdd(w, v3, e3);
+        }
+        a0.Store(o); a1.Store(o + 16); a2.Store(o + 32); a3.Store(o + 48);
+        b0.Store(o1); b1.Store(o1 + 16); b2.Store(o1 + 32); b3.Store(o1 + 48);
+        c0.Store(o2); c1.Store(o2 + 16); c2.Store(o2 + 32); c3.Store(o2 + 48);
+        e0.Store(o3); e1.Store(o3 + 16); e2.Store(o3 + 32); e3.Store(o3 + 48);
+    }
+
+    /// <summary>One vector, <paramref name="width"/> (16–64) columns: the remainder of <see cref="Values4x64"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Values1(float* o, float rescale, float* p, int keys, float* v, int vStride, int width)
+    {
+        var scale = Vector512.Create(rescale);
+        Vector512<float> a0 = Vector512.Load(o) * scale;
+        Vector512<float> a1 = width > 16 ? Vector512.Load(o + 16) * scale : default;
+        Vector512<float> a2 = width > 32 ? Vector512.Load(o + 32) * scale : default;
+        Vector512<float> a3 = width > 48 ? Vector512.Load(o + 48) * scale : default;
+        for (int j = 0; j < keys; j++, v += vStride)
+        {
+            var w = Vector512.Create(p[j]);
+            a0 = Vector512.FusedMultiplyAdd(w, Vector512.Load(v), a0);
+            if (width > 16) a1 = Vector512.FusedMultiplyAdd(w, Vector512.Load(v + 16), a1);
+            if (width > 32) a2 = Vector512.FusedMultiplyAdd(w, Vector512.Load(v + 32), a2);
+            if (width > 48) a3 = Vector512.FusedMultiplyAdd(w, Vector512.Load(v + 48), a3);
+        }
+        a0.Store(o);
+        if (width > 16) a1.Store(o + 16);
+        if (width > 32) a2.Store(o + 32);
+        if (width > 48) a3.Store(o + 48);
     }
 
     /// <summary>One worker's buffers: transposed keys, scores, running outputs, maxima, sums, visible counts.</summary>
@@ -157,11 +230,12 @@ internal static unsafe class CpuAttention
 
         public Scratch(int vectors, int d)
         {
-            long floats = (long)d * KeyBlock + (long)vectors * KeyBlock + (long)vectors * d + 3L * vectors;
+            // Scores get Quad − 1 rows of padding: the last group of four may run past the last query vector.
+            long floats = (long)d * KeyBlock + (long)(vectors + Quad - 1) * KeyBlock + (long)vectors * d + 3L * vectors;
             _block = System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
             Keys = (float*)_block;
             Scores = Keys + d * KeyBlock;
-            Output = Scores + vectors * KeyBlock;
+            Output = Scores + (vectors + Quad - 1) * KeyBlock;
             Max = Output + vectors * d;
             Sum = Max + vectors;
             Visible = (int*)(Sum + vectors);
