@@ -8,8 +8,8 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// Streams every weight once per call, for one or several targets that read the same x (a layer's q, k and v). The
-/// rows of all targets are cut into chunks of about 512 KB of weights, taken one after another from a shared counter
-/// by the workers of a single <c>Parallel.For</c>, so a core slowed by other work simply takes fewer. A core reads
+/// rows of all targets are cut into chunks of about 512 KB of weights, the indices of one <see cref="CpuWorkers"/>
+/// loop, which its threads take one after another, so a core slowed by other work simply takes fewer. A core reads
 /// four rows side by side in 64-byte steps (eight independent FMA chains to cover the FMA latency, x loaded once for
 /// four rows) and prefetches each row's stream 1 KB ahead, into the next group's rows near a row's end; for several
 /// rows of x it reuses those four weight rows from cache for every x row before moving on. bf16 words are widened
@@ -53,19 +53,17 @@ internal static unsafe class CpuGemv
             rows += t.Weights.Rows;
         }
         bool bf16 = dtype == DType.BF16;
-        int workers = rows * k < SerialWork ? 1 : Environment.ProcessorCount;
+        int workers = rows * k < SerialWork ? 1 : CpuWorkers.Workers;
         int chunkRows = ChunkRowsFor(rows, k * (bf16 ? sizeof(ushort) : sizeof(float)), workers);
         int chunks = 0;
         foreach (GemvTarget t in targets) chunks += (t.Weights.Rows + chunkRows - 1) / chunkRows;
-        workers = Math.Min(workers, chunks);
         int vectorK = bf16 ? k / Step * Step : k / 16 * 16;
         float[] split = bf16 ? Split(x, m, k, vectorK) : [];
-        int next = 0; // the next chunk to take: the workers share it, so a core slowed by other work takes fewer
         fixed (float* sp = split) fixed (GemvTarget* pt = targets)
         {
-            var job = new Job(x, sp, pt, targets.Length, &next, chunks, chunkRows, m, vectorK, accumulate);
-            if (workers == 1) job.Work();
-            else Parallel.For(0, workers, _ => job.Work());
+            var job = new Job(x, sp, pt, targets.Length, chunkRows, m, vectorK, accumulate);
+            if (workers == 1) for (int c = 0; c < chunks; c++) job.Run(c);
+            else CpuWorkers.For(chunks, job);
         }
     }
 
@@ -98,27 +96,24 @@ internal static unsafe class CpuGemv
         return split;
     }
 
-    /// <summary>One pass's operands; <see cref="Work"/> takes chunks of rows until none is left.</summary>
-    private readonly struct Job(float* x, float* split, GemvTarget* targets, int count, int* next, int chunks, int chunkRows, int m, int vectorK, bool accumulate)
+    /// <summary>One pass's operands; <see cref="Run"/> computes one chunk of rows.</summary>
+    private readonly struct Job(float* x, float* split, GemvTarget* targets, int count, int chunkRows, int m, int vectorK, bool accumulate) : ICpuLoop
     {
-        private readonly nint _x = (nint)x, _split = (nint)split, _targets = (nint)targets, _next = (nint)next;
+        private readonly nint _x = (nint)x, _split = (nint)split, _targets = (nint)targets;
 
-        public void Work()
+        public void Run(int chunk)
         {
-            for (int chunk; (chunk = Interlocked.Increment(ref *(int*)_next) - 1) < chunks;)
+            // Chunks are numbered through the targets in order: find the one this chunk falls in.
+            GemvTarget* t = (GemvTarget*)_targets;
+            int first = chunk;
+            for (int i = 0; i < count; i++, t++)
             {
-                // Chunks are numbered through the targets in order: find the one this chunk falls in.
-                GemvTarget* t = (GemvTarget*)_targets;
-                int first = chunk;
-                for (int i = 0; i < count; i++, t++)
-                {
-                    int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
-                    if (first < own) break;
-                    first -= own;
-                }
-                int r0 = first * chunkRows;
-                Rows(*t, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
+                int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
+                if (first < own) break;
+                first -= own;
             }
+            int r0 = first * chunkRows;
+            Rows(*t, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
         }
 
         private void Rows(GemvTarget target, int r0, int r1)
