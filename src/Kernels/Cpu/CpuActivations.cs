@@ -5,11 +5,11 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// The activations on Vector512 with a scalar tail: one pass over the data instead of one per arithmetic step, and
-/// large inputs split into one contiguous block per core. SiLU's exp is <see cref="Vector512.Exp(Vector512{float})"/>
-/// on every element (the tail through one padded vector): the BCL's vectorised exp, which <c>TensorPrimitives.Exp</c>
-/// in <see cref="SiluMul.Reference"/> runs too, so the results are the reference's bit for bit. GELU keeps
-/// <see cref="MathF.Exp"/> per lane for the same reason (see <see cref="ExpPerLane"/>). Outputs may alias inputs (each
-/// element is read before it is written). Oracles:
+/// large inputs split into one contiguous block per core (a <see cref="CpuWorkers"/> loop). SiLU's exp is
+/// <see cref="Vector512.Exp(Vector512{float})"/> on every element (the tail through one padded vector): the BCL's
+/// vectorised exp, which <c>TensorPrimitives.Exp</c> in <see cref="SiluMul.Reference"/> runs too, so the results are
+/// the reference's bit for bit. GELU keeps <see cref="MathF.Exp"/> per lane for the same reason (see
+/// <see cref="ExpPerLane"/>). Outputs may alias inputs (each element is read before it is written). Oracles:
 /// <see cref="SiluMul.Reference"/>, <see cref="Gelu.Reference"/>; see docs/cpu-backend.md.
 /// </summary>
 internal static unsafe class CpuActivations
@@ -27,8 +27,8 @@ internal static unsafe class CpuActivations
             SiluMulRange(gate, up, y, 0, count);
             return;
         }
-        var (g, u, o) = ((nint)gate, (nint)up, (nint)y);
-        Blocks(count, (start, end) => SiluMulRange((float*)g, (float*)u, (float*)o, start, end));
+        int blocks = CpuWorkers.Workers;
+        CpuWorkers.For(blocks, new SiluMulBlocks(gate, up, y, count, blocks));
     }
 
     /// <summary>y = GELU(x) (erf form, <see cref="Gelu.Erf"/>'s approximation) over <paramref name="count"/> elements.</summary>
@@ -39,16 +39,40 @@ internal static unsafe class CpuActivations
             GeluRange(x, y, 0, count);
             return;
         }
-        var (i, o) = ((nint)x, (nint)y);
-        Blocks(count, (start, end) => GeluRange((float*)i, (float*)o, start, end));
+        int blocks = CpuWorkers.Workers;
+        CpuWorkers.For(blocks, new GeluBlocks(x, y, count, blocks));
     }
 
-    private static void Blocks(int count, Action<int, int> range)
+    /// <summary>
+    /// Block <paramref name="index"/> of <paramref name="blocks"/> over <paramref name="count"/> elements: boundaries on
+    /// multiples of 16, so only the last block has a scalar tail.
+    /// </summary>
+    private static (int Start, int End) Block(int index, int blocks, int count)
     {
-        int workers = Environment.ProcessorCount;
-        // Block boundaries on multiples of 16 so only the last block has a scalar tail.
-        int per = (count / workers + 15) / 16 * 16;
-        Parallel.For(0, workers, w => range(Math.Min(count, w * per), w == workers - 1 ? count : Math.Min(count, (w + 1) * per)));
+        int per = (count / blocks + 15) / 16 * 16;
+        return (Math.Min(count, index * per), index == blocks - 1 ? count : Math.Min(count, (index + 1) * per));
+    }
+
+    private readonly struct SiluMulBlocks(float* gate, float* up, float* y, int count, int blocks) : ICpuLoop
+    {
+        private readonly nint _gate = (nint)gate, _up = (nint)up, _y = (nint)y;
+
+        public void Run(int index)
+        {
+            var (start, end) = Block(index, blocks, count);
+            SiluMulRange((float*)_gate, (float*)_up, (float*)_y, start, end);
+        }
+    }
+
+    private readonly struct GeluBlocks(float* x, float* y, int count, int blocks) : ICpuLoop
+    {
+        private readonly nint _x = (nint)x, _y = (nint)y;
+
+        public void Run(int index)
+        {
+            var (start, end) = Block(index, blocks, count);
+            GeluRange((float*)_x, (float*)_y, start, end);
+        }
     }
 
     private static void SiluMulRange(float* gate, float* up, float* y, int start, int end)

@@ -12,7 +12,8 @@ namespace PruneVid.Kernels.Cpu;
 /// walked in blocks of <see cref="KeyBlock"/>: the block of k is transposed once (head dim × keys) so scores are
 /// broadcast-FMAs over 16 keys at a time, then an online softmax rescales each query's running output and adds
 /// P·V. Prefill (causal, many rows), decode (one row, long cache) and the vision tower's windows (many short
-/// segments) are the same code. Oracle: <see cref="Attention.Reference"/>.
+/// segments) are the same code. The tasks are the indices of one <see cref="CpuWorkers"/> loop, and each thread's
+/// buffers are reused from call to call. Oracle: <see cref="Attention.Reference"/>.
 /// </summary>
 internal static unsafe class CpuAttention
 {
@@ -30,22 +31,44 @@ internal static unsafe class CpuAttention
 
     public static void Run(float* q, float* k, float* v, float* output, AttentionShape shape, int[] cuQ, int[] cuK, bool causal)
     {
-        int segments = cuQ.Length - 1, group = shape.Heads / shape.KvHeads;
-        // Tasks: (segment, kv head, query block), listed up front so Parallel.For can balance them.
-        var tasks = new List<(int Segment, int KvHead, int Row0)>();
-        for (int s = 0; s < segments; s++)
-            for (int r0 = cuQ[s]; r0 < cuQ[s + 1]; r0 += QueryRows)
-                for (int g = 0; g < shape.KvHeads; g++) tasks.Add((s, g, r0));
-        var (qp, kp, vp, op) = ((nint)q, (nint)k, (nint)v, (nint)output);
-        int vectors = QueryRows * group;
-        Parallel.For(0, tasks.Count, () => new Scratch(vectors, shape.HeadDim), (t, _, scratch) =>
+        // Tasks are numbered (segment, query block, kv head) in that order, one CpuWorkers index each, so the pool
+        // balances them; firstBlock[s] is segment s's first query block, which is all a task needs to find its own.
+        int segments = cuQ.Length - 1;
+        int[] firstBlock = t_firstBlock is { } f && f.Length >= segments + 1 ? f : t_firstBlock = new int[segments + 1];
+        firstBlock[0] = 0;
+        for (int s = 0; s < segments; s++) firstBlock[s + 1] = firstBlock[s] + (cuQ[s + 1] - cuQ[s] + QueryRows - 1) / QueryRows;
+        CpuWorkers.For(firstBlock[segments] * shape.KvHeads, new Tasks(q, k, v, output, shape, cuQ, cuK, firstBlock, causal));
+    }
+
+    [ThreadStatic] private static int[]? t_firstBlock;
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>One (segment, query block, kv head) per index, with the running thread's reused scratch.</summary>
+    private readonly struct Tasks(float* q, float* k, float* v, float* output, AttentionShape shape, int[] cuQ, int[] cuK, int[] firstBlock, bool causal) : ICpuLoop
+    {
+        private readonly nint _q = (nint)q, _k = (nint)k, _v = (nint)v, _output = (nint)output;
+
+        public void Run(int index)
         {
-            var (s, g, r0) = tasks[t];
-            int rows = Math.Min(QueryRows, cuQ[s + 1] - r0);
-            Block((float*)qp, (float*)kp, (float*)vp, (float*)op, shape, group, cuQ[s], cuQ[s + 1] - cuQ[s], cuK[s], cuK[s + 1] - cuK[s],
-                g, r0, rows, causal, scratch);
-            return scratch;
-        }, scratch => scratch.Dispose());
+            int group = shape.Heads / shape.KvHeads, block = index / shape.KvHeads, kvHead = index % shape.KvHeads;
+            int s = SegmentOf(block);
+            int r0 = cuQ[s] + (block - firstBlock[s]) * QueryRows, rows = Math.Min(QueryRows, cuQ[s + 1] - r0);
+            Block((float*)_q, (float*)_k, (float*)_v, (float*)_output, shape, group, cuQ[s], cuQ[s + 1] - cuQ[s], cuK[s], cuK[s + 1] - cuK[s],
+                kvHead, r0, rows, causal, new Scratch(QueryRows * group, shape.HeadDim));
+        }
+
+        /// <summary>The last segment that starts at or before <paramref name="block"/>: the one holding it (empty segments start where the next one does).</summary>
+        private int SegmentOf(int block)
+        {
+            int low = 0, high = cuQ.Length - 2;
+            while (low < high)
+            {
+                int mid = (low + high + 1) / 2;
+                if (firstBlock[mid] <= block) low = mid;
+                else high = mid - 1;
+            }
+            return low;
+        }
     }
 
     private static void Block(float* q, float* k, float* v, float* output, AttentionShape shape, int group,
@@ -223,17 +246,14 @@ internal static unsafe class CpuAttention
         if (width > 48) a3.Store(o + 48);
     }
 
-    /// <summary>One worker's buffers: transposed keys, scores, running outputs, maxima, sums, visible counts.</summary>
-    private sealed class Scratch : IDisposable
+    /// <summary>A task's buffers in the running thread's reused scratch: transposed keys, scores, running outputs, maxima, sums, visible counts.</summary>
+    private readonly struct Scratch
     {
-        private readonly void* _block;
-
         public Scratch(int vectors, int d)
         {
             // Scores get Quad − 1 rows of padding: the last group of four may run past the last query vector.
             long floats = (long)d * KeyBlock + (long)(vectors + Quad - 1) * KeyBlock + (long)vectors * d + 3L * vectors;
-            _block = System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
-            Keys = (float*)_block;
+            Keys = CpuScratch.Floats(ref t_scratch, floats);
             Scores = Keys + d * KeyBlock;
             Output = Scores + (vectors + Quad - 1) * KeyBlock;
             Max = Output + vectors * d;
@@ -247,7 +267,5 @@ internal static unsafe class CpuAttention
         public float* Max { get; }
         public float* Sum { get; }
         public int* Visible { get; }
-
-        public void Dispose() => System.Runtime.InteropServices.NativeMemory.AlignedFree(_block);
     }
 }

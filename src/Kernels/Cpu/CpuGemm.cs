@@ -7,10 +7,12 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// A cache-blocked, register-blocked GEMM on Vector512 FMAs (the BLIS loop order). Work is split over column
-/// blocks of <c>w</c>, and over rows of x when there are too few column blocks to keep every core busy. A task walks
-/// K in slices of <see cref="KC"/>: it packs the slice of its columns once (<see cref="CpuGemmPacking"/>, widening
-/// bf16 to f32) into panels of <see cref="NR"/> columns laid out k-major (L2-resident), then every <see cref="MR"/>-row tile of x runs the micro-kernel over each panel,
-/// keeping an 8×32 block of outputs in 16 zmm accumulators. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
+/// blocks of <c>w</c>, and over rows of x when there are too few column blocks to keep every core busy; the tasks are
+/// the indices of one <see cref="CpuWorkers"/> loop. A task walks K in slices of <see cref="KC"/>: it packs the slice
+/// of its columns once (<see cref="CpuGemmPacking"/>, widening bf16 to f32) into panels of <see cref="NR"/> columns
+/// laid out k-major (L2-resident, in the running thread's slice, reused from call to call), then every
+/// <see cref="MR"/>-row tile of x runs the micro-kernel over each panel, keeping an 8×32 block of outputs in 16 zmm
+/// accumulators. Oracle: <see cref="MatMul.Reference(ReadOnlySpan{float}, ReadOnlySpan{ushort}, ReadOnlySpan{ushort}, Span{float}, int, int, int)"/>.
 /// </summary>
 internal static unsafe class CpuGemm
 {
@@ -36,22 +38,33 @@ internal static unsafe class CpuGemm
         // Tasks are column blocks of w; where there are too few of them to keep every core busy (k/v projections,
         // N = 256), the rows of x are split as well, so no task has to stream all of x for a single panel.
         int nc = Math.Min(MaxNC, (n + NR - 1) / NR * NR), columnBlocks = (n + nc - 1) / nc, tiles = (m + MR - 1) / MR;
-        int rowBlocks = Math.Clamp(TasksPerCore * Environment.ProcessorCount / columnBlocks, 1, tiles);
+        int rowBlocks = Math.Clamp(TasksPerCore * CpuWorkers.Workers / columnBlocks, 1, tiles);
         int rowsPerTask = (tiles + rowBlocks - 1) / rowBlocks * MR;
         rowBlocks = (m + rowsPerTask - 1) / rowsPerTask;
-        var (xp, yp, bp) = ((nint)x, (nint)y, (nint)bias);
-        Parallel.For(0, columnBlocks * rowBlocks, () => new PackedSlice(nc), (task, _, packed) =>
+        CpuWorkers.For(columnBlocks * rowBlocks, new Tasks(x, w, bias, y, m, nc, rowBlocks, rowsPerTask, accumulate));
+    }
+
+    [ThreadStatic] private static float[]? t_packed;
+
+    /// <summary>One (column block, row block) per index, packing into the running thread's reused slice.</summary>
+    private readonly struct Tasks(float* x, CpuWeights w, float* bias, float* y, int m, int nc, int rowBlocks, int rowsPerTask, bool accumulate) : ICpuLoop
+    {
+        private readonly nint _x = (nint)x, _bias = (nint)bias, _y = (nint)y;
+
+        public void Run(int task)
         {
+            int n = w.Rows, k = w.Columns;
             int n0 = task / rowBlocks * nc, cols = Math.Min(nc, n - n0), m0 = task % rowBlocks * rowsPerTask;
-            RunColumns((float*)xp + (long)m0 * k, w, (float*)bp, (float*)yp + (long)m0 * n, Math.Min(rowsPerTask, m - m0), n0, cols, packed, accumulate);
-            return packed;
-        }, packed => packed.Dispose());
+            // A packed slice: KC × the block's columns rounded up to whole panels, f32.
+            float* packed = CpuScratch.Floats(ref t_packed, (long)KC * ((nc + NR - 1) / NR * NR));
+            RunColumns((float*)_x + (long)m0 * k, w, (float*)_bias, (float*)_y + (long)m0 * n, Math.Min(rowsPerTask, m - m0), n0, cols, packed, accumulate);
+        }
     }
 
     /// <summary>Tasks per core: enough that a core finishing early finds work.</summary>
     private const int TasksPerCore = 4;
 
-    private static void RunColumns(float* x, CpuWeights w, float* bias, float* y, int m, int n0, int cols, PackedSlice packed, bool accumulate)
+    private static void RunColumns(float* x, CpuWeights w, float* bias, float* y, int m, int n0, int cols, float* packed, bool accumulate)
     {
         int n = w.Rows, k = w.Columns, panels = (cols + NR - 1) / NR;
         // Outputs start at the bias (or zero), or at y plus the bias when accumulating (the residual add of a layer's
@@ -72,14 +85,14 @@ internal static unsafe class CpuGemm
         for (int k0 = 0; k0 < k; k0 += KC)
         {
             int kc = Math.Min(KC, k - k0);
-            CpuGemmPacking.PackColumns(w, n0, cols, k0, kc, packed.Data);
+            CpuGemmPacking.PackColumns(w, n0, cols, k0, kc, packed);
             for (int m0 = 0; m0 < m; m0 += MR)
             {
                 int rows = Math.Min(MR, m - m0);
                 for (int p = 0; p < panels; p++)
                 {
                     int c0 = n0 + p * NR, width = Math.Min(NR, n0 + cols - c0);
-                    float* b = packed.Data + (long)p * kc * NR;
+                    float* b = packed + (long)p * kc * NR;
                     float* a = x + (long)m0 * k + k0;
                     if (width == NR) Tile(a, k, rows, b, kc, y + (long)m0 * n + c0, n, sink);
                     else
@@ -142,15 +155,5 @@ internal static unsafe class CpuGemm
         r20.Store(c2); r21.Store(c2 + 16); r30.Store(c3); r31.Store(c3 + 16);
         r40.Store(c4); r41.Store(c4 + 16); r50.Store(c5); r51.Store(c5 + 16);
         r60.Store(c6); r61.Store(c6 + 16); r70.Store(c7); r71.Store(c7 + 16);
-    }
-
-    /// <summary>One task's packed slice (KC × its columns, f32, 64-byte aligned), reused across calls of the task.</summary>
-    private sealed class PackedSlice : IDisposable
-    {
-        public PackedSlice(int columns) => Data = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(KC * ((columns + NR - 1) / NR * NR) * sizeof(float)), 64);
-
-        public float* Data { get; }
-
-        public void Dispose() => System.Runtime.InteropServices.NativeMemory.AlignedFree(Data);
     }
 }

@@ -9,8 +9,8 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// Streams every weight once per call, for one or several targets that read the same x (a layer's q, k and v). The
-/// rows of all targets are cut into chunks of about 512 KB of weights, taken one after another from a shared counter
-/// by the workers of a single <c>Parallel.For</c>, so a core slowed by other work simply takes fewer. A core reads
+/// rows of all targets are cut into chunks of about 512 KB of weights, the indices of one <see cref="CpuWorkers"/>
+/// loop, which its threads take one after another, so a core slowed by other work simply takes fewer. A core reads
 /// four rows side by side in 64-byte steps (eight independent FMA chains to cover the FMA latency, x loaded once for
 /// four rows) and prefetches each row's stream 1 KB ahead, into the next group's rows near a row's end; for several
 /// rows of x it reuses those four weight rows from cache for every x row before moving on. bf16 words are widened
@@ -55,20 +55,18 @@ internal static unsafe class CpuGemv
         }
         bool bf16 = dtype == DType.BF16;
         int elementSize = bf16 ? sizeof(ushort) : sizeof(float);
-        int workers = rows * k < SerialWork ? 1 : Environment.ProcessorCount;
+        int workers = rows * k < SerialWork ? 1 : CpuWorkers.Workers;
         int chunkRows = ChunkRowsFor(rows, k * elementSize, workers);
         int chunks = 0;
         foreach (GemvTarget t in targets) chunks += (t.Weights.Rows + chunkRows - 1) / chunkRows;
-        workers = Math.Min(workers, chunks);
         RowLayout* layouts = stackalloc RowLayout[targets.Length];
         for (int i = 0; i < targets.Length; i++) layouts[i] = RowLayout.For(targets[i].Weights, elementSize);
         if (bf16) SplitAll(x, m, k, layouts, targets.Length);
-        int next = 0; // the next chunk to take: the workers share it, so a core slowed by other work takes fewer
         fixed (GemvTarget* pt = targets)
         {
-            var job = new Job(x, pt, layouts, targets.Length, &next, chunks, chunkRows, m, accumulate);
-            if (workers == 1) job.Work();
-            else Parallel.For(0, workers, _ => job.Work());
+            var job = new Job(x, pt, layouts, targets.Length, chunkRows, m, accumulate);
+            if (workers == 1) for (int c = 0; c < chunks; c++) job.Run(c);
+            else CpuWorkers.For(chunks, job);
         }
     }
 
@@ -114,7 +112,7 @@ internal static unsafe class CpuGemv
     {
         long needed = 0;
         for (int i = 0; i < count; i++) needed += (long)m * layouts[i].VectorK + 16;
-        float* at = ThreadBuffer(needed);
+        float* at = CpuScratch.Floats(ref t_split, needed);
         for (int i = 0; i < count; i++)
         {
             RowLayout layout = layouts[i];
@@ -140,36 +138,25 @@ internal static unsafe class CpuGemv
         }
     }
 
-    /// <summary>At least <paramref name="floats"/> floats, 64-byte aligned: a pinned per-thread array, reused, so a call allocates nothing.</summary>
-    private static float* ThreadBuffer(long floats)
+    /// <summary>One pass's operands; <see cref="Run"/> computes one chunk of rows.</summary>
+    private readonly struct Job(float* x, GemvTarget* targets, RowLayout* layouts, int count, int chunkRows, int m, bool accumulate) : ICpuLoop
     {
-        if (t_split is not { } s || s.LongLength < floats + 16) t_split = s = GC.AllocateUninitializedArray<float>((int)Math.Max(floats + 16, 1024), pinned: true);
-        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s));
-        return (float*)((address + 63) & ~(nuint)63);
-    }
+        private readonly nint _x = (nint)x, _targets = (nint)targets, _layouts = (nint)layouts;
 
-    /// <summary>One pass's operands; <see cref="Work"/> takes chunks of rows until none is left.</summary>
-    private readonly struct Job(float* x, GemvTarget* targets, RowLayout* layouts, int count, int* next, int chunks, int chunkRows, int m, bool accumulate)
-    {
-        private readonly nint _x = (nint)x, _targets = (nint)targets, _layouts = (nint)layouts, _next = (nint)next;
-
-        public void Work()
+        public void Run(int chunk)
         {
-            for (int chunk; (chunk = Interlocked.Increment(ref *(int*)_next) - 1) < chunks;)
+            // Chunks are numbered through the targets in order: find the one this chunk falls in.
+            GemvTarget* t = (GemvTarget*)_targets;
+            RowLayout* layout = (RowLayout*)_layouts;
+            int first = chunk;
+            for (int i = 0; i < count; i++, t++, layout++)
             {
-                // Chunks are numbered through the targets in order: find the one this chunk falls in.
-                GemvTarget* t = (GemvTarget*)_targets;
-                RowLayout* layout = (RowLayout*)_layouts;
-                int first = chunk;
-                for (int i = 0; i < count; i++, t++, layout++)
-                {
-                    int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
-                    if (first < own) break;
-                    first -= own;
-                }
-                int r0 = first * chunkRows;
-                Rows(*t, *layout, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
+                int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
+                if (first < own) break;
+                first -= own;
             }
+            int r0 = first * chunkRows;
+            Rows(*t, *layout, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
         }
 
         private void Rows(GemvTarget target, RowLayout layout, int r0, int r1)

@@ -7,9 +7,9 @@ namespace PruneVid.Kernels.Cpu;
 /// <summary>
 /// y = x · (1/sqrt(mean(x²) + eps)) · weight per row, on Vector512 with a scalar tail: one pass for the sum of
 /// squares (f32, two accumulators), one for the scaling, with bf16 weights widened in registers (no widened copy of
-/// the weight per call), many rows split into one block per core. Products are rounded in the reference's order,
-/// (x · inv) · w, so only the sum's order differs. y may alias x. Oracle: <see cref="RmsNorm.Reference"/> /
-/// <see cref="RmsNorm.ReferenceF32Weight"/>; see docs/cpu-backend.md.
+/// the weight per call), many rows split into one block per core (a <see cref="CpuWorkers"/> loop). Products are
+/// rounded in the reference's order, (x · inv) · w, so only the sum's order differs. y may alias x. Oracle:
+/// <see cref="RmsNorm.Reference"/> / <see cref="RmsNorm.ReferenceF32Weight"/>; see docs/cpu-backend.md.
 /// </summary>
 internal static unsafe class CpuRmsNorm
 {
@@ -23,13 +23,20 @@ internal static unsafe class CpuRmsNorm
             for (int r = 0; r < rows; r++) Row(x + (long)r * dim, weight, y + (long)r * dim, dim, eps);
             return;
         }
-        var (xs, ys) = ((nint)x, (nint)y);
-        int workers = Math.Min(rows, Environment.ProcessorCount);
-        Parallel.For(0, workers, w =>
+        int blocks = Math.Min(rows, CpuWorkers.Workers);
+        CpuWorkers.For(blocks, new Blocks(x, weight, y, rows, dim, eps, blocks));
+    }
+
+    /// <summary>One contiguous block of rows per index.</summary>
+    private readonly struct Blocks(float* x, CpuWeights weight, float* y, int rows, int dim, float eps, int blocks) : ICpuLoop
+    {
+        private readonly nint _x = (nint)x, _y = (nint)y;
+
+        public void Run(int index)
         {
-            int r0 = (int)((long)w * rows / workers), r1 = (int)((long)(w + 1) * rows / workers);
-            for (int r = r0; r < r1; r++) Row((float*)xs + (long)r * dim, weight, (float*)ys + (long)r * dim, dim, eps);
-        });
+            int r0 = (int)((long)index * rows / blocks), r1 = (int)((long)(index + 1) * rows / blocks);
+            for (int r = r0; r < r1; r++) Row((float*)_x + (long)r * dim, weight, (float*)_y + (long)r * dim, dim, eps);
+        }
     }
 
     private static void Row(float* x, CpuWeights weight, float* y, int dim, float eps)

@@ -58,8 +58,8 @@ public sealed class CpuMatMulTests
     [InlineData(DType.F32)]
     public void Decode_matmul_allocates_no_per_call_buffers(DType dtype)
     {
-        // The GEMV's even/odd split of x and a widened bf16 bias live in reused per-thread buffers; what is left per
-        // call is the parallel loop's bookkeeping, whatever the shape.
+        // The GEMV's even/odd split of x and a widened bf16 bias live in reused per-thread buffers and its parallel
+        // loop's body is a struct; what is left per call is the op layer's timer name (56 bytes), whatever the shape.
         using var cpu = new CpuBackend();
         foreach ((int n, int k) in new[] { (1024, 1024), (2048, 4096) })
         {
@@ -68,7 +68,7 @@ public sealed class CpuMatMulTests
             using Tensor b = dtype == DType.BF16 ? cpu.FromBf16(Numerics.UniformBf16(3, n), n) : cpu.FromF32(Numerics.Uniform(3, n), n);
             cpu.MatMul(x, w, b, y); // warm: first-use buffers and JIT
             long perCall = AllocationBudget.BytesPerCall(() => cpu.MatMul(x, w, b, y));
-            Assert.True(perCall < 2048, $"{dtype} N={n} K={k}: {perCall} managed bytes per call");
+            Assert.True(perCall < 256, $"{dtype} N={n} K={k}: {perCall} managed bytes per call");
         }
     }
 

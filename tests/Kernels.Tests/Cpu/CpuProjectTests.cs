@@ -101,9 +101,9 @@ public sealed class CpuProjectTests
     [InlineData(DType.F32)]
     public void Decode_project_allocates_no_per_call_buffers(DType dtype)
     {
-        // The split of x and the widened bf16 biases live in reused per-thread buffers; what is left per call is the
-        // parallel loop's bookkeeping (one loop however many projections share the pass, under 2 KB as for MatMul)
-        // and the argument names the op layer's checks format for each projection.
+        // The split of x and the widened bf16 biases live in reused per-thread buffers and the parallel loop's body is
+        // a struct; what is left per call is the op layer's timer name (56 bytes), however many projections share
+        // the pass.
         int k = 2048;
         using Tensor x = _cpu.FromF32(Numerics.Uniform(1, k), 1, k);
         foreach (int[] ns in new[] { new[] { 2048, 256, 256 }, new[] { 4096, 4096 } })
@@ -114,7 +114,7 @@ public sealed class CpuProjectTests
                 _cpu.Allocate(DType.F32, 1, n))).ToArray();
             _cpu.Project(x, projections); // warm: first-use buffers and JIT
             long perCall = AllocationBudget.BytesPerCall(() => _cpu.Project(x, projections));
-            Assert.True(perCall < 3072, $"{dtype} N=[{string.Join(',', ns)}] K={k}: {perCall} managed bytes per call");
+            Assert.True(perCall < 256, $"{dtype} N=[{string.Join(',', ns)}] K={k}: {perCall} managed bytes per call");
             foreach (Projection p in projections) { p.Weight.Dispose(); p.Bias!.Dispose(); p.Output.Dispose(); }
         }
     }
