@@ -14,19 +14,28 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>Headers larger than this are rejected before any allocation (guards against hostile length fields).</summary>
     public const long MaxHeaderBytes = SafeTensorsHeader.MaxHeaderBytes;
 
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
+    // One of the two: the Linux huge-page mapping, or the portable memory-mapped view.
+    private readonly HugePageFileMapping? _hugePageMapping;
+    private readonly MemoryMappedFile? _map;
+    private readonly MemoryMappedViewAccessor? _view;
     private byte* _base;
 
-    private SafeTensorsFile(string path, SafeTensorsHeader.Parsed header, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePointer)
+    private SafeTensorsFile(string path, SafeTensorsHeader.Parsed header, MemoryMappedFile? map, MemoryMappedViewAccessor? view, HugePageFileMapping? hugePageMapping, byte* basePointer)
     {
         FilePath = path;
         Tensors = header.Tensors;
         Metadata = header.Metadata;
         _map = map;
         _view = view;
+        _hugePageMapping = hugePageMapping;
         _base = basePointer;
     }
+
+    /// <summary>
+    /// How the file is mapped: <c>"huge pages"</c> (Linux: 2 MB aligned, transparent huge pages requested),
+    /// <c>"2 MB aligned"</c> (Linux, the kernel refused huge pages) or <c>"portable"</c> (a memory-mapped view).
+    /// </summary>
+    public string MappingKind => _hugePageMapping is null ? "portable" : _hugePageMapping.HugePagesRequested ? "huge pages" : "2 MB aligned";
 
     /// <summary>Full path of the mapped file.</summary>
     public string FilePath { get; }
@@ -42,7 +51,10 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     /// (header length past the end, header not JSON, bad entries, offsets overlapping or outside the file, size ≠
     /// shape × dtype, unknown dtype). A missing file throws <see cref="FileNotFoundException"/>.
     /// </summary>
-    public static SafeTensorsFile Open(string path)
+    public static SafeTensorsFile Open(string path) => Open(path, preferHugePages: true);
+
+    /// <summary>Opens <paramref name="path"/>; <paramref name="preferHugePages"/> false always takes the portable mapping.</summary>
+    internal static SafeTensorsFile Open(string path, bool preferHugePages)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
@@ -52,6 +64,11 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         try
         {
             SafeTensorsHeader.Parsed header = ReadHeader(fullPath, stream);
+            if (preferHugePages && HugePageFileMapping.TryMap(stream.SafeFileHandle, stream.Length) is { } hugePageMapping)
+            {
+                stream.Dispose(); // the mapping keeps the file open
+                return new SafeTensorsFile(fullPath, header, null, null, hugePageMapping, hugePageMapping.Base);
+            }
             // A non-empty file is guaranteed here (at least the 8-byte length), so mapping cannot fail on size.
             MemoryMappedFile map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
             MemoryMappedViewAccessor? view = null;
@@ -60,7 +77,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
                 view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
                 byte* pointer = null;
                 view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-                return new SafeTensorsFile(fullPath, header, map, view, pointer + view.PointerOffset);
+                return new SafeTensorsFile(fullPath, header, map, view, null, pointer + view.PointerOffset);
             }
             catch
             {
@@ -147,9 +164,13 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     {
         if (_base == null) return;
         _base = null;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
+        _hugePageMapping?.Dispose();
+        if (_view is not null)
+        {
+            _view.SafeMemoryMappedViewHandle.ReleasePointer();
+            _view.Dispose();
+        }
+        _map?.Dispose();
     }
 
     /// <inheritdoc />
