@@ -53,6 +53,10 @@ internal static class CpuModelBenchmark
             using Tensor last = cpu.SliceRows(normed, prompt - 1, 1);
             int token = model.ArgMaxTokens(last)[0];
             using (Tensor warm = generator.Step(sequence, token)) token = model.ArgMaxTokens(warm)[0];
+            // What the machine reads in this minute, over the output head's mapped pages (the largest tensor a step reads):
+            // this machine's rate moves by tens of percent from minute to minute, so decode is stated against it.
+            WeightTensor head = weights.TryGet("lm_head.weight", out WeightTensor? lmHead) ? lmHead : weights.TryGet("model.embed_tokens.weight", out WeightTensor? embed) ? embed : throw new InvalidOperationException("no output head");
+            double readBefore = CpuStreamBenchmark.ReadRate(head.Address, head.ByteLength, 5);
             cpu.Profile = new OpProfile();
             clock.Restart();
             for (int step = 0; step < decode; step++)
@@ -61,8 +65,11 @@ internal static class CpuModelBenchmark
                 token = model.ArgMaxTokens(state)[0];
             }
             double tokPerS = decode / clock.Elapsed.TotalSeconds;
-            double gbs = SyntheticModel.LanguageModelBytes(config) * tokPerS / 1e9;
+            double readAfter = CpuStreamBenchmark.ReadRate(head.Address, head.ByteLength, 5);
+            double gbs = SyntheticModel.LanguageModelBytes(config) * tokPerS / 1e9, ceiling = (readBefore + readAfter) / 2;
             Say(Invariant($"decode {decode} tokens after a {prompt}-token prompt: {tokPerS:F2} tok/s ({gbs:F1} GB/s of weights)"));
+            Say(Invariant($"    a plain sum over the output head's pages read {readBefore:F1} GB/s before and {readAfter:F1} after: decode streamed {100 * gbs / ceiling:F0} % of that"));
+            record($"read_gbs_around_decode_{shape}", ceiling);
             Say(Breakdown(cpu.Profile, decode / tokPerS));
             cpu.Profile = null;
             record($"decode_tok_s_{shape}", tokPerS);

@@ -88,6 +88,19 @@ internal static unsafe class CpuStreamBenchmark
         return best;
     }
 
+    /// <summary>
+    /// GB/s a plain Vector512 sum reads from <paramref name="bytes"/> bytes at <paramref name="start"/> (from its first
+    /// 64-byte boundary) on every core: best of <paramref name="repeat"/> passes. Used on the model's own mapped weights
+    /// around its decode, so a run states what the machine read in the same minute over the same pages.
+    /// </summary>
+    public static double ReadRate(nint address, long bytes, int repeat)
+    {
+        byte* start = (byte*)address, aligned = (byte*)(((nuint)start + 63) & ~(nuint)63);
+        long count = (bytes - (aligned - start)) / sizeof(float) / 64 * 64;
+        double s = CpuBenchmark.Best(repeat, () => Sum((float*)aligned, count, Environment.ProcessorCount));
+        return count * sizeof(float) / s / 1e9;
+    }
+
     /// <summary>Sums <paramref name="count"/> floats with Vector512 loads, split into one contiguous block per worker.</summary>
     private static float Sum(float* data, long count, int workers)
     {
