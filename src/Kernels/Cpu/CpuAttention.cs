@@ -2,6 +2,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
@@ -136,16 +137,56 @@ internal static unsafe class CpuAttention
         }
     }
 
-    /// <summary>kt[c, j] = k[j, c] for <paramref name="keys"/> keys; columns past them are zero.</summary>
+    /// <summary>
+    /// kt[c, j] = k[j, c] for <paramref name="keys"/> keys; columns past them are zero. Whole groups of 16 keys go
+    /// through 16×16 register transposes (a decode step re-transposes the whole cache for only a few query vectors,
+    /// so one element at a time cost more than the scores themselves); the rest one element at a time.
+    /// </summary>
     private static void Transpose(float* k, int kStride, int keys, int d, float* kt)
     {
-        for (int j = 0; j < keys; j++)
+        int j = 0;
+        if (Avx512F.IsSupported)
+            for (; j + 16 <= keys; j += 16)
+                for (int c = 0; c < d; c += 16) Transpose16(k + (long)j * kStride + c, kStride, kt + c * KeyBlock + j);
+        for (; j < keys; j++)
         {
             float* row = k + (long)j * kStride;
             for (int c = 0; c < d; c++) kt[c * KeyBlock + j] = row[c];
         }
         if (keys < KeyBlock)
             for (int c = 0; c < d; c++) new Span<float>(kt + c * KeyBlock + keys, KeyBlock - keys).Clear();
+    }
+
+    /// <summary>
+    /// dst[c · KeyBlock + i] = src[i · stride + c] for a 16×16 tile: 32-bit then 64-bit interleaves within 128-bit
+    /// lanes, then two rounds of lane shuffles. After the interleaves u[4g + q] holds, in lane l, column 4l + q of rows
+    /// 4g..4g+3; the shuffles gather the four lanes l of a column from the four row groups.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose16(float* src, int stride, float* dst)
+    {
+        Vector512<float>* u = stackalloc Vector512<float>[16];
+        for (int g = 0; g < 4; g++)
+        {
+            float* r = src + (long)(4 * g) * stride;
+            Vector512<float> r0 = Vector512.Load(r), r1 = Vector512.Load(r + stride), r2 = Vector512.Load(r + 2L * stride), r3 = Vector512.Load(r + 3L * stride);
+            Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+            Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+            u[4 * g] = Avx512F.UnpackLow(t0, t2).AsSingle();
+            u[4 * g + 1] = Avx512F.UnpackHigh(t0, t2).AsSingle();
+            u[4 * g + 2] = Avx512F.UnpackLow(t1, t3).AsSingle();
+            u[4 * g + 3] = Avx512F.UnpackHigh(t1, t3).AsSingle();
+        }
+        for (int q = 0; q < 4; q++)
+        {
+            // Lanes (0, 2) and (1, 3) of row groups 0-1 and 2-3, then whole columns 4l + q.
+            Vector512<float> v = Avx512F.Shuffle4x128(u[q], u[4 + q], 0x88), vOdd = Avx512F.Shuffle4x128(u[q], u[4 + q], 0xDD);
+            Vector512<float> w = Avx512F.Shuffle4x128(u[8 + q], u[12 + q], 0x88), wOdd = Avx512F.Shuffle4x128(u[8 + q], u[12 + q], 0xDD);
+            Avx512F.Shuffle4x128(v, w, 0x88).Store(dst + q * KeyBlock);
+            Avx512F.Shuffle4x128(vOdd, wOdd, 0x88).Store(dst + (4 + q) * KeyBlock);
+            Avx512F.Shuffle4x128(v, w, 0xDD).Store(dst + (8 + q) * KeyBlock);
+            Avx512F.Shuffle4x128(vOdd, wOdd, 0xDD).Store(dst + (12 + q) * KeyBlock);
+        }
     }
 
     /// <summary>
