@@ -24,8 +24,7 @@ internal static unsafe class CpuStreamBenchmark
         // 64-byte aligned, and once more 24 bytes off a cache line (where our safetensors files put every tensor):
         // a vector load that straddles two lines costs two, which the ceiling should show.
         byte* block = (byte*)NativeMemory.AlignedAlloc((nuint)(SumBytes + 64), 64);
-        new Span<byte>(block, int.MaxValue).Fill(0);
-        new Span<byte>(block + int.MaxValue, (int)(SumBytes + 64 - int.MaxValue)).Fill(0); // touch every page before timing
+        new Span<byte>(block, checked((int)(SumBytes + 64))).Fill(0); // touch every page before timing
         try
         {
             foreach (int offset in new[] { 0, 24 })
