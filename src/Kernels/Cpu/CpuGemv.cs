@@ -59,12 +59,11 @@ internal static unsafe class CpuGemv
         int chunkRows = ChunkRowsFor(rows, k * elementSize, workers);
         int chunks = 0;
         foreach (GemvTarget t in targets) chunks += (t.Weights.Rows + chunkRows - 1) / chunkRows;
-        RowLayout* layouts = stackalloc RowLayout[targets.Length];
-        for (int i = 0; i < targets.Length; i++) layouts[i] = RowLayout.For(targets[i].Weights, elementSize);
-        if (bf16) SplitAll(x, m, k, layouts, targets.Length);
+        int vectorK = bf16 ? k / Step * Step : k / 16 * 16;
+        float* split = bf16 ? Split(x, m, k, vectorK) : null;
         fixed (GemvTarget* pt = targets)
         {
-            var job = new Job(x, pt, layouts, targets.Length, chunkRows, m, accumulate);
+            var job = new Job(x, split, pt, targets.Length, chunkRows, m, vectorK, accumulate);
             if (workers == 1) for (int c = 0; c < chunks; c++) job.Run(c);
             else CpuWorkers.For(chunks, job);
         }
@@ -78,91 +77,47 @@ internal static unsafe class CpuGemv
         return (int)Math.Max(Group, (chunk + Group - 1) / Group * Group);
     }
 
-    /// <summary>
-    /// Where a target's rows are read with vectors: elements [<see cref="Head"/>, Head + <see cref="VectorK"/>) in
-    /// 64-byte steps, the elements before and after one by one. A 64-byte load that straddles two cache lines costs
-    /// two, and a safetensors file places its tensors at whatever offset the header leaves (24 bytes past a line in
-    /// ours), so where every row starts at the same offset within a line the head is the few elements up to the
-    /// first line boundary and every vector load is aligned (the 1 GiB sum streams 55–62 GB/s aligned against 43–49
-    /// one 16–24 bytes off, measured). Rows with differing offsets (K·size not a multiple of 64) keep a head of 0.
-    /// </summary>
-    private readonly struct RowLayout(int head, int vectorK)
+    /// <summary>The even and odd elements of each x row, [m][2][vectorK/2], in the calling thread's reused, 64-byte aligned buffer.</summary>
+    private static float* Split(float* x, int m, int k, int vectorK)
     {
-        public int Head { get; } = head;
-        public int VectorK { get; } = vectorK;
-
-        /// <summary>For bf16 weights: x's elements Head, Head + 2, … then Head + 1, Head + 3, …, [m][VectorK] floats.</summary>
-        public float* Split { get; init; }
-
-        public static RowLayout For(CpuWeights w, int elementSize)
+        float* split = CpuScratch.Floats(ref t_split, (long)m * vectorK);
+        int half = vectorK / 2;
+        for (int i = 0; i < m; i++)
         {
-            int k = w.Columns, lanes = elementSize == sizeof(ushort) ? Step : 16;
-            long offset = (long)((nuint)w.Data % 64);
-            int head = (long)k * elementSize % 64 == 0 && offset % elementSize == 0 ? (int)((64 - offset) % 64 / elementSize) : 0;
-            if (head >= k) head = 0;
-            return new RowLayout(head, (k - head) / lanes * lanes);
-        }
-    }
-
-    /// <summary>
-    /// Splits x into its even and odd elements once per distinct head, into the calling thread's reused buffer (64-byte
-    /// aligned, so the x loads never straddle lines either), and points each layout at its split.
-    /// </summary>
-    private static void SplitAll(float* x, int m, int k, RowLayout* layouts, int count)
-    {
-        long needed = 0;
-        for (int i = 0; i < count; i++) needed += (long)m * layouts[i].VectorK + 16;
-        float* at = CpuScratch.Floats(ref t_split, needed);
-        for (int i = 0; i < count; i++)
-        {
-            RowLayout layout = layouts[i];
-            int shared = 0;
-            while (shared < i && (layouts[shared].Head != layout.Head || layouts[shared].VectorK != layout.VectorK)) shared++;
-            if (shared < i)
+            float* row = x + (long)i * k, even = split + (long)i * vectorK;
+            for (int j = 0; j < half; j++)
             {
-                layouts[i] = layout with { Split = layouts[shared].Split };
-                continue;
+                even[j] = row[2 * j];
+                even[half + j] = row[2 * j + 1];
             }
-            layouts[i] = layout with { Split = at };
-            int half = layout.VectorK / 2;
-            for (int r = 0; r < m; r++)
-            {
-                float* row = x + (long)r * k + layout.Head, even = at + (long)r * layout.VectorK;
-                for (int j = 0; j < half; j++)
-                {
-                    even[j] = row[2 * j];
-                    even[half + j] = row[2 * j + 1];
-                }
-            }
-            at += (long)m * layout.VectorK + 16 - (long)m * layout.VectorK % 16; // next split on a 64-byte boundary
         }
+        return split;
     }
 
     /// <summary>One pass's operands; <see cref="Run"/> computes one chunk of rows.</summary>
-    private readonly struct Job(float* x, GemvTarget* targets, RowLayout* layouts, int count, int chunkRows, int m, bool accumulate) : ICpuLoop
+    private readonly struct Job(float* x, float* split, GemvTarget* targets, int count, int chunkRows, int m, int vectorK, bool accumulate) : ICpuLoop
     {
-        private readonly nint _x = (nint)x, _targets = (nint)targets, _layouts = (nint)layouts;
+        private readonly nint _x = (nint)x, _split = (nint)split, _targets = (nint)targets;
 
         public void Run(int chunk)
         {
             // Chunks are numbered through the targets in order: find the one this chunk falls in.
             GemvTarget* t = (GemvTarget*)_targets;
-            RowLayout* layout = (RowLayout*)_layouts;
             int first = chunk;
-            for (int i = 0; i < count; i++, t++, layout++)
+            for (int i = 0; i < count; i++, t++)
             {
                 int own = (t->Weights.Rows + chunkRows - 1) / chunkRows;
                 if (first < own) break;
                 first -= own;
             }
             int r0 = first * chunkRows;
-            Rows(*t, *layout, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
+            Rows(*t, r0, Math.Min(t->Weights.Rows, r0 + chunkRows));
         }
 
-        private void Rows(GemvTarget target, RowLayout layout, int r0, int r1)
+        private void Rows(GemvTarget target, int r0, int r1)
         {
             CpuWeights w = target.Weights;
-            int n = w.Rows, k = w.Columns, head = layout.Head, vectorK = layout.VectorK;
+            int n = w.Rows, k = w.Columns;
             float* dots = stackalloc float[Group]; // one group's dot products, before the epilogue
             for (int r = r0; r < r1; r += Group)
             {
@@ -172,16 +127,16 @@ internal static unsafe class CpuGemv
                     float* xi = (float*)_x + (long)i * k, yi = target.Y + (long)i * n + r;
                     if (w.DType == DType.BF16)
                     {
-                        float* even = layout.Split + (long)i * vectorK, odd = even + vectorK / 2;
+                        float* even = (float*)_split + (long)i * vectorK, odd = even + vectorK / 2;
                         ushort* w0 = (ushort*)w.Data + (long)r * k;
-                        if (rows == Group) FourBf16(xi, even, odd, w0, k, head, vectorK, dots);
-                        else for (int t = 0; t < rows; t++) dots[t] = OneBf16(xi, even, odd, w0 + (long)t * k, k, head, vectorK);
+                        if (rows == Group) FourBf16(xi, even, odd, w0, k, vectorK, dots);
+                        else for (int t = 0; t < rows; t++) dots[t] = OneBf16(xi, even, odd, w0 + (long)t * k, k, vectorK);
                     }
                     else
                     {
                         float* w0 = (float*)w.Data + (long)r * k;
-                        if (rows == Group) FourF32(xi, w0, k, head, vectorK, dots);
-                        else for (int t = 0; t < rows; t++) dots[t] = OneF32(xi, w0 + (long)t * k, k, head, vectorK);
+                        if (rows == Group) FourF32(xi, w0, k, vectorK, dots);
+                        else for (int t = 0; t < rows; t++) dots[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
                     }
                     // The residual (accumulate) is added to the finished dot product plus bias, as a separate add would: same rounding.
                     for (int t = 0; t < rows; t++)
@@ -194,63 +149,92 @@ internal static unsafe class CpuGemv
         }
     }
 
-    /// <summary>Four rows' dot products: elements [head, head + vectorK) in 64-byte steps, the rest one by one.</summary>
-    private static void FourBf16(float* x, float* even, float* odd, ushort* w0, int k, int head, int vectorK, float* y)
+    /// <summary>
+    /// Four rows' dot products over elements [0, vectorK) in 64-byte steps, the rest one by one. Each lane always sums
+    /// the same elements of its row (j mod 32), wherever the row sits, so the result does not depend on the address.
+    /// When every row starts a whole number of 32-bit words past a cache line, each line is loaded once, aligned,
+    /// and a two-source permute rebuilds the row's own 64-byte window from two neighbouring lines (a load that
+    /// straddles two lines costs two; see docs/cpu-backend.md, Memory). Rows on a line boundary, or an odd 16-bit
+    /// word past one, load their windows directly. The aligned loads stay within the lines that hold the row.
+    /// </summary>
+    private static void FourBf16(float* x, float* even, float* odd, ushort* w0, int k, int vectorK, float* y)
     {
         ushort* w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         Vector512<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
-        int ahead = PrefetchBytes / sizeof(ushort), end = head + vectorK;
-        for (int j = head; j < end; j += Step)
+        int ahead = PrefetchBytes / sizeof(ushort);
+        nuint s0 = (nuint)w0 % 64, s1 = (nuint)w1 % 64, s2 = (nuint)w2 % 64, s3 = (nuint)w3 % 64;
+        bool straddling = s0 != 0 && s1 != 0 && s2 != 0 && s3 != 0 && ((s0 | s1 | s2 | s3) & 3) == 0;
+        if (straddling && vectorK > 0)
         {
-            // Each row's stream is fetched ahead; past the row's end, the same row of the next group (3K further).
-            int a = j + ahead;
-            long at = a < k ? a : a + 3L * k;
-            Sse.Prefetch0(w0 + at); Sse.Prefetch0(w1 + at); Sse.Prefetch0(w2 + at); Sse.Prefetch0(w3 + at);
-            int h = (j - head) / 2;
-            Vector512<float> xe = Vector512.Load(even + h), xo = Vector512.Load(odd + h);
-            Accumulate(w0 + j, xe, xo, ref e0, ref o0);
-            Accumulate(w1 + j, xe, xo, ref e1, ref o1);
-            Accumulate(w2 + j, xe, xo, ref e2, ref o2);
-            Accumulate(w3 + j, xe, xo, ref e3, ref o3);
+            uint* a0 = (uint*)((nuint)w0 - s0), a1 = (uint*)((nuint)w1 - s1), a2 = (uint*)((nuint)w2 - s2), a3 = (uint*)((nuint)w3 - s3);
+            Vector512<uint> lanes = Vector512<uint>.Indices;
+            Vector512<uint> i0 = lanes + Vector512.Create((uint)s0 / 4), i1 = lanes + Vector512.Create((uint)s1 / 4);
+            Vector512<uint> i2 = lanes + Vector512.Create((uint)s2 / 4), i3 = lanes + Vector512.Create((uint)s3 / 4);
+            Vector512<uint> p0 = Vector512.LoadAligned(a0), p1 = Vector512.LoadAligned(a1), p2 = Vector512.LoadAligned(a2), p3 = Vector512.LoadAligned(a3);
+            for (int j = 0; j < vectorK; j += Step)
+            {
+                int a = j + ahead;
+                long at = a < k ? a : a + 3L * k;
+                Sse.Prefetch0(w0 + at); Sse.Prefetch0(w1 + at); Sse.Prefetch0(w2 + at); Sse.Prefetch0(w3 + at);
+                Vector512<float> xe = Vector512.Load(even + j / 2), xo = Vector512.Load(odd + j / 2);
+                int next = j / 2 + 16;
+                Vector512<uint> n0 = Vector512.LoadAligned(a0 + next), n1 = Vector512.LoadAligned(a1 + next), n2 = Vector512.LoadAligned(a2 + next), n3 = Vector512.LoadAligned(a3 + next);
+                Accumulate(Avx512F.PermuteVar16x32x2(p0, i0, n0), xe, xo, ref e0, ref o0);
+                Accumulate(Avx512F.PermuteVar16x32x2(p1, i1, n1), xe, xo, ref e1, ref o1);
+                Accumulate(Avx512F.PermuteVar16x32x2(p2, i2, n2), xe, xo, ref e2, ref o2);
+                Accumulate(Avx512F.PermuteVar16x32x2(p3, i3, n3), xe, xo, ref e3, ref o3);
+                (p0, p1, p2, p3) = (n0, n1, n2, n3);
+            }
         }
-        y[0] = Vector512.Sum(e0 + o0) + ScalarBf16(x, w0, k, head, end);
-        y[1] = Vector512.Sum(e1 + o1) + ScalarBf16(x, w1, k, head, end);
-        y[2] = Vector512.Sum(e2 + o2) + ScalarBf16(x, w2, k, head, end);
-        y[3] = Vector512.Sum(e3 + o3) + ScalarBf16(x, w3, k, head, end);
+        else
+        {
+            for (int j = 0; j < vectorK; j += Step)
+            {
+                // Each row's stream is fetched ahead; past the row's end, the same row of the next group (3K further).
+                int a = j + ahead;
+                long at = a < k ? a : a + 3L * k;
+                Sse.Prefetch0(w0 + at); Sse.Prefetch0(w1 + at); Sse.Prefetch0(w2 + at); Sse.Prefetch0(w3 + at);
+                Vector512<float> xe = Vector512.Load(even + j / 2), xo = Vector512.Load(odd + j / 2);
+                Accumulate(Vector512.Load((uint*)(w0 + j)), xe, xo, ref e0, ref o0);
+                Accumulate(Vector512.Load((uint*)(w1 + j)), xe, xo, ref e1, ref o1);
+                Accumulate(Vector512.Load((uint*)(w2 + j)), xe, xo, ref e2, ref o2);
+                Accumulate(Vector512.Load((uint*)(w3 + j)), xe, xo, ref e3, ref o3);
+            }
+        }
+        y[0] = Vector512.Sum(e0 + o0) + TailBf16(x, w0, vectorK, k);
+        y[1] = Vector512.Sum(e1 + o1) + TailBf16(x, w1, vectorK, k);
+        y[2] = Vector512.Sum(e2 + o2) + TailBf16(x, w2, vectorK, k);
+        y[3] = Vector512.Sum(e3 + o3) + TailBf16(x, w3, vectorK, k);
     }
 
-    private static float OneBf16(float* x, float* even, float* odd, ushort* w0, int k, int head, int vectorK)
+    private static float OneBf16(float* x, float* even, float* odd, ushort* w0, int k, int vectorK)
     {
         Vector512<float> e0 = default, o0 = default;
-        int end = head + vectorK;
-        for (int j = head; j < end; j += Step)
-            Accumulate(w0 + j, Vector512.Load(even + (j - head) / 2), Vector512.Load(odd + (j - head) / 2), ref e0, ref o0);
-        return Vector512.Sum(e0 + o0) + ScalarBf16(x, w0, k, head, end);
+        for (int j = 0; j < vectorK; j += Step)
+            Accumulate(Vector512.Load((uint*)(w0 + j)), Vector512.Load(even + j / 2), Vector512.Load(odd + j / 2), ref e0, ref o0);
+        return Vector512.Sum(e0 + o0) + TailBf16(x, w0, vectorK, k);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(ushort* w, Vector512<float> xe, Vector512<float> xo, ref Vector512<float> e, ref Vector512<float> o)
+    private static void Accumulate(Vector512<uint> pairs, Vector512<float> xe, Vector512<float> xo, ref Vector512<float> e, ref Vector512<float> o)
     {
-        Vector512<uint> pairs = Vector512.Load((uint*)w);
         e = Vector512.FusedMultiplyAdd(Vector512.ShiftLeft(pairs, 16).AsSingle(), xe, e);
         o = Vector512.FusedMultiplyAdd((pairs & Vector512.Create(0xFFFF0000u)).AsSingle(), xo, o);
     }
 
-    /// <summary>The elements outside the vector steps: [0, head) and [end, k).</summary>
-    private static float ScalarBf16(float* x, ushort* w, int k, int head, int end)
+    private static float TailBf16(float* x, ushort* w, int from, int k)
     {
         float sum = 0f;
-        for (int j = 0; j < head; j++) sum += x[j] * BitConverter.Int32BitsToSingle(w[j] << 16);
-        for (int j = end; j < k; j++) sum += x[j] * BitConverter.Int32BitsToSingle(w[j] << 16);
+        for (int j = from; j < k; j++) sum += x[j] * BitConverter.Int32BitsToSingle(w[j] << 16);
         return sum;
     }
 
-    private static void FourF32(float* x, float* w0, int k, int head, int vectorK, float* y)
+    private static void FourF32(float* x, float* w0, int k, int vectorK, float* y)
     {
         float* w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        int ahead = PrefetchBytes / sizeof(float), end = head + vectorK;
-        for (int j = head; j < end; j += 16)
+        int ahead = PrefetchBytes / sizeof(float);
+        for (int j = 0; j < vectorK; j += 16)
         {
             int a = j + ahead;
             long at = a < k ? a : a + 3L * k;
@@ -261,25 +245,23 @@ internal static unsafe class CpuGemv
             a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + j), xv, a2);
             a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + j), xv, a3);
         }
-        y[0] = Vector512.Sum(a0) + ScalarF32(x, w0, k, head, end);
-        y[1] = Vector512.Sum(a1) + ScalarF32(x, w1, k, head, end);
-        y[2] = Vector512.Sum(a2) + ScalarF32(x, w2, k, head, end);
-        y[3] = Vector512.Sum(a3) + ScalarF32(x, w3, k, head, end);
+        y[0] = Vector512.Sum(a0) + TailF32(x, w0, vectorK, k);
+        y[1] = Vector512.Sum(a1) + TailF32(x, w1, vectorK, k);
+        y[2] = Vector512.Sum(a2) + TailF32(x, w2, vectorK, k);
+        y[3] = Vector512.Sum(a3) + TailF32(x, w3, vectorK, k);
     }
 
-    private static float OneF32(float* x, float* w0, int k, int head, int vectorK)
+    private static float OneF32(float* x, float* w0, int k, int vectorK)
     {
         Vector512<float> acc = default;
-        int end = head + vectorK;
-        for (int j = head; j < end; j += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + j), Vector512.Load(x + j), acc);
-        return Vector512.Sum(acc) + ScalarF32(x, w0, k, head, end);
+        for (int j = 0; j < vectorK; j += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + j), Vector512.Load(x + j), acc);
+        return Vector512.Sum(acc) + TailF32(x, w0, vectorK, k);
     }
 
-    private static float ScalarF32(float* x, float* w, int k, int head, int end)
+    private static float TailF32(float* x, float* w, int from, int k)
     {
         float sum = 0f;
-        for (int j = 0; j < head; j++) sum += x[j] * w[j];
-        for (int j = end; j < k; j++) sum += x[j] * w[j];
+        for (int j = from; j < k; j++) sum += x[j] * w[j];
         return sum;
     }
 }
