@@ -22,7 +22,7 @@ namespace PruneVid.Kernels.Cpu;
 /// </list>
 /// See docs/cpu-backend.md, Threads.
 /// </summary>
-public static class CpuWorkers
+internal static class CpuWorkers
 {
     /// <summary>How long a worker keeps polling for the next loop after finishing one, before it blocks.</summary>
     public const int SpinMicroseconds = 100;

@@ -8,7 +8,7 @@ namespace PruneVid.Kernels.Cpu;
 /// concurrently with other indices; state it shares must be reached through references or pointers, since writes to
 /// the struct's own fields are not seen by the caller.
 /// </summary>
-public interface ICpuLoop
+internal interface ICpuLoop
 {
     /// <summary>Does the work of one index in [0, count).</summary>
     void Run(int index);
