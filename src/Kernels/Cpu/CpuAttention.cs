@@ -165,28 +165,40 @@ internal static unsafe class CpuAttention
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transpose16(float* src, int stride, float* dst)
     {
-        Vector512<float>* u = stackalloc Vector512<float>[16];
-        for (int g = 0; g < 4; g++)
-        {
-            float* r = src + (long)(4 * g) * stride;
-            Vector512<float> r0 = Vector512.Load(r), r1 = Vector512.Load(r + stride), r2 = Vector512.Load(r + 2L * stride), r3 = Vector512.Load(r + 3L * stride);
-            Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
-            Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
-            u[4 * g] = Avx512F.UnpackLow(t0, t2).AsSingle();
-            u[4 * g + 1] = Avx512F.UnpackHigh(t0, t2).AsSingle();
-            u[4 * g + 2] = Avx512F.UnpackLow(t1, t3).AsSingle();
-            u[4 * g + 3] = Avx512F.UnpackHigh(t1, t3).AsSingle();
-        }
-        for (int q = 0; q < 4; q++)
-        {
-            // Lanes (0, 2) and (1, 3) of row groups 0-1 and 2-3, then whole columns 4l + q.
-            Vector512<float> v = Avx512F.Shuffle4x128(u[q], u[4 + q], 0x88), vOdd = Avx512F.Shuffle4x128(u[q], u[4 + q], 0xDD);
-            Vector512<float> w = Avx512F.Shuffle4x128(u[8 + q], u[12 + q], 0x88), wOdd = Avx512F.Shuffle4x128(u[8 + q], u[12 + q], 0xDD);
-            Avx512F.Shuffle4x128(v, w, 0x88).Store(dst + q * KeyBlock);
-            Avx512F.Shuffle4x128(vOdd, wOdd, 0x88).Store(dst + (4 + q) * KeyBlock);
-            Avx512F.Shuffle4x128(v, w, 0xDD).Store(dst + (8 + q) * KeyBlock);
-            Avx512F.Shuffle4x128(vOdd, wOdd, 0xDD).Store(dst + (12 + q) * KeyBlock);
-        }
+        var (u0, u1, u2, u3) = Interleave(src, stride);
+        var (u4, u5, u6, u7) = Interleave(src + 4L * stride, stride);
+        var (u8, u9, u10, u11) = Interleave(src + 8L * stride, stride);
+        var (u12, u13, u14, u15) = Interleave(src + 12L * stride, stride);
+        Gather(u0, u4, u8, u12, dst);
+        Gather(u1, u5, u9, u13, dst + KeyBlock);
+        Gather(u2, u6, u10, u14, dst + 2 * KeyBlock);
+        Gather(u3, u7, u11, u15, dst + 3 * KeyBlock);
+    }
+
+    /// <summary>Rows r..r+3: the q-th result holds, in lane l, column 4l + q of the four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float>, Vector512<float>, Vector512<float>, Vector512<float>) Interleave(float* r, int stride)
+    {
+        Vector512<float> r0 = Vector512.Load(r), r1 = Vector512.Load(r + stride), r2 = Vector512.Load(r + 2L * stride), r3 = Vector512.Load(r + 3L * stride);
+        Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+        Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
+        return (Avx512F.UnpackLow(t0, t2).AsSingle(), Avx512F.UnpackHigh(t0, t2).AsSingle(),
+            Avx512F.UnpackLow(t1, t3).AsSingle(), Avx512F.UnpackHigh(t1, t3).AsSingle());
+    }
+
+    /// <summary>
+    /// Columns q, 4 + q, 8 + q and 12 + q (dst rows 0, 4, 8, 12) from the q-th interleave of row groups 0–3: lanes
+    /// (0, 2) and (1, 3) of groups 0–1 and 2–3, then whole columns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Gather(Vector512<float> g0, Vector512<float> g1, Vector512<float> g2, Vector512<float> g3, float* dst)
+    {
+        Vector512<float> v = Avx512F.Shuffle4x128(g0, g1, 0x88), vOdd = Avx512F.Shuffle4x128(g0, g1, 0xDD);
+        Vector512<float> w = Avx512F.Shuffle4x128(g2, g3, 0x88), wOdd = Avx512F.Shuffle4x128(g2, g3, 0xDD);
+        Avx512F.Shuffle4x128(v, w, 0x88).Store(dst);
+        Avx512F.Shuffle4x128(vOdd, wOdd, 0x88).Store(dst + 4 * KeyBlock);
+        Avx512F.Shuffle4x128(v, w, 0xDD).Store(dst + 8 * KeyBlock);
+        Avx512F.Shuffle4x128(vOdd, wOdd, 0xDD).Store(dst + 12 * KeyBlock);
     }
 
     /// <summary>

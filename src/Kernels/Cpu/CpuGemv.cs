@@ -1,6 +1,5 @@
 // PruneVid.NET — Cpu backend: GEMV y = x · wᵀ (+ bias) for a few rows of x (the decode path), bandwidth-bound.
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using PruneVid.Compute;
