@@ -87,16 +87,6 @@ public abstract partial class ComputeBackend
     }
 
     /// <inheritdoc />
-    public void ConvertToF32(Tensor source, Tensor destination)
-    {
-        const string op = "ConvertToF32";
-        Require(source, DType.BF16, op, nameof(source));
-        Require(destination, DType.F32, op, nameof(destination));
-        SameLength(source, destination, op, nameof(destination));
-        if (source.Length > 0) ConvertToF32Core(source, destination, Extent(source.Length, source, op));
-    }
-
-    /// <inheritdoc />
     public Tensor Reshape(Tensor source, params int[] shape)
     {
         Own(source, "Reshape", nameof(source));
@@ -147,9 +137,6 @@ public abstract partial class ComputeBackend
 
     /// <summary>Copies between two non-empty tensors of equal dtype and length.</summary>
     protected abstract void CopyCore(Tensor source, Tensor destination);
-
-    /// <summary>Widens <paramref name="count"/> BF16 values into an F32 tensor of the same length (both non-empty).</summary>
-    protected abstract void ConvertToF32Core(Tensor source, Tensor destination, int count);
 
     /// <summary>A view of <paramref name="source"/>'s storage from element <paramref name="offset"/> with <paramref name="shape"/> (in range).</summary>
     protected abstract Tensor ViewCore(Tensor source, int[] shape, long offset);

@@ -7,7 +7,7 @@ namespace PruneVid.Kernels.Cpu;
 
 /// <summary>
 /// The backend that runs on the host: hot ops (matrix multiply, attention, norms, activations) take the fast SIMD
-/// implementations in this folder (<c>CpuGemm</c>, <c>CpuAttention</c>, …), every other op its kernel family's plain
+/// implementations kept in their op family's folder (<c>MatMul/CpuGemm</c>, <c>Attention/CpuAttention</c>, …), every other op its kernel family's plain
 /// C# reference, which stays the oracle the fast paths and the ILGPU kernels are tested against. Ops run
 /// synchronously, so <see cref="Synchronize"/> has nothing to wait for. BF16 weights given as host memory
 /// (<see cref="ComputeBackend.FromHostBf16"/>, a memory-mapped checkpoint) are used in place, without a copy.
@@ -117,10 +117,6 @@ public sealed partial class CpuBackend : ComputeBackend
             default: s.I32.CopyTo(d.I32); break;
         }
     }
-
-    /// <inheritdoc />
-    protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
-        => Bf16Convert.Reference(((CpuTensor)source).Bf16, ((CpuTensor)destination).F32);
 
     /// <inheritdoc />
     protected override Tensor ViewCore(Tensor source, int[] shape, long offset) => ((CpuTensor)source).View(shape, offset);

@@ -10,7 +10,7 @@ namespace PruneVid.Kernels.Ilgpu;
 /// <summary>
 /// <see cref="IComputeBackend"/> on an ILGPU accelerator (CUDA, or ILGPU's CPU accelerator in tests). Every op is
 /// queued on <see cref="KernelRuntime.Stream"/>; only downloads and <see cref="Synchronize"/> wait. This file holds
-/// the memory members; each op family lives in its own partial file (IlgpuBackend.Norm.cs, …).
+/// construction, memory and launch helpers; each op family's core lives in that family's folder (src/Kernels/Norm/IlgpuBackend.Norm.cs, …).
 /// </summary>
 public sealed partial class IlgpuBackend : ComputeBackend
 {
@@ -136,10 +136,6 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
-        => Bf16Convert.LaunchToF32(Runtime, count, ((IlgpuTensor)source).RawBf16, ((IlgpuTensor)destination).RawF32);
-
-    /// <inheritdoc />
     protected override Tensor ViewCore(Tensor source, int[] shape, long offset)
         => ((IlgpuTensor)source).View(shape, offset, ElementCount(shape, "View"));
 
@@ -237,4 +233,15 @@ public sealed partial class IlgpuBackend : ComputeBackend
 
     private static string Gib(long bytes) => $"{bytes / (1024.0 * 1024 * 1024):F2} GiB";
 
+    /// <summary>
+    /// The largest power of two ≤ <paramref name="wanted"/> that the accelerator allows per group, and at least 16
+    /// (every tunable list starts there; ILGPU's CPU accelerator allows exactly 16).
+    /// </summary>
+    private int GroupSize(int wanted)
+    {
+        int limit = Math.Min(wanted, Accelerator.MaxNumThreadsPerGroup);
+        int size = 16;
+        while (size * 2 <= limit) size *= 2;
+        return size;
+    }
 }

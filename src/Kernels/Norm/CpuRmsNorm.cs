@@ -13,6 +13,9 @@ namespace PruneVid.Kernels.Cpu;
 /// </summary>
 internal static unsafe class CpuRmsNorm
 {
+    /// <summary>True where Vector512 runs on hardware; elsewhere the Cpu backend uses the references.</summary>
+    public static bool IsSupported => Vector512.IsHardwareAccelerated;
+
     private const long ParallelThreshold = 1 << 16;
 
     /// <summary>Normalises <paramref name="rows"/> rows of <paramref name="dim"/> values.</summary>

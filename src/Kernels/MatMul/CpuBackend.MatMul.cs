@@ -1,10 +1,48 @@
-// PruneVid.NET — Cpu backend: the fused ops (several projections of one input; M-RoPE on q and k).
+// PruneVid.NET — MatMul: the Cpu cores of MatMul and Project (CpuGemv for decode rows, CpuGemm above; the reference without Vector512).
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="Kernels.MatMul.Plan"/> chooses <see cref="CpuGemv"/> (decode) or <see cref="CpuGemm"/> (blocked);
+    /// without hardware Vector512 the reference runs.
+    /// </remarks>
+    protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
+    {
+        CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)w, ty = (CpuTensor)y;
+        var tb = (CpuTensor?)bias;
+        if (!CpuGemm.IsSupported)
+        {
+            if (tw.DType == DType.BF16 && accumulate) Kernels.MatMul.ReferenceAccumulate(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            else if (tw.DType == DType.BF16) Kernels.MatMul.Reference(tx.F32, tw.Bf16, tb is null ? default : tb.Bf16, ty.F32, m, n, k);
+            else if (accumulate) Kernels.MatMul.ReferenceAccumulate(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
+            else Kernels.MatMul.Reference(tx.F32, tw.F32, tb is null ? default : tb.F32, ty.F32, m, n, k);
+            return;
+        }
+        // An f32 bias is read in place; a bf16 one is widened once into this thread's reused buffer.
+        ReadOnlySpan<float> biasF32 = tb is null ? default : tb.DType == DType.F32 ? tb.F32 : WidenedBias(tb.Bf16);
+        fixed (float* px = tx.F32) fixed (float* py = ty.F32) fixed (float* pb = biasF32)
+        fixed (ushort* pw16 = tw.DType == DType.BF16 ? tw.Bf16 : default) fixed (float* pw32 = tw.DType == DType.F32 ? tw.F32 : default)
+        {
+            var weights = new CpuWeights(tw.DType == DType.BF16 ? pw16 : pw32, tw.DType, n, k);
+            if (Kernels.MatMul.Plan(m) == MatMulKernel.Gemv) CpuGemv.Run(px, weights, pb, py, m, accumulate);
+            else CpuGemm.Run(px, weights, pb, py, m, accumulate);
+        }
+    }
+
+    [ThreadStatic] private static float[]? t_bias;
+
+    private static ReadOnlySpan<float> WidenedBias(ReadOnlySpan<ushort> words)
+    {
+        float[] buffer = t_bias is { } b && b.Length >= words.Length ? b : t_bias = new float[words.Length];
+        Span<float> bias = buffer.AsSpan(0, words.Length);
+        Bf16Convert.Reference(words, bias);
+        return bias;
+    }
+
     /// <inheritdoc />
     /// <remarks>
     /// Decode rows (<see cref="Kernels.MatMul.Plan"/> chooses the GEMV): one <see cref="CpuGemv"/> pass over the rows of
@@ -56,12 +94,5 @@ public sealed partial class CpuBackend
             targets[i] = new GemvTarget(new CpuWeights(tw.DType == DType.BF16 ? pw16 : pw32, tw.DType, n, tw.RowLength), tb is null ? null : pb, py);
             Pin(x, projections, m, targets, i + 1, widened, widenedAt);
         }
-    }
-
-    /// <inheritdoc />
-    protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
-    {
-        MRopeCore(q, qHeads, headDim, positions, cosTable, sinTable, mropeSection);
-        MRopeCore(k, kHeads, headDim, positions, cosTable, sinTable, mropeSection);
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
 
-namespace PruneVid.Kernels.Tests.Cpu;
+namespace PruneVid.Kernels.Tests.MatMul;
 
 /// <summary>
 /// The GEMV loads each cache line of a row once and rebuilds the row's own 64-byte windows with a permute when every

@@ -1,14 +1,10 @@
-// PruneVid.NET — Cpu backend: the ops that run their kernel family's reference (arguments already validated).
+// PruneVid.NET — Indexing: the Cpu cores of the row moves, embedding lookup and argmax (the references).
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <inheritdoc />
-    protected override void AddCore(Tensor a, Tensor b, Tensor y, int count)
-        => Kernels.Add.Reference(((CpuTensor)a).F32, ((CpuTensor)b).F32, ((CpuTensor)y).F32);
-
     /// <inheritdoc />
     protected override void GatherRowsCore(Tensor source, Tensor indices, Tensor destination)
     {

@@ -1,4 +1,4 @@
-// PruneVid.NET — ILGPU backend: the fused ops (several projections of one input; M-RoPE on q and k).
+// PruneVid.NET — MatMul: the ILGPU cores of MatMul and Project (the GEMV for decode-shaped calls on CUDA, the tiled GEMM otherwise).
 using ILGPU;
 using PruneVid.Compute;
 
@@ -6,6 +6,47 @@ namespace PruneVid.Kernels.Ilgpu;
 
 public sealed partial class IlgpuBackend
 {
+    /// <inheritdoc />
+    /// <remarks>
+    /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls, the
+    /// portable tiled GEMM for the rest.
+    /// </remarks>
+    protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
+    {
+        IlgpuTensor tx = (IlgpuTensor)x, tw = (IlgpuTensor)w, ty = (IlgpuTensor)y;
+        var tb = (IlgpuTensor?)bias;
+        int hasBias = tb is null ? 0 : 1, add = accumulate ? 1 : 0;
+        if (tw.DType == DType.F32)
+        {
+            int threads = TiledThreads();
+            Kernels.MatMul.LaunchTiledF32(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), tx.RawF32, tw.RawF32,
+                (tb ?? tw).RawF32, ty.RawF32, m, n, k, hasBias, add, threads);
+            return;
+        }
+
+        ArrayView<ushort> weights = tw.RawBf16;
+        // The bias view is unread without a bias, but launchers reject empty views: pass the weights instead.
+        ArrayView<ushort> biasView = (tb ?? tw).RawBf16;
+        // The GEMV reads bf16 pairs as 32-bit words, so rows must start 4-byte aligned: true for an owned buffer with
+        // even K (views hide their offset). It is a GPU kernel: on ILGPU's CPU accelerator the tiled kernel is faster.
+        bool pairsAligned = k % 2 == 0 && tw.OwnsBuffer;
+        if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
+        {
+            int threads = GroupSize(128);
+            Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Accelerator.WarpSize), tx.RawF32,
+                weights.Cast<uint>(), biasView, ty.RawF32, m, n, k, hasBias, add, threads);
+        }
+        else
+        {
+            int threads = TiledThreads();
+            Kernels.MatMul.LaunchTiled(Runtime, Kernels.MatMul.TiledGroups(m, n, threads), tx.RawF32, weights, biasView,
+                ty.RawF32, m, n, k, hasBias, add, threads);
+        }
+    }
+
+    /// <summary>The tiled kernel's largest group the accelerator allows: 256 (64×64 tiles), 64 (32×32) or 16 (16×16).</summary>
+    private int TiledThreads() => Accelerator.MaxNumThreadsPerGroup >= 256 ? 256 : Accelerator.MaxNumThreadsPerGroup >= 64 ? 64 : 16;
+
     /// <inheritdoc />
     /// <remarks>
     /// One launch for every projection: <c>MatMul.ProjectGemv</c> for decode-shaped calls on CUDA (every weight an
@@ -58,14 +99,4 @@ public sealed partial class IlgpuBackend
     private static ArrayView<uint> Pairs(IlgpuTensor weights) => ((ArrayView<ushort>)weights.RawBf16).Cast<uint>();
 
     private static int N(ReadOnlySpan<Projection> projections, int i) => i < projections.Length ? projections[i].Weight.Rows : 0;
-
-    /// <inheritdoc />
-    protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
-    {
-        IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k;
-        int pairs = (int)((long)tq.Rows * (qHeads + kHeads) * (headDim / 2));
-        Kernels.MRope.LaunchQueryKeyPairs(Runtime, pairs, tq.RawF32, tk.RawF32, ((IlgpuTensor)positions).RawI32,
-            ((IlgpuTensor)cosTable).RawF32, ((IlgpuTensor)sinTable).RawF32,
-            tq.Rows, qHeads, kHeads, headDim, mropeSection[0], mropeSection[0] + mropeSection[1]);
-    }
 }

@@ -1,8 +1,9 @@
 // PruneVid.NET — the Cpu backend's fused projections and accumulating decode GEMV against MatMul's references.
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Tests.Cpu;
 
-namespace PruneVid.Kernels.Tests.Cpu;
+namespace PruneVid.Kernels.Tests.MatMul;
 
 /// <summary>
 /// Project runs the decode rows (M ≤ 8) of all its weights as one GEMV pass; each output must still be what

@@ -12,6 +12,9 @@ namespace PruneVid.Kernels.Cpu;
 /// </summary>
 internal static unsafe class CpuRotary
 {
+    /// <summary>True where Vector512 runs on hardware; elsewhere the Cpu backend uses the references.</summary>
+    public static bool IsSupported => Vector512.IsHardwareAccelerated;
+
     /// <summary>x [rows, heads·headDim] in place; cos and sin are [rows, headDim].</summary>
     public static void Rotary(float* x, int rows, int heads, int headDim, float* cos, float* sin)
     {

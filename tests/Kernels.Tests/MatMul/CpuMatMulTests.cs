@@ -1,8 +1,9 @@
 // PruneVid.NET — the Cpu backend's fast matrix multiply (blocked GEMM and GEMV) against MatMul.Reference.
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Tests.Cpu;
 
-namespace PruneVid.Kernels.Tests.Cpu;
+namespace PruneVid.Kernels.Tests.MatMul;
 
 public sealed class CpuMatMulTests
 {

@@ -2,7 +2,7 @@
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
 
-namespace PruneVid.Kernels.Tests.Cpu;
+namespace PruneVid.Kernels.Tests.Attention;
 
 public sealed class CpuAttentionTests
 {

@@ -4,7 +4,7 @@ using PruneVid.Kernels.Cpu;
 using PruneVid.Kernels.Ilgpu;
 using PruneVid.Kernels.Tests.Accelerators;
 
-namespace PruneVid.Kernels.Tests.Compute;
+namespace PruneVid.Kernels.Tests.Convert;
 
 /// <summary>BF16 → F32 widening where the tensors live, against <see cref="Bf16.ToSingle(ushort)"/> (exact).</summary>
 public abstract class ConvertToF32Tests : IDisposable

@@ -1,10 +1,13 @@
-// PruneVid.NET — Cpu backend: attention signals for token reducers.
+// PruneVid.NET — Attention signals: the Cpu cores of the token scores reducers read from attention (the references).
 using PruneVid.Compute;
 
 namespace PruneVid.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
+    private protected override void AttentionScoresCore(Tensor q, Tensor k, AttentionScoreParams p, Tensor scores) =>
+        Kernels.AttentionScores.Reference(((CpuTensor)q).F32, ((CpuTensor)k).F32, ((CpuTensor)scores).F32, p);
+
     private protected override void FrameSaliencyCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit,
         int units, Tensor saliency) =>
         AttentionSaliency.Reference(((CpuTensor)q).F32, ((CpuTensor)k).F32, shape, cuSeqLens, mergeUnit, ((CpuTensor)saliency).F32);

@@ -1,0 +1,18 @@
+// PruneVid.NET — Convert: the validated entry of ConvertToF32.
+namespace PruneVid.Compute;
+
+public abstract partial class ComputeBackend
+{
+    /// <inheritdoc />
+    public void ConvertToF32(Tensor source, Tensor destination)
+    {
+        const string op = "ConvertToF32";
+        Require(source, DType.BF16, op, nameof(source));
+        Require(destination, DType.F32, op, nameof(destination));
+        SameLength(source, destination, op, nameof(destination));
+        if (source.Length > 0) ConvertToF32Core(source, destination, Extent(source.Length, source, op));
+    }
+
+    /// <summary>Widens <paramref name="count"/> BF16 values into an F32 tensor of the same length (both non-empty).</summary>
+    protected abstract void ConvertToF32Core(Tensor source, Tensor destination, int count);
+}
