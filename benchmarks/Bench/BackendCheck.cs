@@ -31,7 +31,7 @@ public static class BackendCheck
         var rng = new Random(4);
         for (long i = 0; i < pixels.LongLength; i++) pixels[i] = (float)(rng.NextDouble() * 4 - 2);
 
-        using IComputeBackend target = BackendFactory.Create(device);
+        using ComputeBackend target = BackendFactory.Create(device);
         using var cpu = new CpuBackend();
         Console.WriteLine($"check: synthetic {shape}, {frames} frames {size}x{size}, {target.Name} vs {cpu.Name}");
         var a = RunModel(target, config, weights, pixels, grid);
@@ -44,7 +44,7 @@ public static class BackendCheck
         return ok && argmax && tokens ? 0 : 1;
     }
 
-    private static (float[] Embeds, float[] Logits, int[] Tokens) RunModel(IComputeBackend backend, Qwen25VLConfig config,
+    private static (float[] Embeds, float[] Logits, int[] Tokens) RunModel(ComputeBackend backend, Qwen25VLConfig config,
         PruneVid.Runtime.Checkpoint.IWeightSource weights, float[] pixels, (int, int, int) grid)
     {
         using var vision = new VisionEncoder(backend, config.Vision, weights);

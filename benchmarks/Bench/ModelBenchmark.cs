@@ -37,7 +37,7 @@ public static class ModelBenchmark
         using var weights = SyntheticModel.RandomWeights(config, seed: 1);
         Console.WriteLine($"model: synthetic Qwen2.5-VL {shape} ({SyntheticModel.ParameterCount(config) / 1e9:F2} B parameters), weights built in {clock.Elapsed.TotalSeconds:F1} s");
 
-        using IComputeBackend backend = BackendFactory.Create(device);
+        using ComputeBackend backend = BackendFactory.Create(device);
         CounterSnapshot beforeLoad = backend.Counters.Snapshot();
         clock.Restart();
         using var vision = new VisionEncoder(backend, config.Vision, weights);
@@ -109,7 +109,7 @@ public static class ModelBenchmark
             : "";
 
     /// <summary>Best wall time of <paramref name="iterations"/> runs after a warm-up, each ending with a device synchronisation.</summary>
-    internal static double Time(IComputeBackend backend, int iterations, Action run)
+    internal static double Time(ComputeBackend backend, int iterations, Action run)
     {
         run(); // warm-up: JIT and kernel compilation
         backend.Synchronize();

@@ -43,7 +43,7 @@ public static class ReducerBenchmark
 
     private sealed record Measurement(double Best, double Mean, int Kept);
 
-    private static Measurement Measure(IComputeBackend backend, Tensor input, VideoGrid grid, int channels, string name, int iterations)
+    private static Measurement Measure(ComputeBackend backend, Tensor input, VideoGrid grid, int channels, string name, int iterations)
     {
         ITokenReducer reducer = TokenReducerRegistry.Create(name);
         var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid), SyntheticSignals(reducer, grid));

@@ -71,7 +71,7 @@ public static class Stage1Benchmark
 
     private sealed record Measurement(double Milliseconds, int[] Counts, TokenPosition[] Positions, float[] Features);
 
-    private static Measurement Measure(IComputeBackend backend, string device, VideoGrid grid, float[] features, int channels, string parameters, int iterations)
+    private static Measurement Measure(ComputeBackend backend, string device, VideoGrid grid, float[] features, int channels, string parameters, int iterations)
     {
         using Tensor input = backend.FromF32(features, grid.Tokens, channels);
         var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid));

@@ -34,7 +34,7 @@ public static class Stage2Benchmark
         json = json.Replace("\"fullatt_block_indexes\": [7,15,23,31]", "\"fullatt_block_indexes\": [1]");
         var config = Qwen25VLConfig.Parse(json, "synthetic 3b-layer");
         using var weights = SyntheticModel.RandomWeights(config, seed: 1);
-        using IComputeBackend backend = BackendFactory.Create(device);
+        using ComputeBackend backend = BackendFactory.Create(device);
         using var text = new TextModel(backend, config, weights);
         var t = config.Text;
 

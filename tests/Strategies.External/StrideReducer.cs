@@ -35,7 +35,7 @@ public sealed class StrideReducer : ITokenReducer<StrideOptions>
             rows[i] = i * stride;
             groups.Add(Enumerable.Range(rows[i], Math.Min(stride, n - rows[i])).ToArray());
         }
-        IComputeBackend backend = video.Backend;
+        ComputeBackend backend = video.Backend;
         Tensor output = backend.Allocate(DType.F32, kept, video.Channels);
         if (kept > 0)
         {

@@ -13,7 +13,7 @@ internal static class TestVideos
     /// Random tokens on a grid with a few "scenes" and partly static content, positions as HF gives them
     /// (temporal step 2, offset 5) so positions differ from row indices.
     /// </summary>
-    public static VideoTokens Random(IComputeBackend backend, VideoGrid grid, int channels, int seed)
+    public static VideoTokens Random(ComputeBackend backend, VideoGrid grid, int channels, int seed)
     {
         var rng = new Random(seed);
         int p = grid.TokensPerFrame;

@@ -34,7 +34,7 @@ internal static class ParityCommand
         };
         command.SetAction(parse =>
         {
-            using IComputeBackend compute = BackendFactory.Create(BackendFactory.Parse(parse.GetValue(backend)!));
+            using ComputeBackend compute = BackendFactory.Create(BackendFactory.Parse(parse.GetValue(backend)!));
             var options = new ParityOptions
             {
                 CreateVision = parse.GetValue(referenceVision) ? null : VisionEncoderStage.Create,

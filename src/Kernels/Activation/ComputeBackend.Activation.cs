@@ -3,7 +3,7 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>Elementwise y = silu(gate) · up (SwiGLU).</summary>
     public void SiluMul(Tensor gate, Tensor up, Tensor y)
     {
         const string op = "SiluMul";
@@ -19,7 +19,7 @@ public abstract partial class ComputeBackend
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>Elementwise exact (erf) GELU.</summary>
     public void Gelu(Tensor x, Tensor y)
     {
         const string op = "Gelu";
@@ -34,8 +34,8 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>y = silu(gate) · up over <paramref name="count"/> F32 elements.</summary>
-    protected abstract void SiluMulCore(Tensor gate, Tensor up, Tensor y, int count);
+    private protected abstract void SiluMulCore(Tensor gate, Tensor up, Tensor y, int count);
 
     /// <summary>y = gelu(x) over <paramref name="count"/> F32 elements.</summary>
-    protected abstract void GeluCore(Tensor x, Tensor y, int count);
+    private protected abstract void GeluCore(Tensor x, Tensor y, int count);
 }

@@ -7,7 +7,7 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc />
     /// <remarks><see cref="CpuActivations.SiluMul"/>; without hardware Vector512 the reference.</remarks>
-    protected override unsafe void SiluMulCore(Tensor gate, Tensor up, Tensor y, int count)
+    private protected override unsafe void SiluMulCore(Tensor gate, Tensor up, Tensor y, int count)
     {
         CpuTensor tg = (CpuTensor)gate, tu = (CpuTensor)up, ty = (CpuTensor)y;
         if (!CpuActivations.IsSupported)
@@ -20,7 +20,7 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc />
     /// <remarks><see cref="CpuActivations.Gelu"/>; without hardware Vector512 the reference.</remarks>
-    protected override unsafe void GeluCore(Tensor x, Tensor y, int count)
+    private protected override unsafe void GeluCore(Tensor x, Tensor y, int count)
     {
         CpuTensor tx = (CpuTensor)x, ty = (CpuTensor)y;
         if (!CpuActivations.IsSupported)

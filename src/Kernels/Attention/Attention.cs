@@ -6,7 +6,7 @@ namespace PruneVid.Kernels;
 
 /// <summary>
 /// o = softmax(q·kᵀ·scale [+ causal mask]) · v for each segment and head; see
-/// <see cref="IComputeBackend.Attention"/> for the layout. f32 throughout, one pass per query with an online
+/// <see cref="ComputeBackend.Attention"/> for the layout. f32 throughout, one pass per query with an online
 /// softmax — the same arithmetic the tiled kernels use, so their results agree to rounding.
 /// </summary>
 public static partial class Attention

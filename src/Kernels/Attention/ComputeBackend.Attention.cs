@@ -3,7 +3,13 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// Softmax attention over independent segments. q is [Mq, heads·headDim], k and v are [Mk, kvHeads·headDim],
+    /// output is [Mq, heads·headDim]. Segment s spans query rows [cuQ[s], cuQ[s+1]) and key rows [cuK[s], cuK[s+1]);
+    /// empty segments are allowed. Query head h reads kv head h / (heads / kvHeads) (GQA). With
+    /// <paramref name="causal"/>, the queries of a segment are the last ones of its keys: query i (0-based in the
+    /// segment) sees keys 0 .. i + (lenK − lenQ). Accumulates in f32 with an online softmax.
+    /// </summary>
     public void Attention(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
     {
@@ -25,6 +31,6 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>Segmented attention (layout, segment tables and sizes checked; at least one query).</summary>
-    protected abstract void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
+    private protected abstract void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal);
 }

@@ -5,7 +5,12 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// scores[c] = max over the request's query rows of the heads' (max or mean) softmax probability of key column
+    /// <c>ColumnStart + c</c>, for q [S, heads·headDim] and k [S, kvHeads·headDim] of one sequence (GQA keys expanded).
+    /// The softmax denominator runs over all S keys, or keys 0..row with <see cref="AttentionScoreRequest.Causal"/>.
+    /// Only the request's rows are computed (never the S×S map); f32.
+    /// </summary>
     public void AttentionScores(Tensor q, Tensor k, AttentionShape shape, AttentionScoreRequest request, Tensor scores)
     {
         const string op = "AttentionScores";
@@ -18,7 +23,12 @@ public abstract partial class ComputeBackend
         AttentionScoresCore(q, k, p, scores);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// FastVID's frame saliency from a block's rotated q and k [rows, heads·headDim]: per segment and head, the softmax
+    /// (scale <see cref="AttentionShape.Scale"/>) of the segment's mean query against each merge unit's mean key
+    /// (<paramref name="mergeUnit"/> consecutive rows), averaged over heads. <paramref name="saliency"/> is F32
+    /// [rows / mergeUnit], in the rows' order. Every segment must be a positive multiple of the merge unit.
+    /// </summary>
     public void FrameSaliency(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit, Tensor saliency)
     {
         const string op = "FrameSaliency";
@@ -31,7 +41,10 @@ public abstract partial class ComputeBackend
         FrameSaliencyCore(q, k, shape, cuSeqLens, mergeUnit, units, saliency);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The softmax attention each key row receives within its segment (non-causal), summed over the segment's queries
+    /// and the heads; <paramref name="sums"/> is F32 [rows]. No attention matrix is stored.
+    /// </summary>
     public void AttentionColumnSums(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, Tensor sums)
     {
         const string op = "AttentionColumnSums";

@@ -7,7 +7,7 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc />
     /// <remarks>The blocked <see cref="CpuAttention"/> for head widths it supports, the reference otherwise.</remarks>
-    protected override unsafe void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
+    private protected override unsafe void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
     {
         CpuTensor tq = (CpuTensor)q, tk = (CpuTensor)k, tv = (CpuTensor)v, to = (CpuTensor)output;

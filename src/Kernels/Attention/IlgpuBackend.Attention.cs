@@ -19,7 +19,7 @@ public sealed partial class IlgpuBackend
     /// caches run the tiled kernel; a step with at most one query per segment and at least
     /// <see cref="DecodeMinKeys"/> keys in some segment runs the split-key decode pair.
     /// </remarks>
-    protected override void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
+    private protected override void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
     {
         IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, tv = (IlgpuTensor)v, to = (IlgpuTensor)output;

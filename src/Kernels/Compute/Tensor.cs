@@ -2,12 +2,12 @@
 namespace PruneVid.Compute;
 
 /// <summary>
-/// A dense, row-major tensor owned by one <see cref="IComputeBackend"/>. The storage is backend specific
+/// A dense, row-major tensor owned by one <see cref="ComputeBackend"/>. The storage is backend specific
 /// (a managed array on the Cpu backend, an ILGPU buffer on an accelerator); model code only sees the shape.
 /// </summary>
 public abstract class Tensor : IDisposable
 {
-    protected Tensor(IComputeBackend backend, DType dtype, int[] shape)
+    private protected Tensor(ComputeBackend backend, DType dtype, int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
         long length = 1;
@@ -23,7 +23,7 @@ public abstract class Tensor : IDisposable
     }
 
     /// <summary>The backend that owns the storage.</summary>
-    public IComputeBackend Backend { get; }
+    public ComputeBackend Backend { get; }
 
     /// <summary>Element type.</summary>
     public DType DType { get; }

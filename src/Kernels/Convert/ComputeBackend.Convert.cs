@@ -3,7 +3,7 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>Widens BF16 <paramref name="source"/> into F32 <paramref name="destination"/> of the same length (exact), where both live.</summary>
     public void ConvertToF32(Tensor source, Tensor destination)
     {
         const string op = "ConvertToF32";
@@ -14,5 +14,5 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>Widens <paramref name="count"/> BF16 values into an F32 tensor of the same length (both non-empty).</summary>
-    protected abstract void ConvertToF32Core(Tensor source, Tensor destination, int count);
+    private protected abstract void ConvertToF32Core(Tensor source, Tensor destination, int count);
 }

@@ -6,6 +6,6 @@ namespace PruneVid.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc />
-    protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
+    private protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
         => Bf16Convert.Reference(((CpuTensor)source).Bf16, ((CpuTensor)destination).F32);
 }

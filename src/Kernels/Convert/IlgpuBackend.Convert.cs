@@ -6,6 +6,6 @@ namespace PruneVid.Kernels.Ilgpu;
 public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
-    protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
+    private protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
         => Bf16Convert.LaunchToF32(Runtime, count, ((IlgpuTensor)source).RawBf16, ((IlgpuTensor)destination).RawF32);
 }

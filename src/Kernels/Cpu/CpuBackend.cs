@@ -10,7 +10,7 @@ namespace PruneVid.Kernels.Cpu;
 /// implementations kept in their op family's folder (<c>MatMul/CpuGemm</c>, <c>Attention/CpuAttention</c>, …), every other op its kernel family's plain
 /// C# reference, which stays the oracle the fast paths and the ILGPU kernels are tested against. Ops run
 /// synchronously, so <see cref="Synchronize"/> has nothing to wait for. BF16 weights given as host memory
-/// (<see cref="ComputeBackend.FromHostBf16"/>, a memory-mapped checkpoint) are used in place, without a copy.
+/// (<see cref="ComputeBackend.FromHostBf16(nint, long, int[], object)"/>, a memory-mapped checkpoint) are used in place, without a copy.
 /// </summary>
 public sealed partial class CpuBackend : ComputeBackend
 {
@@ -22,7 +22,7 @@ public sealed partial class CpuBackend : ComputeBackend
     public override DeviceCounters Counters { get; } = new();
 
     /// <inheritdoc />
-    protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
+    private protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
     {
         CheckFits(length, shape);
         Counters.CountAllocation(length * dtype.SizeOf());
@@ -35,13 +35,13 @@ public sealed partial class CpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => Filled(DType.F32, shape, data);
+    private protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape) => Filled(DType.F32, shape, data);
 
     /// <inheritdoc />
-    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => Filled(DType.BF16, shape, data);
+    private protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape) => Filled(DType.BF16, shape, data);
 
     /// <inheritdoc />
-    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => Filled(DType.I32, shape, data);
+    private protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape) => Filled(DType.I32, shape, data);
 
     /// <summary>A new tensor holding a copy of <paramref name="data"/>, counted as an allocation.</summary>
     private unsafe CpuTensor Filled<T>(DType dtype, int[] shape, ReadOnlySpan<T> data) where T : unmanaged
@@ -72,31 +72,25 @@ public sealed partial class CpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).F32);
+    private protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).F32);
 
     /// <inheritdoc />
-    protected override void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).I32);
+    private protected override void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination) => source.CopyTo(((CpuTensor)destination).I32);
 
     /// <inheritdoc />
     /// <remarks>Zero-copy: the tensor reads the host words in place for as long as it lives.</remarks>
-    protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
+    private protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
     {
         CheckFits(ElementCount(shape, "FromHostBf16"), shape);
         return new CpuTensor(this, shape, (void*)pointer, 0, owner);
     }
 
-    /// <summary>Wraps an existing array without copying (the caller hands over ownership).</summary>
-    public Tensor Wrap(DType dtype, int[] shape, Array storage)
-    {
-        ArgumentNullException.ThrowIfNull(storage);
-        long length = ElementCount(shape, "Wrap");
-        if (storage.LongLength != length)
-            throw new ArgumentException($"Wrap: {storage.LongLength} values do not fill shape [{string.Join(",", shape)}] ({length} elements)");
-        return new CpuTensor(this, dtype, (int[])shape.Clone(), storage, 0);
-    }
+    /// <inheritdoc />
+    /// <remarks>Zero-copy: the tensor reads the array in place for as long as it lives.</remarks>
+    private protected override Tensor FromHostBf16Core(ushort[] words, int[] shape) => new CpuTensor(this, DType.BF16, shape, words, 0);
 
     /// <inheritdoc />
-    protected override void CopyToHostCore(Tensor source, Span<float> destination)
+    private protected override void CopyToHostCore(Tensor source, Span<float> destination)
     {
         var t = (CpuTensor)source;
         if (t.DType == DType.F32) t.F32.CopyTo(destination);
@@ -104,10 +98,10 @@ public sealed partial class CpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override void CopyToHostCore(Tensor source, Span<int> destination) => ((CpuTensor)source).I32.CopyTo(destination);
+    private protected override void CopyToHostCore(Tensor source, Span<int> destination) => ((CpuTensor)source).I32.CopyTo(destination);
 
     /// <inheritdoc />
-    protected override void CopyCore(Tensor source, Tensor destination)
+    private protected override void CopyCore(Tensor source, Tensor destination)
     {
         CpuTensor s = (CpuTensor)source, d = (CpuTensor)destination;
         switch (s.DType)
@@ -119,7 +113,7 @@ public sealed partial class CpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor ViewCore(Tensor source, int[] shape, long offset) => ((CpuTensor)source).View(shape, offset);
+    private protected override Tensor ViewCore(Tensor source, int[] shape, long offset) => ((CpuTensor)source).View(shape, offset);
 
     /// <inheritdoc />
     public override void Synchronize() { }

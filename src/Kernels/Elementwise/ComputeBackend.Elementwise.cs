@@ -3,7 +3,7 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>Elementwise y = a + b (y may alias a or b).</summary>
     public void Add(Tensor a, Tensor b, Tensor y)
     {
         const string op = "Add";
@@ -20,5 +20,5 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>y = a + b over <paramref name="count"/> F32 elements (y may alias a or b).</summary>
-    protected abstract void AddCore(Tensor a, Tensor b, Tensor y, int count);
+    private protected abstract void AddCore(Tensor a, Tensor b, Tensor y, int count);
 }

@@ -6,6 +6,6 @@ namespace PruneVid.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc />
-    protected override void AddCore(Tensor a, Tensor b, Tensor y, int count)
+    private protected override void AddCore(Tensor a, Tensor b, Tensor y, int count)
         => Kernels.Add.Reference(((CpuTensor)a).F32, ((CpuTensor)b).F32, ((CpuTensor)y).F32);
 }

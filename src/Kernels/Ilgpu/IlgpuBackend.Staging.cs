@@ -14,7 +14,7 @@ public sealed partial class IlgpuBackend
     private StagingPair? _staging;
 
     /// <summary>
-    /// Bytes per page-locked staging chunk used by <see cref="ComputeBackend.FromHostBf16"/> (default
+    /// Bytes per page-locked staging chunk used by <see cref="ComputeBackend.FromHostBf16(nint, long, int[], object)"/> (default
     /// <see cref="DefaultStagingChunkBytes"/>): an even number from 2 bytes up to 2 GiB. Two chunks are held from the
     /// first host upload until the backend is disposed. See docs/compute-backends.md "Loading weights".
     /// </summary>

@@ -8,7 +8,7 @@ using PruneVid.Compute;
 namespace PruneVid.Kernels.Ilgpu;
 
 /// <summary>
-/// <see cref="IComputeBackend"/> on an ILGPU accelerator (CUDA, or ILGPU's CPU accelerator in tests). Every op is
+/// <see cref="ComputeBackend"/> on an ILGPU accelerator (CUDA, or ILGPU's CPU accelerator in tests). Every op is
 /// queued on <see cref="KernelRuntime.Stream"/>; only downloads and <see cref="Synchronize"/> wait. This file holds
 /// construction, memory and launch helpers; each op family's core lives in that family's folder (src/Kernels/Norm/IlgpuBackend.Norm.cs, …).
 /// </summary>
@@ -40,7 +40,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     // ---- memory -------------------------------------------------------------------------------------------
 
     /// <inheritdoc />
-    protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
+    private protected override Tensor AllocateCore(DType dtype, int[] shape, long length)
     {
         IlgpuTensor tensor = Create(dtype, shape, length);
         if (length > 0)
@@ -56,7 +56,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape)
+    private protected override Tensor FromF32Core(ReadOnlySpan<float> data, int[] shape)
     {
         IlgpuTensor tensor = Create(DType.F32, shape, data.Length);
         if (data.Length > 0) Upload(tensor.RawF32, data);
@@ -64,7 +64,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape)
+    private protected override Tensor FromBf16Core(ReadOnlySpan<ushort> data, int[] shape)
     {
         IlgpuTensor tensor = Create(DType.BF16, shape, data.Length);
         if (data.Length > 0) Upload(tensor.RawBf16, data);
@@ -73,7 +73,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
 
     /// <summary>
     /// Uploads <paramref name="count"/> bf16 words straight from host memory (e.g. a memory-mapped checkpoint) into a
-    /// new tensor, without a managed copy and without the 2^31 limit of a span (same as <see cref="ComputeBackend.FromHostBf16"/>).
+    /// new tensor, without a managed copy and without the 2^31 limit of a span (same as <see cref="ComputeBackend.FromHostBf16(nint, long, int[], object)"/>).
     /// </summary>
     public Tensor FromBf16(nint pointer, long count, params int[] shape) => FromHostBf16(pointer, count, shape);
 
@@ -82,7 +82,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     /// The words go through page-locked chunks of <see cref="StagingChunkBytes"/> (one counted upload each) and are in
     /// device memory before this returns, so the host memory may go away after.
     /// </remarks>
-    protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
+    private protected override unsafe Tensor FromHostBf16Core(nint pointer, int[] shape, object? owner)
     {
         long count = ElementCount(shape, "FromHostBf16");
         IlgpuTensor tensor = Create(DType.BF16, shape, count);
@@ -92,7 +92,11 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape)
+    /// <remarks>Copied into device memory like <see cref="ComputeBackend.FromBf16"/>.</remarks>
+    private protected override Tensor FromHostBf16Core(ushort[] words, int[] shape) => FromBf16Core(words, shape);
+
+    /// <inheritdoc />
+    private protected override Tensor FromI32Core(ReadOnlySpan<int> data, int[] shape)
     {
         IlgpuTensor tensor = Create(DType.I32, shape, data.Length);
         if (data.Length > 0) Upload(tensor.RawI32, data);
@@ -100,13 +104,13 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => Upload(((IlgpuTensor)destination).RawF32, source);
+    private protected override void CopyFromHostCore(ReadOnlySpan<float> source, Tensor destination) => Upload(((IlgpuTensor)destination).RawF32, source);
 
     /// <inheritdoc />
-    protected override void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination) => Upload(((IlgpuTensor)destination).RawI32, source);
+    private protected override void CopyFromHostCore(ReadOnlySpan<int> source, Tensor destination) => Upload(((IlgpuTensor)destination).RawI32, source);
 
     /// <inheritdoc />
-    protected override void CopyToHostCore(Tensor source, Span<float> destination)
+    private protected override void CopyToHostCore(Tensor source, Span<float> destination)
     {
         IlgpuTensor s = (IlgpuTensor)source;
         if (s.DType == DType.F32)
@@ -121,10 +125,10 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override void CopyToHostCore(Tensor source, Span<int> destination) => Download(((IlgpuTensor)source).RawI32, destination);
+    private protected override void CopyToHostCore(Tensor source, Span<int> destination) => Download(((IlgpuTensor)source).RawI32, destination);
 
     /// <inheritdoc />
-    protected override void CopyCore(Tensor source, Tensor destination)
+    private protected override void CopyCore(Tensor source, Tensor destination)
     {
         IlgpuTensor s = (IlgpuTensor)source, d = (IlgpuTensor)destination;
         switch (s.DType)
@@ -136,7 +140,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     }
 
     /// <inheritdoc />
-    protected override Tensor ViewCore(Tensor source, int[] shape, long offset)
+    private protected override Tensor ViewCore(Tensor source, int[] shape, long offset)
         => ((IlgpuTensor)source).View(shape, offset, ElementCount(shape, "View"));
 
     /// <inheritdoc />

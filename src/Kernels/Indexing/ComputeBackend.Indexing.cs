@@ -3,7 +3,7 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>dst[i, :] = src[indices[i], :] (rows of any length; I32 indices).</summary>
     public void GatherRows(Tensor source, Tensor indices, Tensor destination)
     {
         const string op = "GatherRows";
@@ -15,7 +15,7 @@ public abstract partial class ComputeBackend
         GatherRowsCore(source, indices, destination);
     }
 
-    /// <inheritdoc />
+    /// <summary>dst[indices[i], :] = src[i, :] (the inverse of <see cref="GatherRows"/>).</summary>
     public void ScatterRows(Tensor source, Tensor indices, Tensor destination)
     {
         const string op = "ScatterRows";
@@ -26,7 +26,7 @@ public abstract partial class ComputeBackend
         ScatterRowsCore(source, indices, destination);
     }
 
-    /// <inheritdoc />
+    /// <summary>y[i, :] = f32(table[ids[i], :]); the table is BF16 or F32, ids are I32 and checked against the table.</summary>
     public void Embedding(Tensor table, Tensor ids, Tensor y)
     {
         const string op = "Embedding";
@@ -41,7 +41,7 @@ public abstract partial class ComputeBackend
         EmbeddingCore(table, ids, y, width);
     }
 
-    /// <inheritdoc />
+    /// <summary>result[i] = argmax of row i of x (first maximum on ties), as I32.</summary>
     public void ArgMax(Tensor x, Tensor result)
     {
         const string op = "ArgMax";
@@ -55,16 +55,16 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>dst[i] = src[indices[i]] (dtypes and counts checked, non-empty).</summary>
-    protected abstract void GatherRowsCore(Tensor source, Tensor indices, Tensor destination);
+    private protected abstract void GatherRowsCore(Tensor source, Tensor indices, Tensor destination);
 
     /// <summary>dst[indices[i]] = src[i] (dtypes and counts checked, non-empty).</summary>
-    protected abstract void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination);
+    private protected abstract void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination);
 
     /// <summary>y[i] = table[ids[i]] as f32 (shapes checked, non-empty). Ids are data: a backend checks or clamps them.</summary>
-    protected abstract void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width);
+    private protected abstract void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width);
 
     /// <summary>Row-wise argmax (shapes checked, rows non-empty).</summary>
-    protected abstract void ArgMaxCore(Tensor x, Tensor result);
+    private protected abstract void ArgMaxCore(Tensor x, Tensor result);
 
     private void CheckRowMove(Tensor source, Tensor indices, Tensor destination, string op)
     {

@@ -6,7 +6,7 @@ namespace PruneVid.Kernels.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc />
-    protected override void GatherRowsCore(Tensor source, Tensor indices, Tensor destination)
+    private protected override void GatherRowsCore(Tensor source, Tensor indices, Tensor destination)
     {
         CpuTensor ts = (CpuTensor)source, ti = (CpuTensor)indices, td = (CpuTensor)destination;
         switch (ts.DType)
@@ -18,7 +18,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc />
-    protected override void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination)
+    private protected override void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination)
     {
         CpuTensor ts = (CpuTensor)source, ti = (CpuTensor)indices, td = (CpuTensor)destination;
         switch (ts.DType)
@@ -31,7 +31,7 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc />
     /// <remarks>Ids are checked against the table on the host (an id outside it is an error, not a clamp).</remarks>
-    protected override void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width)
+    private protected override void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width)
     {
         CpuTensor tt = (CpuTensor)table, ti = (CpuTensor)ids, ty = (CpuTensor)y;
         if (tt.DType == DType.BF16) Kernels.Embedding.Reference(tt.Bf16, ti.I32, ty.F32, width);
@@ -39,6 +39,6 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc />
-    protected override void ArgMaxCore(Tensor x, Tensor result)
+    private protected override void ArgMaxCore(Tensor x, Tensor result)
         => Kernels.ArgMax.Reference(((CpuTensor)x).F32, ((CpuTensor)result).I32, x.RowLength);
 }

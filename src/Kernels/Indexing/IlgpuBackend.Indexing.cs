@@ -9,7 +9,7 @@ public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
     /// <remarks>Indices stay on the device and are not checked: an out-of-range index is clamped (see <see cref="Rows"/>).</remarks>
-    protected override void GatherRowsCore(Tensor source, Tensor indices, Tensor destination)
+    private protected override void GatherRowsCore(Tensor source, Tensor indices, Tensor destination)
     {
         IlgpuTensor ts = (IlgpuTensor)source, ti = (IlgpuTensor)indices, td = (IlgpuTensor)destination;
         int extent = Extent(td.Length, td, "GatherRows");
@@ -21,7 +21,7 @@ public sealed partial class IlgpuBackend
 
     /// <inheritdoc />
     /// <remarks>Indices stay on the device and are not checked: an out-of-range index is skipped (see <see cref="Rows"/>).</remarks>
-    protected override void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination)
+    private protected override void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination)
     {
         IlgpuTensor ts = (IlgpuTensor)source, ti = (IlgpuTensor)indices, td = (IlgpuTensor)destination;
         int extent = Extent(ts.Length, ts, "ScatterRows");
@@ -36,7 +36,7 @@ public sealed partial class IlgpuBackend
     /// Ids stay on the device and are not checked (that would cost a download per call): an id outside the
     /// vocabulary is clamped to the first or last row (see <see cref="Kernels.Embedding"/>).
     /// </remarks>
-    protected override void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width)
+    private protected override void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width)
     {
         IlgpuTensor tt = (IlgpuTensor)table, ti = (IlgpuTensor)ids, ty = (IlgpuTensor)y;
         int extent = Extent(ty.Length, ty, "Embedding");
@@ -45,7 +45,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc />
-    protected override void ArgMaxCore(Tensor x, Tensor result)
+    private protected override void ArgMaxCore(Tensor x, Tensor result)
     {
         IlgpuTensor tx = (IlgpuTensor)x, tr = (IlgpuTensor)result;
         Kernels.ArgMax.LaunchGroupRows(Runtime, tx.Rows, tx.RawF32, tr.RawI32, tx.RowLength, GroupSize(256));

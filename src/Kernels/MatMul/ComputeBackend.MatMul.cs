@@ -6,10 +6,13 @@ public abstract partial class ComputeBackend
     /// <summary>Most projections one <see cref="Project"/> call takes (a layer's q, k and v).</summary>
     public const int MaxProjections = 3;
 
-    /// <inheritdoc />
+    /// <summary>y[M,N] = x[M,K] · w[N,K]ᵀ (+ bias[N]); accumulation in f32. w and bias are BF16 or F32.</summary>
     public void MatMul(Tensor x, Tensor w, Tensor? bias, Tensor y) => MatMul("MatMul", x, w, bias, y, accumulate: false);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// y[M,N] += x[M,K] · w[N,K]ᵀ (+ bias[N]): <see cref="MatMul"/> with the residual add in its epilogue (a decoder
+    /// layer's o_proj and down projection), so the sum costs no extra pass and no extra launch.
+    /// </summary>
     public void MatMulAccumulate(Tensor x, Tensor w, Tensor? bias, Tensor y) => MatMul("MatMulAccumulate", x, w, bias, y, accumulate: true);
 
     private void MatMul(string op, Tensor x, Tensor w, Tensor? bias, Tensor y, bool accumulate)
@@ -22,7 +25,11 @@ public abstract partial class ComputeBackend
         MatMulCore(x, w, bias, y, m, n, k, accumulate);
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Up to <see cref="ComputeBackend.MaxProjections"/> matrix multiplies that read the same x (a layer's q, k and v;
+    /// or gate and up): each output = x · weightᵀ (+ bias), computed in one pass (one launch on a device). Equal to
+    /// calling <see cref="MatMul"/> once per projection.
+    /// </summary>
     public void Project(Tensor x, ReadOnlySpan<Projection> projections)
     {
         const string op = "Project";
@@ -65,8 +72,8 @@ public abstract partial class ComputeBackend
         => PruneVid.Kernels.MatMul.Plan(m) == PruneVid.Kernels.MatMulKernel.Gemv ? op + " (M ≤ 8)" : op + " (M > 8)";
 
     /// <summary>y = x · wᵀ (+ bias), or y += that with <paramref name="accumulate"/>: shapes checked, M, N, K ≥ 1.</summary>
-    protected abstract void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate);
+    private protected abstract void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate);
 
     /// <summary>Every projection's output = x · weightᵀ (+ bias): 1..<see cref="MaxProjections"/> checked projections, M, K ≥ 1 (an N may be 0).</summary>
-    protected abstract void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k);
+    private protected abstract void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k);
 }

@@ -10,7 +10,7 @@ public sealed partial class CpuBackend
     /// <see cref="Kernels.MatMul.Plan"/> chooses <see cref="CpuGemv"/> (decode) or <see cref="CpuGemm"/> (blocked);
     /// without hardware Vector512 the reference runs.
     /// </remarks>
-    protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
+    private protected override unsafe void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
     {
         CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)w, ty = (CpuTensor)y;
         var tb = (CpuTensor?)bias;
@@ -49,7 +49,7 @@ public sealed partial class CpuBackend
     /// every projection, so x is split once and the cores are woken once for q, k and v (or gate and up). Larger M:
     /// one blocked multiply per projection, which already streams its weights once.
     /// </remarks>
-    protected override unsafe void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
+    private protected override unsafe void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
     {
         if (!CpuGemm.IsSupported || Kernels.MatMul.Plan(m) != MatMulKernel.Gemv)
         {

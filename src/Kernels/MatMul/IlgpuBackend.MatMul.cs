@@ -11,7 +11,7 @@ public sealed partial class IlgpuBackend
     /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls, the
     /// portable tiled GEMM for the rest.
     /// </remarks>
-    protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
+    private protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
     {
         IlgpuTensor tx = (IlgpuTensor)x, tw = (IlgpuTensor)w, ty = (IlgpuTensor)y;
         var tb = (IlgpuTensor?)bias;
@@ -53,7 +53,7 @@ public sealed partial class IlgpuBackend
     /// owned, 4-byte-aligned buffer with even K, as for the single GEMV), <c>MatMul.ProjectTiled</c> otherwise. Unused
     /// slots repeat slot 0's views with N = 0.
     /// </remarks>
-    protected override void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
+    private protected override void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
     {
         var tx = (IlgpuTensor)x;
         var (w0, b0, y0) = Slot(projections, 0);

@@ -2,7 +2,7 @@
 namespace PruneVid.Compute;
 
 /// <summary>
-/// One output of <see cref="IComputeBackend.Project"/>: <see cref="Output"/> = x · <see cref="Weight"/>ᵀ
+/// One output of <see cref="ComputeBackend.Project"/>: <see cref="Output"/> = x · <see cref="Weight"/>ᵀ
 /// (+ <see cref="Bias"/>). The weights stay separate tensors (no concatenated copy); the backend computes all
 /// outputs of one call in one pass (one kernel launch on a device) because they read the same x.
 /// </summary>

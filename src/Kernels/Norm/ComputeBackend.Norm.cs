@@ -3,7 +3,7 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>Row-wise RMSNorm: y = x / sqrt(mean(x²) + eps) · weight.</summary>
     public void RmsNorm(Tensor x, Tensor weight, float eps, Tensor y)
     {
         const string op = "RmsNorm";
@@ -20,5 +20,5 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>RMSNorm over rows of <paramref name="dim"/> values; weight is BF16 or F32 with dim elements.</summary>
-    protected abstract void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim);
+    private protected abstract void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim);
 }

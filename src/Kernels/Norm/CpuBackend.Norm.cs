@@ -7,7 +7,7 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc />
     /// <remarks><see cref="CpuRmsNorm"/>; without hardware Vector512 the reference.</remarks>
-    protected override unsafe void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim)
+    private protected override unsafe void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim)
     {
         CpuTensor tx = (CpuTensor)x, tw = (CpuTensor)weight, ty = (CpuTensor)y;
         if (!CpuRmsNorm.IsSupported)

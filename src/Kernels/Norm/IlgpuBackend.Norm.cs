@@ -6,7 +6,7 @@ namespace PruneVid.Kernels.Ilgpu;
 public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
-    protected override void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim)
+    private protected override void RmsNormCore(Tensor x, Tensor weight, float eps, Tensor y, int dim)
     {
         IlgpuTensor input = (IlgpuTensor)x, w = (IlgpuTensor)weight, output = (IlgpuTensor)y;
         int rows = (int)(input.Length / dim), groupSize = RmsNormGroupSize(dim);

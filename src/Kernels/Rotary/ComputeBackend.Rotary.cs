@@ -3,7 +3,10 @@ namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <inheritdoc />
+    /// <summary>
+    /// Rotate-half rotary embedding in place: x is [M, heads·headDim]; cos and sin are [M, headDim] f32 (one row per
+    /// token, shared by all heads). x' = x·cos + rotate_half(x)·sin with rotate_half(x) = concat(−x[d/2:], x[:d/2]).
+    /// </summary>
     public void Rotary(Tensor x, int heads, int headDim, Tensor cos, Tensor sin)
     {
         const string op = "Rotary";
@@ -22,7 +25,12 @@ public abstract partial class ComputeBackend
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Multimodal rotary embedding (Qwen2-VL M-RoPE) in place on x [M, heads·headDim]. positions is I32 [3, M] (the t, h
+    /// and w position of every row); cosTable/sinTable are F32 [P, headDim/2] with entry (p, j) = cos/sin of
+    /// p · inv_freq[j], built on the host. Frequency j uses the stream whose chunk of <paramref name="mropeSection"/>
+    /// (t, h, w counts summing to headDim/2) holds it; pairs are rotate-half (d and d + headDim/2).
+    /// </summary>
     public void MRope(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         const string op = "MRope";
@@ -50,7 +58,11 @@ public abstract partial class ComputeBackend
             throw new ArgumentException($"{op}: cos/sin tables {cosTable}, {sinTable} must both be [positions, {half}]", nameof(cosTable));
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// <see cref="MRope(Tensor, int, int, Tensor, Tensor, Tensor, ReadOnlySpan{int})"/> on a layer's queries
+    /// <paramref name="q"/> [M, qHeads·headDim] and keys <paramref name="k"/> [M, kHeads·headDim] together (one launch
+    /// on a device); both use the same positions and tables.
+    /// </summary>
     public void MRope(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         const string op = "MRope";
@@ -65,11 +77,11 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>Rotate-half rotary in place (shapes checked, x non-empty).</summary>
-    protected abstract void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin);
+    private protected abstract void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin);
 
     /// <summary>M-RoPE in place (shapes and section checked, x non-empty).</summary>
-    protected abstract void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
+    private protected abstract void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
 
     /// <summary>M-RoPE in place on q and k with the same positions (shapes and section checked, not both empty).</summary>
-    protected abstract void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
+    private protected abstract void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection);
 }

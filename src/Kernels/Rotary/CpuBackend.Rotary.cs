@@ -7,7 +7,7 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc />
     /// <remarks><see cref="CpuRotary.Rotary"/> (bit-identical to the reference); without hardware Vector512 the reference.</remarks>
-    protected override unsafe void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin)
+    private protected override unsafe void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin)
     {
         CpuTensor tx = (CpuTensor)x, tc = (CpuTensor)cos, ts = (CpuTensor)sin;
         if (!CpuRotary.IsSupported)
@@ -21,7 +21,7 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc />
     /// <remarks><see cref="CpuRotary.MRope"/> (bit-identical to the reference); without hardware Vector512 the reference.</remarks>
-    protected override unsafe void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
+    private protected override unsafe void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         CpuTensor tx = (CpuTensor)x, tp = (CpuTensor)positions, tc = (CpuTensor)cosTable, ts = (CpuTensor)sinTable;
         if (!CpuRotary.IsSupported)
@@ -35,7 +35,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc />
-    protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
+    private protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         MRopeCore(q, qHeads, headDim, positions, cosTable, sinTable, mropeSection);
         MRopeCore(k, kHeads, headDim, positions, cosTable, sinTable, mropeSection);

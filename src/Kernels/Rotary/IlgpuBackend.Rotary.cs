@@ -6,7 +6,7 @@ namespace PruneVid.Kernels.Ilgpu;
 public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
-    protected override void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin)
+    private protected override void RotaryCore(Tensor x, int heads, int headDim, Tensor cos, Tensor sin)
     {
         IlgpuTensor tx = (IlgpuTensor)x;
         int pairs = Extent(tx.Length / 2, tx, "Rotary");
@@ -14,7 +14,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc />
-    protected override void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
+    private protected override void MRopeCore(Tensor x, int heads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         IlgpuTensor tx = (IlgpuTensor)x;
         int pairs = (int)((long)tx.Rows * heads * (headDim / 2));
@@ -23,7 +23,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc />
-    protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
+    private protected override void MRopeCore(Tensor q, int qHeads, Tensor k, int kHeads, int headDim, Tensor positions, Tensor cosTable, Tensor sinTable, ReadOnlySpan<int> mropeSection)
     {
         IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k;
         int pairs = (int)((long)tq.Rows * (qHeads + kHeads) * (headDim / 2));

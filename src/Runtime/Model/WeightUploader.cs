@@ -1,19 +1,19 @@
 // PruneVid.NET — model weights: the one path from a weight source to backend tensors.
 using System.Buffers;
 using PruneVid.Compute;
-using PruneVid.Kernels.Cpu;
 using PruneVid.Runtime.Checkpoint;
 
 namespace PruneVid.Runtime.Model;
 
 /// <summary>
 /// Checks each named weight's shape and hands it to the backend as a BF16 tensor, without a managed copy where the
-/// stored bytes already are bf16: a mapped checkpoint goes to <see cref="ComputeBackend.FromHostBf16"/> (the Cpu
-/// backend then reads the file's pages in place, an accelerator copies them once into device memory), an in-memory
-/// <c>ushort[]</c> is wrapped by the Cpu backend as it is. Other dtypes (F32/F16 checkpoints) are rounded to bf16 on
-/// the way. The source must outlive the tensors (the model keeps it open).
+/// stored bytes already are bf16: a mapped checkpoint goes to
+/// <see cref="ComputeBackend.FromHostBf16(nint, long, int[], object)"/> (the Cpu backend then reads the file's pages in
+/// place, an accelerator copies them once into device memory), an in-memory <c>ushort[]</c> to
+/// <see cref="ComputeBackend.FromHostBf16(ushort[], int[])"/> (used as it is on the Cpu backend). Other dtypes (F32/F16
+/// checkpoints) are rounded to bf16 on the way. The source must outlive the tensors (the model keeps it open).
 /// </summary>
-internal sealed class WeightUploader(IComputeBackend backend, IWeightSource source)
+internal sealed class WeightUploader(ComputeBackend backend, IWeightSource source)
 {
     /// <summary>
     /// Uploads <paramref name="name"/>, which must have exactly <paramref name="expected"/> as shape; the tensor gets
@@ -32,9 +32,8 @@ internal sealed class WeightUploader(IComputeBackend backend, IWeightSource sour
     private unsafe Tensor ToBackend(WeightTensor weight, int[] shape)
     {
         if (weight.DType != SafeTensorDType.BF16) return backend.FromBf16(weight.ToBf16Bits(), shape);
-        if (weight.IsMapped && backend is ComputeBackend device)
-            return device.FromHostBf16(weight.Address, weight.ElementCount, shape, owner: source);
-        if (weight.ManagedArray is ushort[] words && backend is CpuBackend cpu) return cpu.Wrap(DType.BF16, shape, words);
+        if (weight.IsMapped) return backend.FromHostBf16(weight.Address, weight.ElementCount, shape, owner: source);
+        if (weight.ManagedArray is ushort[] words) return backend.FromHostBf16(words, shape);
         using MemoryHandle pin = weight.Pin(); // other in-memory layouts: one copy, straight from the bytes
         return backend.FromBf16(new ReadOnlySpan<ushort>(pin.Pointer, checked((int)weight.ElementCount)), shape);
     }

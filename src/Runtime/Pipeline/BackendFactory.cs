@@ -10,7 +10,7 @@ namespace PruneVid.Runtime.Pipeline;
 public static class BackendFactory
 {
     /// <summary>A new backend; the caller disposes it.</summary>
-    public static IComputeBackend Create(DeviceKind device) => device switch
+    public static ComputeBackend Create(DeviceKind device) => device switch
     {
         DeviceKind.Cpu => new CpuBackend(),
         DeviceKind.IlgpuCpu => new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true),

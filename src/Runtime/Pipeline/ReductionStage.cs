@@ -11,7 +11,7 @@ namespace PruneVid.Runtime.Pipeline;
 /// segments each video's last reducer recorded are kept for the in-model hooks, and the hooks come from the first
 /// video's chain (a hook acts on every video span of the prompt, so one set serves them all).
 /// </summary>
-internal sealed class ReductionStage(IComputeBackend backend, Qwen25VLConfig config)
+internal sealed class ReductionStage(ComputeBackend backend, Qwen25VLConfig config)
 {
     /// <summary>
     /// Reduces every video of <paramref name="encoded"/> (the vision stage's output for videos of the given

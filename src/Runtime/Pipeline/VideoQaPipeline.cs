@@ -22,7 +22,7 @@ namespace PruneVid.Runtime.Pipeline;
 /// </summary>
 public sealed partial class VideoQaPipeline : IDisposable
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly IWeightSource _weights;
     private readonly VisionEncoder _vision;
     private readonly TextModel _text;
@@ -30,7 +30,7 @@ public sealed partial class VideoQaPipeline : IDisposable
     private readonly GenerationConfig? _generation;
     private readonly bool _ownsModel;
 
-    private VideoQaPipeline(IComputeBackend backend, Qwen25VLConfig config, IWeightSource weights, QwenTokenizer tokenizer,
+    private VideoQaPipeline(ComputeBackend backend, Qwen25VLConfig config, IWeightSource weights, QwenTokenizer tokenizer,
         GenerationConfig? generation, PipelineOptions options)
     {
         _backend = backend;
@@ -75,7 +75,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         var tokenizer = QwenTokenizer.FromModelFolder(options.TokenizerDirectory ?? modelDirectory);
         var generation = GenerationConfig.Load(modelDirectory);
         var weights = CheckpointWeights.Open(modelDirectory, config);
-        IComputeBackend? backend = null;
+        ComputeBackend? backend = null;
         try
         {
             backend = BackendFactory.Create(options.Device);

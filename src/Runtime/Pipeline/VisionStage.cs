@@ -6,7 +6,7 @@ using PruneVid.Strategies;
 namespace PruneVid.Runtime.Pipeline;
 
 /// <summary>The vision tower over every video of a request in one call: [Σ tokens, hidden] embeddings, in video order.</summary>
-internal sealed class VisionStage(IComputeBackend backend, VisionEncoder encoder)
+internal sealed class VisionStage(ComputeBackend backend, VisionEncoder encoder)
 {
     /// <summary>
     /// Encodes <paramref name="videos"/>, computing in the same pass the attention signals of

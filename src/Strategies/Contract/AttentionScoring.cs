@@ -4,7 +4,7 @@ using PruneVid.Kernels;
 
 namespace PruneVid.Strategies;
 
-/// <summary>Scores a video span of a hook's layer state with <see cref="IComputeBackend.AttentionScores"/>.</summary>
+/// <summary>Scores a video span of a hook's layer state with <see cref="ComputeBackend.AttentionScores"/>.</summary>
 public static class AttentionScoring
 {
     /// <summary>
@@ -17,7 +17,7 @@ public static class AttentionScoring
         ArgumentNullException.ThrowIfNull(video);
         Tensor q = state.Queries ?? throw new InvalidOperationException("the layer state has no queries: the hook must ask for them through Inputs");
         Tensor k = state.Keys ?? throw new InvalidOperationException("the layer state has no keys: the hook must ask for them through Inputs");
-        IComputeBackend backend = q.Backend;
+        ComputeBackend backend = q.Backend;
         float[] scores = new float[video.Length];
         if (video.Length == 0) return scores;
         using Tensor device = backend.Allocate(DType.F32, video.Length);

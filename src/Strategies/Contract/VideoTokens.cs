@@ -40,7 +40,7 @@ public sealed class VideoTokens
     public Tensor Embeddings { get; }
 
     /// <summary>The backend that owns <see cref="Embeddings"/>.</summary>
-    public IComputeBackend Backend => Embeddings.Backend;
+    public ComputeBackend Backend => Embeddings.Backend;
 
     /// <summary>Grid in merged units.</summary>
     public VideoGrid Grid { get; }

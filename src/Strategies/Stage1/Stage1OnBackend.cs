@@ -31,7 +31,7 @@ public static class Stage1OnBackend
     /// Runs Stage 1 on <paramref name="embeddings"/> F32 [frames·tokensPerFrame, C] (raster order). k is clamped to
     /// each group's size like the host algorithm, and may not exceed 16 (<c>KnnDensity.MaxDeviceK</c>; the registry allows 10).
     /// </summary>
-    public static Stage1OnBackendResult Run(IComputeBackend backend, Tensor embeddings, int frames, int tokensPerFrame, Stage1Settings settings)
+    public static Stage1OnBackendResult Run(ComputeBackend backend, Tensor embeddings, int frames, int tokensPerFrame, Stage1Settings settings)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(embeddings);
@@ -138,7 +138,7 @@ public static class Stage1OnBackend
     }
 
     // Frame means and the temporal DPC-KNN with max(1, floor(T·ratio)) clusters; one frame is one segment.
-    private static int[] FrameLabels(IComputeBackend backend, Tensor embeddings, int T, int P, Stage1Settings settings)
+    private static int[] FrameLabels(ComputeBackend backend, Tensor embeddings, int T, int P, Stage1Settings settings)
     {
         if (T == 1) return [0];
         int C = embeddings.RowLength;
@@ -156,7 +156,7 @@ public static class Stage1OnBackend
     }
 
     // The static test of every (segment, position), segment after segment.
-    private static int[] StaticMasks(IComputeBackend backend, Tensor embeddings, List<(int Start, int Length)> runs, int P, double tau)
+    private static int[] StaticMasks(ComputeBackend backend, Tensor embeddings, List<(int Start, int Length)> runs, int P, double tau)
     {
         var sets = new int[runs.Count * P * 3];
         for (int s = 0; s < runs.Count; s++)

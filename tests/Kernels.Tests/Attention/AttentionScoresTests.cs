@@ -46,7 +46,7 @@ public static class DirectAttentionScores
     public static (float[] Q, float[] K) Data(AttentionShape shape, int rows, int seed) =>
         (Numerics.Uniform(seed, rows * shape.Heads * shape.HeadDim, -1f, 1f), Numerics.Uniform(seed + 1, rows * shape.KvHeads * shape.HeadDim, -1f, 1f));
 
-    public static float[] Run(IComputeBackend backend, float[] q, float[] k, AttentionShape shape, AttentionScoreRequest request)
+    public static float[] Run(ComputeBackend backend, float[] q, float[] k, AttentionShape shape, AttentionScoreRequest request)
     {
         int rows = q.Length / (shape.Heads * shape.HeadDim);
         using Tensor tq = backend.FromF32(q, rows, shape.Heads * shape.HeadDim);

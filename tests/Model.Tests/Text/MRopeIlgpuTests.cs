@@ -28,7 +28,7 @@ public sealed class MRopeIlgpuTests
         for (int i = 0; i < x.Length; i++) Assert.Equal(expected[i], actual[i], 1e-6f);
     }
 
-    private static float[] Run(IComputeBackend backend, float[] x, int[] positions, int heads, int headDim, int[] section, int rows)
+    private static float[] Run(ComputeBackend backend, float[] x, int[] positions, int heads, int headDim, int[] section, int rows)
     {
         using var table = new RotaryTable(backend, headDim, 1e6);
         table.EnsureCapacity(4000);

@@ -29,7 +29,7 @@ public sealed class TinyTextModel : IDisposable
     public Qwen25VLConfig Config { get; }
     public CheckpointWeights Weights { get; }
     public SafeTensorsFile Reference { get; }
-    public IComputeBackend Backend { get; }
+    public ComputeBackend Backend { get; }
     public TextModel Model { get; }
     public int[] InputIds { get; }
     public MediaItem Video { get; }

@@ -73,7 +73,7 @@ public sealed class VisionBatchTests(TinyVisionReference reference, ITestOutputH
         return [.. rows];
     }
 
-    private static float[] Download(IComputeBackend backend, Tensor tensor)
+    private static float[] Download(ComputeBackend backend, Tensor tensor)
     {
         using (tensor)
         {

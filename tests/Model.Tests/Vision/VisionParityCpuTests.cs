@@ -10,5 +10,5 @@ namespace PruneVid.Model.Tests.Vision;
 public sealed class VisionParityCpuTests(TinyVisionReference reference, ITestOutputHelper output)
     : VisionParityTests(reference, output), IClassFixture<TinyVisionReference>
 {
-    protected override IComputeBackend CreateBackend() => new CpuBackend();
+    protected override ComputeBackend CreateBackend() => new CpuBackend();
 }

@@ -14,7 +14,7 @@ namespace PruneVid.Model.Tests.Vision;
 public sealed class VisionParityIlgpuCpuTests(TinyVisionReference reference, ITestOutputHelper output)
     : VisionParityTests(reference, output), IClassFixture<TinyVisionReference>
 {
-    protected override IComputeBackend CreateBackend() => new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
+    protected override ComputeBackend CreateBackend() => new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
 
     protected override int? TemporalSteps => 1;
 }

@@ -16,7 +16,7 @@ public abstract class VisionParityTests(TinyVisionReference reference, ITestOutp
     private const double MaxAbs = 1e-3, MinCosine = 0.99999;
 
     /// <summary>A fresh backend for one test.</summary>
-    protected abstract IComputeBackend CreateBackend();
+    protected abstract ComputeBackend CreateBackend();
 
     /// <summary>
     /// How many of the clip's temporal steps to encode (null: all). Nothing in the tower mixes temporal steps and
@@ -32,7 +32,7 @@ public abstract class VisionParityTests(TinyVisionReference reference, ITestOutp
         int steps = TemporalSteps ?? t;
         int patches = steps * h * w, width = reference.Config.Vision.PatchVectorLength;
 
-        using IComputeBackend backend = CreateBackend();
+        using ComputeBackend backend = CreateBackend();
         var timer = Stopwatch.StartNew();
         using var encoder = new VisionEncoder(backend, reference.Config.Vision, reference.Weights);
         TimeSpan load = timer.Elapsed;
@@ -64,7 +64,7 @@ public abstract class VisionParityTests(TinyVisionReference reference, ITestOutp
     [Fact]
     public void MismatchedPixelRowsAreRejected()
     {
-        using IComputeBackend backend = CreateBackend();
+        using ComputeBackend backend = CreateBackend();
         using var encoder = new VisionEncoder(backend, reference.Config.Vision, reference.Weights);
         var e = Assert.Throws<ArgumentException>(() => encoder.Encode(reference.PixelValues.AsSpan(0, 1176 * 2156), [reference.Grid]));
         Assert.Contains("2160", e.Message);

@@ -17,7 +17,7 @@ public abstract class ClusteringOpsTests
 {
     private const float MeanTolerance = 1e-5f;
 
-    protected abstract IComputeBackend Backend { get; }
+    protected abstract ComputeBackend Backend { get; }
 
     private static float[] Random(int count, int seed)
     {
@@ -154,7 +154,7 @@ public sealed class CpuClusteringOpsTests : ClusteringOpsTests, IDisposable
 {
     private readonly CpuBackend _backend = new();
 
-    protected override IComputeBackend Backend => _backend;
+    protected override ComputeBackend Backend => _backend;
 
     public void Dispose() => _backend.Dispose();
 
@@ -181,5 +181,5 @@ public sealed class CpuClusteringOpsTests : ClusteringOpsTests, IDisposable
 /// <summary>The kernels on ILGPU's CPU accelerator.</summary>
 public sealed class IlgpuCpuClusteringOpsTests(IlgpuCpuBackendFixture fixture) : ClusteringOpsTests, IClassFixture<IlgpuCpuBackendFixture>
 {
-    protected override IComputeBackend Backend => fixture.Backend;
+    protected override ComputeBackend Backend => fixture.Backend;
 }

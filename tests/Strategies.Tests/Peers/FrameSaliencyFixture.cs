@@ -34,7 +34,7 @@ internal static class FrameSaliencyFixture
 
         using var cpu = new CpuBackend();
         using var ilgpu = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
-        foreach (IComputeBackend backend in new IComputeBackend[] { cpu, ilgpu })
+        foreach (ComputeBackend backend in new ComputeBackend[] { cpu, ilgpu })
         {
             using Tensor tq = backend.FromF32(q, T * H * W, heads * d), tk = backend.FromF32(k, T * H * W, heads * d);
             using Tensor saliency = backend.Allocate(DType.F32, layout.UnitCount);

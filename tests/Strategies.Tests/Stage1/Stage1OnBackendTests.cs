@@ -50,7 +50,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         Stage1Result host = Stage1Algorithm.Run(features, T, P, C, settings);
 
         using var cpu = new CpuBackend();
-        IComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
+        ComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
         using Tensor x = backend.FromF32(features, T * P, C);
         Stage1OnBackendResult result = Stage1OnBackend.Run(backend, x, T, P, settings);
         using Tensor merged = result.Features;
@@ -90,7 +90,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         int k = st.Metadata.ContainsKey("k") ? Meta(st, "k") : 7;
         string parameters = $"tau={st.Metadata["tau"]},cluster_ratio={st.Metadata["cr"]},temporal_segment_ratio={st.Metadata["tsr"]},dpc_knn_k={k}";
         using var cpu = new CpuBackend();
-        IComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
+        ComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
         var grid = new VideoGrid(T, gh, gw);
         using Tensor x = backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C);
         var video = new VideoTokens(x, grid, VideoTokens.RasterPositions(grid));
@@ -118,7 +118,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         Bf16.ToSingle(bf16, widened);
         Stage1Result host = Stage1Algorithm.Run(widened, T, h * w, C, new Stage1Settings(0.8, 0.5, 0.25, 5));
         using var cpu = new CpuBackend();
-        IComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
+        ComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
         var grid = new VideoGrid(T, h, w);
         using Tensor x = backend.FromBf16(bf16, T * h * w, C);
 
@@ -142,7 +142,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         float[] features = SceneVideo(T, P, C, seed);
         var settings = new Stage1Settings(0.8, 0.5, 0.25, 5);
         Stage1Result host = Stage1Algorithm.Run(features, T, P, C, settings);
-        foreach (IComputeBackend backend in new IComputeBackend[] { new CpuBackend(), ilgpu.Backend })
+        foreach (ComputeBackend backend in new ComputeBackend[] { new CpuBackend(), ilgpu.Backend })
         {
             using Tensor x = backend.FromF32(features, T * P, C);
             Stage1OnBackendResult result = Stage1OnBackend.Run(backend, x, T, P, settings);

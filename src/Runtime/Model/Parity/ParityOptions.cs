@@ -15,7 +15,7 @@ public sealed record ParityOptions
     /// Builds the vision tower from the loaded config and weights. Null: the language model is fed the reference
     /// file's <c>video_embeds</c>/<c>image_embeds</c> (which isolates it from vision errors) and vision tensors are skipped.
     /// </summary>
-    public Func<IComputeBackend, Qwen25VLConfig, IWeightSource, IVisionStage>? CreateVision { get; init; }
+    public Func<ComputeBackend, Qwen25VLConfig, IWeightSource, IVisionStage>? CreateVision { get; init; }
 
     /// <summary>Compare <c>logits_argmax</c> (lm_head over every prompt position — the most expensive step).</summary>
     public bool CompareAllPositionArgMax { get; init; } = true;

@@ -21,7 +21,7 @@ public static class ParityRunner
     public const string ReferenceJsonName = "reference.json";
 
     /// <summary>Loads the model from <paramref name="modelDir"/> onto <paramref name="backend"/> and compares.</summary>
-    public static ParityReport Run(IComputeBackend backend, string modelDir, string referencePath, ParityOptions? options = null)
+    public static ParityReport Run(ComputeBackend backend, string modelDir, string referencePath, ParityOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         options ??= new ParityOptions();
@@ -184,7 +184,7 @@ public static class ParityRunner
         return new ParityResult(name, fraction >= minFraction, double.NaN, double.NaN, fraction, bound);
     }
 
-    private static Tensor? VisionFeatures(IComputeBackend b, SafeTensorsFile reference, IVisionStage? vision, string pixelsName,
+    private static Tensor? VisionFeatures(ComputeBackend b, SafeTensorsFile reference, IVisionStage? vision, string pixelsName,
         IReadOnlyList<(int T, int H, int W)> grids, string embedsName, Action<string, Tensor>? observe, List<string> skipped)
     {
         if (grids.Count == 0) return null;

@@ -14,7 +14,7 @@ public sealed class VisionEncoderStage : IVisionStage
     private VisionEncoderStage(VisionEncoder encoder) => _encoder = encoder;
 
     /// <summary>Uploads the vision weights of <paramref name="config"/> (usable as <see cref="ParityOptions.CreateVision"/>).</summary>
-    public static IVisionStage Create(IComputeBackend backend, Qwen25VLConfig config, IWeightSource weights) =>
+    public static IVisionStage Create(ComputeBackend backend, Qwen25VLConfig config, IWeightSource weights) =>
         new VisionEncoderStage(new VisionEncoder(backend, config.Vision, weights));
 
     /// <inheritdoc />

@@ -12,11 +12,11 @@ namespace PruneVid.Runtime.Model.Text;
 /// </summary>
 internal sealed class ActivationArena : IDisposable
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly TextConfig _config;
     private Tensor? _normed, _queries, _attention, _gate, _up;
 
-    public ActivationArena(IComputeBackend backend, TextConfig config)
+    public ActivationArena(ComputeBackend backend, TextConfig config)
     {
         _backend = backend;
         _config = config;

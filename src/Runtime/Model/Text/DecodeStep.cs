@@ -11,11 +11,11 @@ namespace PruneVid.Runtime.Model.Text;
 /// </summary>
 internal sealed class DecodeStep : IDisposable
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly Tensor _input;
     private readonly int[] _host = new int[4];
 
-    public DecodeStep(IComputeBackend backend, int hiddenSize, int vocabSize)
+    public DecodeStep(ComputeBackend backend, int hiddenSize, int vocabSize)
     {
         _backend = backend;
         _input = backend.Allocate(DType.I32, 4);

@@ -12,13 +12,13 @@ namespace PruneVid.Runtime.Model.Text;
 /// </summary>
 internal sealed class DecoderLayer
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly TextConfig _config;
     private readonly DecoderLayerWeights _w;
     private readonly int _index;
     private readonly AttentionShape _shape;
 
-    public DecoderLayer(IComputeBackend backend, TextConfig config, DecoderLayerWeights weights, int index)
+    public DecoderLayer(ComputeBackend backend, TextConfig config, DecoderLayerWeights weights, int index)
     {
         _backend = backend;
         _config = config;

@@ -11,12 +11,12 @@ namespace PruneVid.Runtime.Model.Text;
 /// </summary>
 public sealed class KvCache : IDisposable
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
 
     /// <summary>Allocates an empty cache for <paramref name="capacity"/> tokens.</summary>
-    public KvCache(IComputeBackend backend, int layers, int kvWidth, int capacity)
+    public KvCache(ComputeBackend backend, int layers, int kvWidth, int capacity)
     {
         ArgumentNullException.ThrowIfNull(backend);
         if (layers <= 0 || kvWidth <= 0 || capacity <= 0)

@@ -27,7 +27,7 @@ internal sealed class LayerCapture : IDisposable
     public Tensor? PostRopeKeys { get; private set; }
 
     /// <summary>Called by the layer with its q and k, once before and once after the rotation.</summary>
-    public void Take(IComputeBackend backend, Tensor q, Tensor k, bool rotated)
+    public void Take(ComputeBackend backend, Tensor q, Tensor k, bool rotated)
     {
         if (rotated ? !_postRope : !_preRope) return;
         Tensor cq = Clone(backend, q), ck = Clone(backend, k);
@@ -44,7 +44,7 @@ internal sealed class LayerCapture : IDisposable
     };
 
     /// <summary>Restricts every copy to <paramref name="rows"/> (after a hook at the same layer pruned the sequence).</summary>
-    public void Gather(IComputeBackend backend, Tensor rows)
+    public void Gather(ComputeBackend backend, Tensor rows)
     {
         PreRopeQueries = GatherOne(backend, PreRopeQueries, rows);
         PreRopeKeys = GatherOne(backend, PreRopeKeys, rows);
@@ -60,14 +60,14 @@ internal sealed class LayerCapture : IDisposable
         PostRopeKeys?.Dispose();
     }
 
-    private static Tensor Clone(IComputeBackend backend, Tensor source)
+    private static Tensor Clone(ComputeBackend backend, Tensor source)
     {
         Tensor copy = backend.Allocate(DType.F32, source.Rows, source.RowLength);
         backend.Copy(source, copy);
         return copy;
     }
 
-    private static Tensor? GatherOne(IComputeBackend backend, Tensor? source, Tensor rows)
+    private static Tensor? GatherOne(ComputeBackend backend, Tensor? source, Tensor rows)
     {
         if (source is null) return null;
         Tensor gathered = backend.Allocate(DType.F32, rows.Length > int.MaxValue ? throw new OverflowException() : (int)rows.Length, source.RowLength);

@@ -11,13 +11,13 @@ namespace PruneVid.Runtime.Model.Text;
 /// </summary>
 internal sealed class PrefillHooks : IDisposable
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly InModelReduction _reduction;
     private readonly AttentionShape _shape;
     private readonly List<InModelReductionOutcome> _outcomes = [];
     private Tensor? _ownedHidden;
 
-    public PrefillHooks(IComputeBackend backend, InModelReduction reduction, int[] positions, int rows, int layers, AttentionShape shape)
+    public PrefillHooks(ComputeBackend backend, InModelReduction reduction, int[] positions, int rows, int layers, AttentionShape shape)
     {
         _backend = backend;
         _reduction = reduction;

@@ -11,11 +11,11 @@ namespace PruneVid.Runtime.Model.Text;
 /// </summary>
 public sealed class RotaryTable : IDisposable
 {
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly float[] _invFreq;
 
     /// <summary>Creates an empty table; call <see cref="EnsureCapacity"/> before use.</summary>
-    public RotaryTable(IComputeBackend backend, int headDim, double theta)
+    public RotaryTable(ComputeBackend backend, int headDim, double theta)
     {
         ArgumentNullException.ThrowIfNull(backend);
         if (headDim <= 0 || headDim % 2 != 0) throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "head dim must be positive and even");

@@ -6,7 +6,7 @@ using PruneVid.Runtime.Config;
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
-/// The Qwen2.5-VL language model written once against <see cref="IComputeBackend"/>: token embedding with the vision
+/// The Qwen2.5-VL language model written once against <see cref="ComputeBackend"/>: token embedding with the vision
 /// features scattered into the placeholder rows, M-RoPE decoder layers over a <see cref="KvCache"/>, final norm, and
 /// lm_head (tied or untied) for just the rows whose logits are wanted. Named intermediates go to an optional
 /// observer: <c>text.hidden0</c> (embeddings), <c>text.hidden{i}</c> (output of layer i−1) and, for the last one,
@@ -21,7 +21,7 @@ public sealed class TextModel : IDisposable
     private readonly Lock _forward = new(); // the layers share one activation arena: one forward pass at a time
 
     /// <summary>Uploads the weights of <paramref name="config"/>'s language model from <paramref name="weights"/>.</summary>
-    public TextModel(IComputeBackend backend, Qwen25VLConfig config, IWeightSource weights)
+    public TextModel(ComputeBackend backend, Qwen25VLConfig config, IWeightSource weights)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(config);
@@ -37,7 +37,7 @@ public sealed class TextModel : IDisposable
     }
 
     /// <summary>The backend every tensor lives on.</summary>
-    public IComputeBackend Backend { get; }
+    public ComputeBackend Backend { get; }
 
     /// <summary>The language model's configuration.</summary>
     public TextConfig Config { get; }

@@ -10,7 +10,7 @@ internal sealed class TextWeights : IDisposable
 {
     private readonly List<Tensor> _owned = [];
 
-    public TextWeights(IComputeBackend backend, TextConfig config, IWeightSource source)
+    public TextWeights(ComputeBackend backend, TextConfig config, IWeightSource source)
     {
         int h = config.HiddenSize, q = config.QuerySize, kv = config.KeyValueSize, inter = config.IntermediateSize;
         var uploader = new WeightUploader(backend, source);

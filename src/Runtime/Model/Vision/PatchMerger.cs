@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// The PatchMerger (docs/model.md §3.6): RMSNorm per patch, concatenate each merge unit's patches (consecutive rows)
 /// into one row, then Linear → exact GELU → Linear to the language model's width.
 /// </summary>
-internal sealed class PatchMerger(IComputeBackend backend, VisionConfig config, PatchMergerWeights weights) : IDisposable
+internal sealed class PatchMerger(ComputeBackend backend, VisionConfig config, PatchMergerWeights weights) : IDisposable
 {
     /// <summary>Merges <paramref name="x"/> [patches, hidden] into <paramref name="output"/> [patches/merge², out_hidden], same unit order.</summary>
     public void Forward(Tensor x, Tensor normed, Tensor output)

@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// One pre-norm ViT block (docs/model.md §3.5): x += proj(attention(rope(q), rope(k), v)) over its segments, then
 /// x += down(silu(gate(h)) · up(h)) with h = RMSNorm(x). Every linear has a bias; the attention is non-causal.
 /// </summary>
-internal sealed class VisionBlock(IComputeBackend backend, VisionConfig config, VisionBlockWeights weights) : IDisposable
+internal sealed class VisionBlock(ComputeBackend backend, VisionConfig config, VisionBlockWeights weights) : IDisposable
 {
     private readonly AttentionShape _shape = AttentionShape.Create(config.NumHeads, config.NumHeads, config.HeadDim);
 

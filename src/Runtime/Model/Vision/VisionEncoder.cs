@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// <summary>
 /// The Qwen2.5-VL vision encoder (docs/model.md §3): patch embedding as a GEMM, reordering into attention windows,
 /// the blocks (windowed attention, full per-frame-pair attention in <c>fullatt_block_indexes</c>), the PatchMerger
-/// and the inverse reordering. Written against <see cref="IComputeBackend"/> only; weights are uploaded once (BF16)
+/// and the inverse reordering. Written against <see cref="ComputeBackend"/> only; weights are uploaded once (BF16)
 /// and activations stay f32.
 /// </summary>
 public sealed partial class VisionEncoder : IDisposable
@@ -16,14 +16,14 @@ public sealed partial class VisionEncoder : IDisposable
     /// <summary>Epsilon of every vision RMSNorm (fixed in the reference, not in the config).</summary>
     public const float NormEps = 1e-6f;
 
-    private readonly IComputeBackend _backend;
+    private readonly ComputeBackend _backend;
     private readonly Tensor _patchEmbed;
     private readonly VisionBlock[] _blocks;
     private readonly PatchMerger _merger;
     private readonly HashSet<int> _fullAttention;
 
     /// <summary>Reads and uploads the tower's weights (<c>visual.*</c>); throws on a missing tensor or a shape the config does not predict.</summary>
-    public VisionEncoder(IComputeBackend backend, VisionConfig config, IWeightSource weights)
+    public VisionEncoder(ComputeBackend backend, VisionConfig config, IWeightSource weights)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(config);

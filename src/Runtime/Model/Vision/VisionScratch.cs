@@ -7,7 +7,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// <summary>Activation buffers of one encoder call, sized for its patch count and reused by every block.</summary>
 internal sealed class VisionScratch : IDisposable
 {
-    public VisionScratch(IComputeBackend backend, VisionConfig config, int patches)
+    public VisionScratch(ComputeBackend backend, VisionConfig config, int patches)
     {
         int h = config.HiddenSize, i = config.IntermediateSize;
         Normed = backend.Allocate(DType.F32, patches, h);

@@ -9,7 +9,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// Computes the requested vision signals from a block's rotated q and k right after the block ran (they are still in
 /// the scratch buffers), and returns them per merged token in raster order.
 /// </summary>
-internal sealed class VisionSignalCollector(IComputeBackend backend, VisionConfig config, IReadOnlyList<VisionSignalRequest> requests)
+internal sealed class VisionSignalCollector(ComputeBackend backend, VisionConfig config, IReadOnlyList<VisionSignalRequest> requests)
 {
     private readonly Dictionary<VisionSignalRequest, float[]> _values = [];
     private readonly (VisionSignalRequest Request, int Block)[] _resolved = requests.Distinct().Select(r => (r, r.ResolveBlock(config.Depth))).ToArray();

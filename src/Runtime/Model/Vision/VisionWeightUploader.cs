@@ -5,7 +5,7 @@ using PruneVid.Runtime.Checkpoint;
 namespace PruneVid.Runtime.Model.Vision;
 
 /// <summary>The vision tower's view of the shared <see cref="WeightUploader"/> (checked shapes, zero-copy where possible).</summary>
-internal sealed class VisionWeightUploader(IComputeBackend backend, IWeightSource source)
+internal sealed class VisionWeightUploader(ComputeBackend backend, IWeightSource source)
 {
     private readonly WeightUploader _uploader = new(backend, source);
 
