@@ -59,7 +59,7 @@ public static class Stage2Benchmark
         using Tensor k = backend.FromF32(Random(ids.Length * t.KeyValueSize, 4), ids.Length, t.KeyValueSize);
         using Tensor scores = backend.Allocate(DType.F32, videoTokens);
         var request = new AttentionScoreRequest(spans[0].End, ids.Length - spans[0].End, spans[0].Start, videoTokens, Causal: false);
-        double scoreMs = ModelBenchmark.Time(backend, Math.Max(3, iterations), () => backend.AttentionScores(q, k, shape, request, scores));
+        double scoreMs = ModelBenchmark.Time(backend, Math.Max(3, iterations), () => backend.Reduction.AttentionScores(q, k, shape, request, scores));
 
         // (2) Prefill without and with Stage 2.
         var generator = new TextGenerator(text);

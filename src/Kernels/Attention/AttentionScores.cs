@@ -15,7 +15,7 @@ public enum AttentionScoreHeads
 }
 
 /// <summary>
-/// Which part of the attention map an <see cref="ComputeBackend.AttentionScores"/> call scores.
+/// Which part of the attention map an <see cref="ReductionOps.AttentionScores"/> call scores.
 /// score[c] = max over rows r in [RowStart, RowStart + RowCount) of combine_h softmax_j(q_r,h · k_j,h · scale)[ColumnStart + c].
 /// </summary>
 /// <param name="RowStart">First query row (a sequence index: q and k rows are the same tokens).</param>

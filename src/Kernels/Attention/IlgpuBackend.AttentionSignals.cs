@@ -5,7 +5,7 @@ namespace PruneVid.Kernels.Ilgpu;
 
 public sealed partial class IlgpuBackend
 {
-    private protected override void AttentionScoresCore(Tensor q, Tensor k, AttentionScoreParams p, Tensor scores)
+    internal override void AttentionScoresCore(Tensor q, Tensor k, AttentionScoreParams p, Tensor scores)
     {
         IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, ts = (IlgpuTensor)scores;
         int items = checked(p.Heads * p.RowCount);
@@ -17,7 +17,7 @@ public sealed partial class IlgpuBackend
         Synchronize();
     }
 
-    private protected override void FrameSaliencyCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit,
+    internal override void FrameSaliencyCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int mergeUnit,
         int units, Tensor saliency)
     {
         IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, ts = (IlgpuTensor)saliency;
@@ -38,7 +38,7 @@ public sealed partial class IlgpuBackend
         Synchronize(); // the temporaries are released on return
     }
 
-    private protected override void AttentionColumnSumsCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int rows, Tensor sums)
+    internal override void AttentionColumnSumsCore(Tensor q, Tensor k, AttentionShape shape, ReadOnlySpan<int> cuSeqLens, int rows, Tensor sums)
     {
         IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, ts = (IlgpuTensor)sums;
         var rowSegment = new int[rows];

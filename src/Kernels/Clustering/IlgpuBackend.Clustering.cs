@@ -10,14 +10,14 @@ public sealed partial class IlgpuBackend
     // or groups; nothing is downloaded and nothing waits (temporaries are freed after the queued work).
 
     /// <inheritdoc />
-    private protected override void RowMeansCore(Tensor x, ReadOnlySpan<int> rows, int outputs, Tensor y)
+    internal override void RowMeansCore(Tensor x, ReadOnlySpan<int> rows, int outputs, Tensor y)
     {
         using Tensor table = FromI32(rows, rows.Length);
         Clustering.RowMeans.Launch(Runtime, outputs * x.RowLength, ((IlgpuTensor)x).RawF32, ((IlgpuTensor)table).RawI32, ((IlgpuTensor)y).RawF32, x.RowLength);
     }
 
     /// <inheritdoc />
-    private protected override void StaticMaskCore(Tensor x, ReadOnlySpan<int> rows, int outputs, double tau, Tensor mask)
+    internal override void StaticMaskCore(Tensor x, ReadOnlySpan<int> rows, int outputs, double tau, Tensor mask)
     {
         using Tensor table = FromI32(rows, rows.Length);
         using var inverse = AllocateScratch<double>(Math.Max(1, x.Rows));
@@ -27,7 +27,7 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc />
-    private protected override void DpcKnnMergeCore(Tensor points, DpcKnnGroups groups, Tensor means, Tensor assignment)
+    internal override void DpcKnnMergeCore(Tensor points, DpcKnnGroups groups, Tensor means, Tensor assignment)
     {
         int c = points.RowLength, n = groups.Points, pointGroups = groups.Count * DpcKnnBatch.Columns;
         using Tensor table = FromI32(groups.DeviceTable(), pointGroups + n + groups.Rows);

@@ -30,7 +30,10 @@ namespace PruneVid.Compute;
 public abstract partial class ComputeBackend : IDisposable
 {
     /// <summary>Only the backends of this assembly derive from the contract (see the remarks).</summary>
-    private protected ComputeBackend() { }
+    private protected ComputeBackend() => Reduction = new ReductionOps(this);
+
+    /// <summary>The token reducers' algorithms on this backend (Stage 1 clustering, attention signals).</summary>
+    public ReductionOps Reduction { get; }
 
     /// <summary>Short name for logs ("cpu", "ilgpu-cuda", "ilgpu-cpu").</summary>
     public abstract string Name { get; }
@@ -62,7 +65,7 @@ public abstract partial class ComputeBackend : IDisposable
     // ---- validation helpers (shared by every op) ----------------------------------------------------------
 
     /// <summary>Throws unless <paramref name="tensor"/> was made by this backend.</summary>
-    private protected void Own(Tensor tensor, string op, string parameter)
+    internal void Own(Tensor tensor, string op, string parameter)
     {
         ArgumentNullException.ThrowIfNull(tensor, parameter);
         if (!ReferenceEquals(tensor.Backend, this))
@@ -70,7 +73,7 @@ public abstract partial class ComputeBackend : IDisposable
     }
 
     /// <summary>Throws unless <paramref name="tensor"/> belongs here and has dtype <paramref name="dtype"/>.</summary>
-    private protected void Require(Tensor tensor, DType dtype, string op, string parameter)
+    internal void Require(Tensor tensor, DType dtype, string op, string parameter)
     {
         Own(tensor, op, parameter);
         if (tensor.DType != dtype) throw new ArgumentException($"{op}: {parameter} must be {dtype}, got {tensor}", parameter);

@@ -37,10 +37,10 @@ public abstract partial class ComputeBackend
     public OpProfile? Profile { get; set; }
 
     /// <summary>Times the op until disposed when profiling is on; free otherwise.</summary>
-    private protected OpTimer Time(string op) => new(Profile, op);
+    internal OpTimer Time(string op) => new(Profile, op);
 
     /// <summary>A running measurement of one op call.</summary>
-    private protected readonly struct OpTimer(OpProfile? profile, string op) : IDisposable
+    internal readonly struct OpTimer(OpProfile? profile, string op) : IDisposable
     {
         private readonly long _start = profile is null ? 0 : Stopwatch.GetTimestamp();
 

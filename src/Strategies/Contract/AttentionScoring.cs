@@ -4,7 +4,7 @@ using PruneVid.Kernels;
 
 namespace PruneVid.Strategies;
 
-/// <summary>Scores a video span of a hook's layer state with <see cref="ComputeBackend.AttentionScores"/>.</summary>
+/// <summary>Scores a video span of a hook's layer state with <see cref="ReductionOps.AttentionScores"/>.</summary>
 public static class AttentionScoring
 {
     /// <summary>
@@ -21,7 +21,7 @@ public static class AttentionScoring
         float[] scores = new float[video.Length];
         if (video.Length == 0) return scores;
         using Tensor device = backend.Allocate(DType.F32, video.Length);
-        backend.AttentionScores(q, k, state.Attention, new AttentionScoreRequest(rowStart, rowCount, video.Start, video.Length, causal, heads), device);
+        backend.Reduction.AttentionScores(q, k, state.Attention, new AttentionScoreRequest(rowStart, rowCount, video.Start, video.Length, causal, heads), device);
         backend.CopyToHost(device, scores);
         return scores;
     }

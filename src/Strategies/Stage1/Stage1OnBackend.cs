@@ -49,8 +49,8 @@ public static class Stage1OnBackend
         int[] mask = StaticMasks(backend, embeddings, runs, P, settings.Tau);
 
         // Groups in output order: per segment its static group, then each frame's dynamic group.
-        var rowSets = new List<int>();
-        var groups = new List<int>();
+        var rowSets = new List<RowSet>();
+        var groups = new List<ClusterGroup>();
         var members = new List<int[]>();       // input tokens of every point
         var representatives = new List<int>(); // input token of every point
         var groupPoints = new List<int>();     // first point of every group
@@ -70,8 +70,8 @@ public static class Stage1OnBackend
             segmentGroups.Add((staticRows, perFrame));
         }
 
-        int n = members.Count, groupCount = groups.Count / 4, rows = 0;
-        for (int g = 0; g < groupCount; g++) rows += groups[g * 4 + 1];
+        int n = members.Count, groupCount = groups.Count, rows = 0;
+        for (int g = 0; g < groupCount; g++) rows += groups[g].Clusters;
         int[] assignment = new int[rows + n];
         Tensor means = backend.Allocate(DType.F32, rows, C);
         try
@@ -79,8 +79,8 @@ public static class Stage1OnBackend
             using (Tensor points = backend.Allocate(DType.F32, n, C))
             using (Tensor packed = backend.Allocate(DType.I32, rows + n))
             {
-                backend.RowMeans(embeddings, rowSets.ToArray(), points);
-                backend.DpcKnnMerge(points, groups.ToArray(), means, packed);
+                backend.Reduction.RowMeans(embeddings, rowSets.ToArray(), points);
+                backend.Reduction.DpcKnnMerge(points, groups.ToArray(), means, packed);
                 backend.CopyToHost(packed, assignment);
             }
         }
@@ -95,7 +95,7 @@ public static class Stage1OnBackend
         int row = 0;
         for (int g = 0; g < groupCount; g++)
         {
-            int first = groupPoints[g], size = groups[g * 4], m = groups[g * 4 + 1];
+            int first = groupPoints[g], size = groups[g].Points, m = groups[g].Clusters;
             for (int r = 0; r < m; r++, row++)
             {
                 outputRepresentatives[row] = representatives[first + assignment[row]];
@@ -122,17 +122,17 @@ public static class Stage1OnBackend
             foreach (int p in positions)
             {
                 var (first, count, stride) = rowSet(p);
-                rowSets.AddRange([first, count, stride]);
+                rowSets.Add(new RowSet(first, count, stride));
                 members.Add(tokens(p));
                 representatives.Add(first);
             }
             if (size <= Stage1Algorithm.MergeThreshold)
             {
-                groups.AddRange([size, size, 1, 0]);
+                groups.Add(ClusterGroup.Keep(size));
                 return size;
             }
             int m = Math.Clamp((int)Math.Floor(size * settings.ClusterRatio), 1, size);
-            groups.AddRange([size, m, Math.Min(settings.K, size), 1]);
+            groups.Add(new ClusterGroup(size, m, Math.Min(settings.K, size), Cluster: true));
             return m;
         }
     }
@@ -142,14 +142,14 @@ public static class Stage1OnBackend
     {
         if (T == 1) return [0];
         int C = embeddings.RowLength;
-        var frames = new int[T * 3];
-        for (int t = 0; t < T; t++) (frames[t * 3], frames[t * 3 + 1], frames[t * 3 + 2]) = (t * P, P, 1);
+        var frames = new RowSet[T];
+        for (int t = 0; t < T; t++) frames[t] = new RowSet(t * P, P, 1);
         int m = Math.Clamp((int)Math.Floor(T * settings.TemporalSegmentRatio), 1, T);
         using Tensor descriptors = backend.Allocate(DType.F32, T, C);
         using Tensor means = backend.Allocate(DType.F32, m, C);
         using Tensor packed = backend.Allocate(DType.I32, m + T);
-        backend.RowMeans(embeddings, frames, descriptors);
-        backend.DpcKnnMerge(descriptors, [T, m, Math.Min(settings.K, T), 1], means, packed);
+        backend.Reduction.RowMeans(embeddings, frames, descriptors);
+        backend.Reduction.DpcKnnMerge(descriptors, [new ClusterGroup(T, m, Math.Min(settings.K, T), Cluster: true)], means, packed);
         int[] assignment = new int[m + T];
         backend.CopyToHost(packed, assignment);
         return assignment[m..];
@@ -158,12 +158,12 @@ public static class Stage1OnBackend
     // The static test of every (segment, position), segment after segment.
     private static int[] StaticMasks(ComputeBackend backend, Tensor embeddings, List<(int Start, int Length)> runs, int P, double tau)
     {
-        var sets = new int[runs.Count * P * 3];
+        var sets = new RowSet[runs.Count * P];
         for (int s = 0; s < runs.Count; s++)
             for (int p = 0; p < P; p++)
-                (sets[(s * P + p) * 3], sets[(s * P + p) * 3 + 1], sets[(s * P + p) * 3 + 2]) = (runs[s].Start * P + p, runs[s].Length, P);
+                sets[s * P + p] = new RowSet(runs[s].Start * P + p, runs[s].Length, P);
         using Tensor mask = backend.Allocate(DType.I32, runs.Count * P);
-        backend.StaticMask(embeddings, sets, tau, mask);
+        backend.Reduction.StaticMask(embeddings, sets, tau, mask);
         int[] host = new int[runs.Count * P];
         backend.CopyToHost(mask, host);
         return host;

@@ -52,7 +52,7 @@ public static class DirectAttentionScores
         using Tensor tq = backend.FromF32(q, rows, shape.Heads * shape.HeadDim);
         using Tensor tk = backend.FromF32(k, rows, shape.KvHeads * shape.HeadDim);
         using Tensor scores = backend.Allocate(DType.F32, request.ColumnCount);
-        backend.AttentionScores(tq, tk, shape, request, scores);
+        backend.Reduction.AttentionScores(tq, tk, shape, request, scores);
         float[] host = new float[request.ColumnCount];
         backend.CopyToHost(scores, host);
         return host;
@@ -105,7 +105,7 @@ public sealed class AttentionScoresCpuTests
         var shape = AttentionShape.Create(2, 1, 16);
         using var backend = new CpuBackend();
         using Tensor q = backend.Allocate(DType.F32, 5, 32), k = backend.Allocate(DType.F32, 5, 16), s = backend.Allocate(DType.F32, 2);
-        var error = Assert.Throws<ArgumentException>(() => backend.AttentionScores(q, k, shape, new AttentionScoreRequest(4, 3, 0, 2, false), s));
+        var error = Assert.Throws<ArgumentException>(() => backend.Reduction.AttentionScores(q, k, shape, new AttentionScoreRequest(4, 3, 0, 2, false), s));
         Assert.Contains("query rows [4, 7)", error.Message);
     }
 }

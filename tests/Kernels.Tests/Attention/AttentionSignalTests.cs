@@ -93,8 +93,8 @@ public abstract class AttentionSignalTests(AcceleratorFixture fixture)
         using var backend = new IlgpuBackend(fixture.Runtime);
         using Tensor tq = backend.FromF32(q, Segments[^1], Shape.Heads * Shape.HeadDim), tk = backend.FromF32(k, Segments[^1], Shape.Heads * Shape.HeadDim);
         using Tensor sums = backend.Allocate(DType.F32, Segments[^1]), saliency = backend.Allocate(DType.F32, Segments[^1] / 4);
-        backend.AttentionColumnSums(tq, tk, Shape, Segments, sums);
-        backend.FrameSaliency(tq, tk, Shape, Segments, 4, saliency);
+        backend.Reduction.AttentionColumnSums(tq, tk, Shape, Segments, sums);
+        backend.Reduction.FrameSaliency(tq, tk, Shape, Segments, 4, saliency);
         float[] actualSums = new float[expectedSums.Length], actualSaliency = new float[expectedSaliency.Length];
         backend.CopyToHost(sums, actualSums);
         backend.CopyToHost(saliency, actualSaliency);

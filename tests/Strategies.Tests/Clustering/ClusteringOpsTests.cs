@@ -30,7 +30,7 @@ public abstract class ClusteringOpsTests
     {
         int n = groups.Sum(g => g.N), rows = groups.Sum(g => g.M);
         using Tensor x = Backend.FromF32(points, n, c), means = Backend.Allocate(DType.F32, rows, c), assignment = Backend.Allocate(DType.I32, rows + n);
-        Backend.DpcKnnMerge(x, groups.SelectMany(g => new[] { g.N, g.M, g.K, g.Cluster ? 1 : 0 }).ToArray(), means, assignment);
+        Backend.Reduction.DpcKnnMerge(x, groups.Select(g => new ClusterGroup(g.N, g.M, g.K, g.Cluster)).ToArray(), means, assignment);
         float[] hostMeans = new float[rows * c];
         int[] hostAssignment = new int[rows + n];
         if (hostMeans.Length > 0) Backend.CopyToHost(means, hostMeans);
@@ -126,8 +126,9 @@ public abstract class ClusteringOpsTests
         StaticMask.Reference(data, c, sets, 0.8, expectedMask);
 
         using Tensor x = Backend.FromF32(data, rows, c), y = Backend.Allocate(DType.F32, 5, c), mask = Backend.Allocate(DType.I32, 5);
-        Backend.RowMeans(x, sets, y);
-        Backend.StaticMask(x, sets, 0.8, mask);
+        RowSet[] rowSets = Enumerable.Range(0, 5).Select(o => new RowSet(sets[o * 3], sets[o * 3 + 1], sets[o * 3 + 2])).ToArray();
+        Backend.Reduction.RowMeans(x, rowSets, y);
+        Backend.Reduction.StaticMask(x, rowSets, 0.8, mask);
         float[] means = new float[5 * c];
         int[] hostMask = new int[5];
         Backend.CopyToHost(y, means);
@@ -143,9 +144,9 @@ public abstract class ClusteringOpsTests
     public void BadTablesAreRejectedWithTheOpName()
     {
         using Tensor x = Backend.Allocate(DType.F32, 4, 2), y = Backend.Allocate(DType.F32, 1, 2), a = Backend.Allocate(DType.I32, 8);
-        Assert.StartsWith("RowMeans:", Assert.Throws<ArgumentException>(() => Backend.RowMeans(x, [2, 2, 2], y)).Message);
-        Assert.StartsWith("DpcKnnMerge:", Assert.Throws<ArgumentException>(() => Backend.DpcKnnMerge(x, [4, 5, 2, 1], y, a)).Message);
-        Assert.StartsWith("DpcKnnMerge:", Assert.Throws<ArgumentException>(() => Backend.DpcKnnMerge(x, [4, 3, 2, 0], y, a)).Message);
+        Assert.StartsWith("RowMeans:", Assert.Throws<ArgumentException>(() => Backend.Reduction.RowMeans(x, [new RowSet(2, 2, 2)], y)).Message);
+        Assert.StartsWith("DpcKnnMerge:", Assert.Throws<ArgumentException>(() => Backend.Reduction.DpcKnnMerge(x, [new ClusterGroup(4, 5, 2, true)], y, a)).Message);
+        Assert.StartsWith("DpcKnnMerge:", Assert.Throws<ArgumentException>(() => Backend.Reduction.DpcKnnMerge(x, [new ClusterGroup(4, 3, 2, false)], y, a)).Message);
     }
 }
 

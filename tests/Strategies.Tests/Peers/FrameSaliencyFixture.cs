@@ -38,7 +38,7 @@ internal static class FrameSaliencyFixture
         {
             using Tensor tq = backend.FromF32(q, T * H * W, heads * d), tk = backend.FromF32(k, T * H * W, heads * d);
             using Tensor saliency = backend.Allocate(DType.F32, layout.UnitCount);
-            backend.FrameSaliency(tq, tk, shape, layout.CuFullSeqLens, layout.SpatialMergeUnit, saliency);
+            backend.Reduction.FrameSaliency(tq, tk, shape, layout.CuFullSeqLens, layout.SpatialMergeUnit, saliency);
             float[] windowOrder = TestVideos.Host(saliency), raster = new float[windowOrder.Length];
             for (int j = 0; j < raster.Length; j++) raster[layout.WindowIndex[j]] = windowOrder[j];
 

@@ -26,13 +26,13 @@ internal sealed class VisionSignalCollector(ComputeBackend backend, VisionConfig
             {
                 // FastVID: all patches of a temporal step form one segment, whatever the block's own windows.
                 using Tensor saliency = backend.Allocate(DType.F32, units);
-                backend.FrameSaliency(scratch.Q, scratch.K, shape, layout.CuFullSeqLens, unit, saliency);
+                backend.Reduction.FrameSaliency(scratch.Q, scratch.K, shape, layout.CuFullSeqLens, unit, saliency);
                 backend.CopyToHost(saliency, windowOrder);
             }
             else
             {
                 using Tensor sums = backend.Allocate(DType.F32, layout.PatchCount);
-                backend.AttentionColumnSums(scratch.Q, scratch.K, shape, blockSegments, sums);
+                backend.Reduction.AttentionColumnSums(scratch.Q, scratch.K, shape, blockSegments, sums);
                 float[] perPatch = new float[layout.PatchCount];
                 backend.CopyToHost(sums, perPatch);
                 for (int j = 0; j < units; j++)
