@@ -2,12 +2,18 @@
 namespace PruneVid.Compute;
 
 /// <summary>
-/// A dense, row-major tensor owned by one <see cref="ComputeBackend"/>. The storage is backend specific
-/// (a managed array on the Cpu backend, an ILGPU buffer on an accelerator); model code only sees the shape.
+/// A dense, row-major tensor of one <see cref="ComputeBackend"/>. The storage is backend specific (a managed array on
+/// the Cpu backend, an ILGPU buffer on an accelerator); model code only sees the shape.
 /// </summary>
+/// <remarks>
+/// <b>Owners and views.</b> A tensor made by <c>Allocate</c>, <c>From…</c> or <c>FromHostBf16</c> owns its storage:
+/// dispose it when done. A tensor made by <see cref="ComputeBackend.Reshape"/> or <see cref="ComputeBackend.SliceRows"/>
+/// is a view (<see cref="IsView"/>): it shares its source's storage, its <see cref="Dispose()"/> frees nothing, and it
+/// must not be used after its owner is disposed.
+/// </remarks>
 public abstract class Tensor : IDisposable
 {
-    private protected Tensor(ComputeBackend backend, DType dtype, int[] shape)
+    private protected Tensor(ComputeBackend backend, DType dtype, int[] shape, bool isView)
     {
         ArgumentNullException.ThrowIfNull(shape);
         long length = 1;
@@ -20,7 +26,14 @@ public abstract class Tensor : IDisposable
         DType = dtype;
         Shape = (int[])shape.Clone();
         Length = length;
+        IsView = isView;
     }
+
+    /// <summary>
+    /// True for a view (from <see cref="ComputeBackend.Reshape"/> or <see cref="ComputeBackend.SliceRows"/>) of another
+    /// tensor's storage: disposing it frees nothing. False for the owner of its storage.
+    /// </summary>
+    public bool IsView { get; }
 
     /// <summary>The backend that owns the storage.</summary>
     public ComputeBackend Backend { get; }
@@ -55,7 +68,7 @@ public abstract class Tensor : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"{Name ?? "tensor"} {DType}[{string.Join(",", Shape)}] on {Backend.Name}";
 
-    /// <inheritdoc />
+    /// <summary>Frees an owner's storage; for a view (<see cref="IsView"/>) only marks the view disposed.</summary>
     public void Dispose()
     {
         Dispose(true);

@@ -6,13 +6,14 @@ namespace PruneVid.Kernels.Cpu;
 /// <summary>
 /// A tensor in host memory: a managed array (float[], ushort[] or int[]), or — for BF16 weights — memory the tensor
 /// does not own (a memory-mapped checkpoint, used in place), in both cases possibly a window into a larger block.
+/// A view (<see cref="Tensor.IsView"/>) shares its source's storage (see <see cref="Tensor"/>, "Owners and views").
 /// </summary>
 public sealed unsafe class CpuTensor : Tensor
 {
     private readonly void* _native;
 
-    internal CpuTensor(CpuBackend backend, DType dtype, int[] shape, Array storage, long offset)
-        : base(backend, dtype, shape)
+    internal CpuTensor(CpuBackend backend, DType dtype, int[] shape, Array storage, long offset, bool isView = false)
+        : base(backend, dtype, shape, isView)
     {
         long capacity = storage.LongLength - offset;
         if (offset < 0 || Length > capacity)
@@ -22,8 +23,8 @@ public sealed unsafe class CpuTensor : Tensor
     }
 
     /// <summary>A BF16 tensor over host words at <paramref name="native"/> that <paramref name="owner"/> keeps valid.</summary>
-    internal CpuTensor(CpuBackend backend, int[] shape, void* native, long offset, object? owner)
-        : base(backend, DType.BF16, shape)
+    internal CpuTensor(CpuBackend backend, int[] shape, void* native, long offset, object? owner, bool isView = false)
+        : base(backend, DType.BF16, shape, isView)
     {
         if (Length > int.MaxValue) throw new ArgumentException($"{this}: a Cpu tensor holds at most 2^31 − 1 elements");
         _native = native;
@@ -62,6 +63,6 @@ public sealed unsafe class CpuTensor : Tensor
 
     /// <summary>The same storage seen with another shape from element <paramref name="offset"/> of this tensor.</summary>
     internal CpuTensor View(int[] shape, long offset) => Storage is null
-        ? new CpuTensor((CpuBackend)Backend, shape, _native, Offset + offset, Owner) { Name = Name }
-        : new CpuTensor((CpuBackend)Backend, DType, shape, Storage, Offset + offset) { Name = Name };
+        ? new CpuTensor((CpuBackend)Backend, shape, _native, Offset + offset, Owner, isView: true) { Name = Name }
+        : new CpuTensor((CpuBackend)Backend, DType, shape, Storage, Offset + offset, isView: true) { Name = Name };
 }

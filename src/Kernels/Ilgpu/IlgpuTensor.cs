@@ -6,9 +6,8 @@ using PruneVid.Compute;
 namespace PruneVid.Kernels.Ilgpu;
 
 /// <summary>
-/// A tensor in accelerator memory: either the owner of an ILGPU buffer, or a view (from
-/// <see cref="IlgpuBackend.Reshape"/> / <see cref="IlgpuBackend.SliceRows"/>) that shares its parent's buffer. A
-/// view does not keep the buffer alive; dispose the owner last.
+/// A tensor in accelerator memory: either the owner of an ILGPU buffer, or a view (<see cref="Tensor.IsView"/>) that
+/// shares its parent's buffer (see <see cref="Tensor"/>, "Owners and views").
 /// </summary>
 public sealed class IlgpuTensor : Tensor
 {
@@ -20,16 +19,13 @@ public sealed class IlgpuTensor : Tensor
 
     internal IlgpuTensor(IlgpuBackend backend, DType dtype, int[] shape, MemoryBuffer? owned,
         ArrayView1D<float, Stride1D.Dense> f32, ArrayView1D<ushort, Stride1D.Dense> bf16, ArrayView1D<int, Stride1D.Dense> i32)
-        : base(backend, dtype, shape)
+        : base(backend, dtype, shape, isView: owned is null)
     {
         _owned = owned;
         _f32 = f32;
         _bf16 = bf16;
         _i32 = i32;
     }
-
-    /// <summary>True when this tensor owns its buffer (false for reshaped or sliced views).</summary>
-    public bool OwnsBuffer => _owned is not null;
 
     /// <summary>The storage of an <see cref="DType.F32"/> tensor (an invalid view when the tensor is empty).</summary>
     public ArrayView1D<float, Stride1D.Dense> F32 => DType == DType.F32 ? Checked(_f32) : throw WrongType(DType.F32);

@@ -29,7 +29,7 @@ public sealed partial class IlgpuBackend
         ArrayView<ushort> biasView = (tb ?? tw).RawBf16;
         // The GEMV reads bf16 pairs as 32-bit words, so rows must start 4-byte aligned: true for an owned buffer with
         // even K (views hide their offset). It is a GPU kernel: on ILGPU's CPU accelerator the tiled kernel is faster.
-        bool pairsAligned = k % 2 == 0 && tw.OwnsBuffer;
+        bool pairsAligned = k % 2 == 0 && !tw.IsView;
         if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
@@ -72,7 +72,7 @@ public sealed partial class IlgpuBackend
             return;
         }
 
-        bool pairsAligned = k % 2 == 0 && w0.OwnsBuffer && w1.OwnsBuffer && w2.OwnsBuffer;
+        bool pairsAligned = k % 2 == 0 && !w0.IsView && !w1.IsView && !w2.IsView;
         if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
