@@ -1,9 +1,12 @@
-// PruneVid.NET — device layer: validated row moves, embedding lookup, argmax.
+// PruneVid.NET — Indexing: the validated entries of the row moves, embedding lookup and argmax.
 namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend
 {
-    /// <summary>dst[i, :] = src[indices[i], :] (rows of any length; I32 indices).</summary>
+    /// <summary>
+    /// dst[i, :] = src[indices[i], :] (rows of any length; I32 indices). Indices are data and not checked: on every
+    /// backend an out-of-range index reads the clamped row (<see cref="Kernels.Rows"/>, the index policy).
+    /// </summary>
     public void GatherRows(Tensor source, Tensor indices, Tensor destination)
     {
         const string op = "GatherRows";
@@ -15,7 +18,10 @@ public abstract partial class ComputeBackend
         GatherRowsCore(source, indices, destination);
     }
 
-    /// <summary>dst[indices[i], :] = src[i, :] (the inverse of <see cref="GatherRows"/>).</summary>
+    /// <summary>
+    /// dst[indices[i], :] = src[i, :] (the inverse of <see cref="GatherRows"/>). On every backend a row whose index is
+    /// out of range is skipped.
+    /// </summary>
     public void ScatterRows(Tensor source, Tensor indices, Tensor destination)
     {
         const string op = "ScatterRows";
@@ -26,7 +32,10 @@ public abstract partial class ComputeBackend
         ScatterRowsCore(source, indices, destination);
     }
 
-    /// <summary>y[i, :] = f32(table[ids[i], :]); the table is BF16 or F32, ids are I32 and checked against the table.</summary>
+    /// <summary>
+    /// y[i, :] = f32(table[ids[i], :]); the table is BF16 or F32, ids are I32. On every backend an id outside the table
+    /// reads the clamped row (the model checks the ids it is given on the host before uploading them).
+    /// </summary>
     public void Embedding(Tensor table, Tensor ids, Tensor y)
     {
         const string op = "Embedding";
@@ -60,7 +69,7 @@ public abstract partial class ComputeBackend
     /// <summary>dst[indices[i]] = src[i] (dtypes and counts checked, non-empty).</summary>
     private protected abstract void ScatterRowsCore(Tensor source, Tensor indices, Tensor destination);
 
-    /// <summary>y[i] = table[ids[i]] as f32 (shapes checked, non-empty). Ids are data: a backend checks or clamps them.</summary>
+    /// <summary>y[i] = table[ids[i]] as f32 (shapes checked, non-empty). Ids are data: every backend clamps them (<see cref="Kernels.Embedding"/>).</summary>
     private protected abstract void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width);
 
     /// <summary>Row-wise argmax (shapes checked, rows non-empty).</summary>

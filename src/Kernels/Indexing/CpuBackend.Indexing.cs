@@ -30,7 +30,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc />
-    /// <remarks>Ids are checked against the table on the host (an id outside it is an error, not a clamp).</remarks>
+    /// <remarks>An id outside the table is clamped, as on every backend (see <see cref="Kernels.Embedding"/>).</remarks>
     private protected override void EmbeddingCore(Tensor table, Tensor ids, Tensor y, int width)
     {
         CpuTensor tt = (CpuTensor)table, ti = (CpuTensor)ids, ty = (CpuTensor)y;

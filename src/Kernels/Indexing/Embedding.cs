@@ -6,33 +6,30 @@ using PruneVid.Kernels.Dsl;
 namespace PruneVid.Kernels;
 
 /// <summary>
-/// Token embedding lookup from a bf16 (or f32) table into f32 rows. The references throw on an id outside the
-/// vocabulary; the kernels cannot throw and checking would cost a download, so they clamp the id into
-/// [0, vocab) — an invalid id reads the first or last row instead of faulting. Ids come from the tokenizer and the
-/// sampler, which only produce valid ids.
+/// Token embedding lookup from a bf16 (or f32) table into f32 rows. Ids follow the index policy of <see cref="Rows"/>,
+/// the same on every backend and in the references: an id outside the vocabulary is clamped into [0, vocab) (it reads
+/// the first or last row). The model checks the ids it is given on the host before uploading them.
 /// </summary>
 public static partial class Embedding
 {
-    /// <summary>The plain C# reference for a bf16 table [vocab, width].</summary>
+    /// <summary>The plain C# reference for a bf16 table [vocab, width] (ids clamped).</summary>
     public static void Reference(ReadOnlySpan<ushort> table, ReadOnlySpan<int> ids, Span<float> y, int width)
     {
         long vocab = table.Length / width;
         for (int i = 0; i < ids.Length; i++)
         {
-            int id = ids[i];
-            if (id < 0 || id >= vocab) throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} at position {i} is outside the vocabulary (0..{vocab - 1})");
+            int id = (int)Rows.ClampRow(ids[i], vocab);
             Bf16.ToSingle(table.Slice(id * width, width), y.Slice(i * width, width));
         }
     }
 
-    /// <summary>The plain C# reference for an f32 table [vocab, width].</summary>
+    /// <summary>The plain C# reference for an f32 table [vocab, width] (ids clamped).</summary>
     public static void Reference(ReadOnlySpan<float> table, ReadOnlySpan<int> ids, Span<float> y, int width)
     {
         long vocab = table.Length / width;
         for (int i = 0; i < ids.Length; i++)
         {
-            int id = ids[i];
-            if (id < 0 || id >= vocab) throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} at position {i} is outside the vocabulary (0..{vocab - 1})");
+            int id = (int)Rows.ClampRow(ids[i], vocab);
             table.Slice(id * width, width).CopyTo(y.Slice(i * width, width));
         }
     }

@@ -7,26 +7,26 @@ namespace PruneVid.Kernels;
 /// <summary>
 /// Row gather and scatter: dst[i] = src[idx[i]] and dst[idx[i]] = src[i], for rows of any element type.
 /// The kernels move raw words (32-bit for F32/I32 rows, 16-bit for BF16 rows), one thread per word.
-/// A kernel cannot throw, so indices are not checked on the device: gather clamps an out-of-range index into the
-/// source (a wrong row rather than a fault), scatter skips it. Callers that cannot guarantee valid indices check
-/// them on the host, where the references throw.
+/// Indices are data, and the index policy is the same on every backend and in the references: an out-of-range
+/// index is never an error; gather clamps it into the source (a wrong row rather than a fault) and scatter skips it.
+/// A kernel cannot throw, and checking device indices would cost a download per call, so callers whose indices come
+/// from outside check them on the host before uploading them (docs/compute-backends.md, "Index policy").
 /// </summary>
 public static partial class Rows
 {
-    /// <summary>The plain C# gather reference.</summary>
+    /// <summary>The plain C# gather reference (an out-of-range index reads the clamped row).</summary>
     public static void GatherReference<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> indices, Span<T> destination, int rowLength)
     {
         int sourceRows = rowLength == 0 ? 0 : source.Length / rowLength;
         if (destination.Length < (long)indices.Length * rowLength) throw new ArgumentException("gather: destination too small");
         for (int i = 0; i < indices.Length; i++)
         {
-            int r = indices[i];
-            if ((uint)r >= (uint)sourceRows) throw new ArgumentOutOfRangeException(nameof(indices), $"gather: index {r} at {i} is outside 0..{sourceRows - 1}");
+            int r = (int)ClampRow(indices[i], sourceRows);
             source.Slice(r * rowLength, rowLength).CopyTo(destination.Slice(i * rowLength, rowLength));
         }
     }
 
-    /// <summary>The plain C# scatter reference.</summary>
+    /// <summary>The plain C# scatter reference (a row with an out-of-range index is skipped).</summary>
     public static void ScatterReference<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> indices, Span<T> destination, int rowLength)
     {
         int destinationRows = rowLength == 0 ? 0 : destination.Length / rowLength;
@@ -34,7 +34,7 @@ public static partial class Rows
         for (int i = 0; i < indices.Length; i++)
         {
             int r = indices[i];
-            if ((uint)r >= (uint)destinationRows) throw new ArgumentOutOfRangeException(nameof(indices), $"scatter: index {r} at {i} is outside 0..{destinationRows - 1}");
+            if ((uint)r >= (uint)destinationRows) continue;
             source.Slice(i * rowLength, rowLength).CopyTo(destination.Slice(r * rowLength, rowLength));
         }
     }
