@@ -13,7 +13,8 @@ public static partial class SiluMul
     private const int ParallelThreshold = 1 << 18;
 
     /// <summary>
-    /// The scalar oracle (and the Cpu backend's implementation). <paramref name="y"/> may alias
+    /// The oracle of the SiluMul kernel and of the Cpu backend's <c>CpuActivations.SiluMul</c> (which the Cpu backend
+    /// runs unless Vector512 is missing, then this). <paramref name="y"/> may alias
     /// <paramref name="gate"/> or <paramref name="up"/>.
     /// </summary>
     public static void Reference(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> y)

@@ -10,7 +10,10 @@ namespace PruneVid.Kernels;
 /// <summary>bf16 → f32 widening: a bf16 word is the upper half of an f32, so the conversion is exact.</summary>
 public static partial class Bf16Convert
 {
-    /// <summary>The scalar oracle (and the Cpu backend's implementation): destination[i] = f32(source[i]).</summary>
+    /// <summary>
+    /// destination[i] = f32(source[i]), vectorised where <see cref="System.Numerics.Vector"/> runs on hardware (exact either way): the
+    /// oracle of the widening kernel, and what the Cpu backend runs for ConvertToF32 and bf16 downloads.
+    /// </summary>
     public static void Reference(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         if (destination.Length < source.Length)

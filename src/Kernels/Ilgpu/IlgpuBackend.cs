@@ -71,12 +71,6 @@ public sealed partial class IlgpuBackend : ComputeBackend
         return tensor;
     }
 
-    /// <summary>
-    /// Uploads <paramref name="count"/> bf16 words straight from host memory (e.g. a memory-mapped checkpoint) into a
-    /// new tensor, without a managed copy and without the 2^31 limit of a span (same as <see cref="ComputeBackend.FromHostBf16(nint, long, int[], object)"/>).
-    /// </summary>
-    public Tensor FromBf16(nint pointer, long count, params int[] shape) => FromHostBf16(pointer, count, shape);
-
     /// <inheritdoc />
     /// <remarks>
     /// The words go through page-locked chunks of <see cref="StagingChunkBytes"/> (one counted upload each) and are in

@@ -13,8 +13,8 @@ public static partial class RmsNorm
     private const long ParallelThreshold = 1 << 16;
 
     /// <summary>
-    /// The scalar oracle (and the Cpu backend's implementation): normalises each of the
-    /// <c>x.Length / dim</c> rows of <paramref name="x"/> into <paramref name="y"/>. The sum of squares is accumulated
+    /// The oracle of the RMSNorm kernels and of the Cpu backend's <c>CpuRmsNorm</c> (which the Cpu backend runs
+    /// unless Vector512 is missing, then this): normalises each of the <c>x.Length / dim</c> rows of <paramref name="x"/> into <paramref name="y"/>. The sum of squares is accumulated
     /// in f32; <paramref name="y"/> may alias <paramref name="x"/>.
     /// </summary>
     public static void Reference(ReadOnlySpan<float> x, ReadOnlySpan<ushort> weight, Span<float> y, int dim, float eps)

@@ -51,7 +51,7 @@ public abstract class IlgpuBackendTests(AcceleratorFixture fixture)
         {
             ushort[] words = Numerics.UniformBf16(7, count);
             words.CopyTo(new Span<ushort>(native, count));
-            using Tensor t = backend.FromBf16((nint)native, (long)count, 10, 100);
+            using Tensor t = backend.FromHostBf16((nint)native, (long)count, [10, 100]);
             float[] back = new float[count];
             backend.CopyToHost(t, back);
             Assert.Equal(words.Select(Bf16.ToSingle).ToArray(), back);

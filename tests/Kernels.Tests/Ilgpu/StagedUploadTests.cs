@@ -31,7 +31,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
         ushort[] words = RandomWords((int)count, seed: (int)count);
         using var host = new NativeWords(words);
         CounterSnapshot before = backend.Counters.Snapshot();
-        using Tensor t = backend.FromBf16(host.Pointer, count, (int)count);
+        using Tensor t = backend.FromHostBf16(host.Pointer, count, [(int)count]);
         CounterSnapshot upload = backend.Counters.Snapshot() - before;
 
         long chunks = (count + ChunkWords - 1) / ChunkWords;
@@ -50,7 +50,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
         ushort[] a = RandomWords((int)(3 * ChunkWords + 7), 1), b = RandomWords((int)(2 * ChunkWords + 1), 2);
         using var ha = new NativeWords(a);
         using var hb = new NativeWords(b);
-        using Tensor ta = backend.FromBf16(ha.Pointer, a.Length, a.Length), tb = backend.FromBf16(hb.Pointer, b.Length, b.Length);
+        using Tensor ta = backend.FromHostBf16(ha.Pointer, a.Length, [a.Length]), tb = backend.FromHostBf16(hb.Pointer, b.Length, [b.Length]);
         Assert.Equal(a.Select(Bf16.ToSingle).ToArray(), Download(backend, ta));
         Assert.Equal(b.Select(Bf16.ToSingle).ToArray(), Download(backend, tb));
     }
@@ -60,13 +60,13 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
     {
         using IlgpuBackend backend = NewBackend();
         using (var warm = new NativeWords(RandomWords(16, 3)))
-        using (backend.FromBf16(warm.Pointer, 16, 16)) { } // the staging pair is created on first use
+        using (backend.FromHostBf16(warm.Pointer, 16, [16])) { } // the staging pair is created on first use
 
         foreach (int count in new[] { (int)(4 * ChunkWords), (int)(256 * ChunkWords) + 5 }) // 16 KiB and 1 MiB
         {
             using var host = new NativeWords(RandomWords(count, count));
             long before = GC.GetAllocatedBytesForCurrentThread();
-            Tensor t = backend.FromBf16(host.Pointer, count, count);
+            Tensor t = backend.FromHostBf16(host.Pointer, count, [count]);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             t.Dispose();
             Assert.True(allocated < 16 * 1024, $"{count} words: {allocated} managed bytes allocated during the upload");
