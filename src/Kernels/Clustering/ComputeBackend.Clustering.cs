@@ -22,7 +22,7 @@ public abstract partial class ComputeBackend
 /// <param name="Rows">Σm, the output rows.</param>
 /// <param name="Distances">Σn², the entries of all distance matrices.</param>
 /// <param name="Widest">The largest n.</param>
-public sealed record DpcKnnGroups(int[] Table, int Count, int Points, int Rows, int Distances, int Widest)
+internal sealed record DpcKnnGroups(int[] Table, int Count, int Points, int Rows, int Distances, int Widest)
 {
     /// <summary>
     /// The device table: the group columns, then the group of every point, then the group of every output row
