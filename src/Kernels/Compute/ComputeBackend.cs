@@ -20,7 +20,7 @@ namespace PruneVid.Compute;
 /// <para><b>Adding an op.</b> Everything goes into the op family's folder (<c>src/Kernels/&lt;Family&gt;/</c>): the
 /// public method in <c>ComputeBackend.&lt;Family&gt;.cs</c> (validates with the helpers below, calls a new
 /// <c>private protected abstract …Core</c>), its overrides in <c>CpuBackend.&lt;Family&gt;.cs</c> and
-/// <c>IlgpuBackend.&lt;Family&gt;.cs</c>, the kernels and reference in <c>&lt;Family&gt;.cs</c>; see
+/// <c>IlgpuBackend.&lt;Family&gt;.cs</c>, the kernels and reference in <c>&lt;Op&gt;.cs</c>; see
 /// docs/compute-backends.md.</para>
 /// <para><b>Releasing buffers after queued work.</b> Ops are queued in order and may still run after they return.
 /// A tensor may be disposed as soon as the last op that uses it has been queued: the Cpu backend runs ops
