@@ -30,11 +30,12 @@ internal static class ChatCompletionsEndpoint
             // Admitted before the media is fetched and probed, so a full server refuses at once.
             using var ticket = state.Queue.TryEnter()
                 ?? throw new OpenAiError(429, $"the server is busy: {state.Settings.MaxQueue} requests are already waiting; retry later.", null, "queue_full", "rate_limit_error");
-            using var media = new RequestMedia(state.Settings, state.Remote, state.MediaChecks);
+            using var media = new RequestMedia(state.Settings, state.Local, state.Remote, state.MediaChecks);
             List<ChatMessage> messages = await media.ResolveAsync(request.Messages, aborted).ConfigureAwait(false);
             using PreparedChat prepared = chat.Prepare(messages, request.Options);
-            if (request.Stream) await StreamAsync(http.Response, chat, prepared, request.IncludeUsage, state, clock, aborted).ConfigureAwait(false);
-            else await CompleteAsync(http.Response, chat, prepared, state, clock, aborted).ConfigureAwait(false);
+            string model = state.ResponseModel(request.Options.ModelId);
+            if (request.Stream) await StreamAsync(http.Response, chat, prepared, request.IncludeUsage, model, state, clock, aborted).ConfigureAwait(false);
+            else await CompleteAsync(http.Response, chat, prepared, model, state, clock, aborted).ConfigureAwait(false);
             state.Metrics.Responded(200);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -62,7 +63,7 @@ internal static class ChatCompletionsEndpoint
         }
     }
 
-    private static async Task CompleteAsync(HttpResponse response, PruneVidChatClient chat, PreparedChat prepared, ServerState state,
+    private static async Task CompleteAsync(HttpResponse response, PruneVidChatClient chat, PreparedChat prepared, string model, ServerState state,
         Stopwatch clock, CancellationToken cancellationToken)
     {
         var text = new System.Text.StringBuilder();
@@ -82,7 +83,7 @@ internal static class ChatCompletionsEndpoint
             id = last!.ResponseId,
             @object = "chat.completion",
             created = Created(last),
-            model = state.Settings.ModelName,
+            model,
             choices = new[]
             {
                 new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = Finish(last), logprobs = (object?)null },
@@ -93,7 +94,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     private static async Task StreamAsync(HttpResponse response, PruneVidChatClient chat, PreparedChat prepared, bool includeUsage,
-        ServerState state, Stopwatch clock, CancellationToken cancellationToken)
+        string model, ServerState state, Stopwatch clock, CancellationToken cancellationToken)
     {
         bool started = false;
         TimeSpan? firstToken = null;
@@ -105,33 +106,33 @@ internal static class ChatCompletionsEndpoint
                 response.StatusCode = 200;
                 response.ContentType = "text/event-stream";
                 response.Headers.CacheControl = "no-cache";
-                await SendAsync(response, Chunk(update, state, new { role = "assistant", content = "" }, null), cancellationToken).ConfigureAwait(false);
+                await SendAsync(response, Chunk(update, model, new { role = "assistant", content = "" }, null), cancellationToken).ConfigureAwait(false);
                 started = true;
             }
             if (update.Text.Length > 0)
             {
                 firstToken ??= clock.Elapsed;
-                await SendAsync(response, Chunk(update, state, new { content = update.Text }, null), cancellationToken).ConfigureAwait(false);
+                await SendAsync(response, Chunk(update, model, new { content = update.Text }, null), cancellationToken).ConfigureAwait(false);
             }
             if (update.FinishReason is null) continue;
             var result = Result(update);
             Record(state, result, clock, firstToken);
-            var final = Chunk(update, state, new { }, Finish(update));
+            var final = Chunk(update, model, new { }, Finish(update));
             await SendAsync(response, new Dictionary<string, object?>(final) { ["prunevid"] = Extension(result, prepared) }, cancellationToken).ConfigureAwait(false);
             if (includeUsage)
-                await SendAsync(response, new Dictionary<string, object?>(Chunk(update, state, null, null)) { ["choices"] = Array.Empty<object>(), ["usage"] = Usage(result) },
+                await SendAsync(response, new Dictionary<string, object?>(Chunk(update, model, null, null)) { ["choices"] = Array.Empty<object>(), ["usage"] = Usage(result) },
                     cancellationToken).ConfigureAwait(false);
         }
         await response.WriteAsync("data: [DONE]\n\n", cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static Dictionary<string, object?> Chunk(ChatResponseUpdate update, ServerState state, object? delta, string? finishReason) => new()
+    private static Dictionary<string, object?> Chunk(ChatResponseUpdate update, string model, object? delta, string? finishReason) => new()
     {
         ["id"] = update.ResponseId,
         ["object"] = "chat.completion.chunk",
         ["created"] = Created(update),
-        ["model"] = state.Settings.ModelName,
+        ["model"] = model,
         ["choices"] = delta is null ? Array.Empty<object>() : new[] { new { index = 0, delta, finish_reason = finishReason, logprobs = (object?)null } },
     };
 

@@ -5,11 +5,14 @@ using PruneVid.Runtime.Text;
 
 namespace PruneVid.Runtime.Pipeline;
 
-/// <summary>Prefill + decode with text streaming; prefill ends when the first token is known, the rest is decode.</summary>
+/// <summary>
+/// Prefill + decode with text streaming; prefill ends when the first token is known, the rest is decode. Decoding ends
+/// early when <c>stopRequested</c> answers true after a piece of text was delivered (a stop string was seen).
+/// </summary>
 internal sealed class LanguageModelStage(TextGenerator generator, QwenTokenizer tokenizer)
 {
     public (string Text, GenerationResult Generated, TimeSpan Prefill, TimeSpan Decode) Run(TextPrompt prompt,
-        SamplingOptions sampling, Action<string>? onText, CancellationToken cancellationToken)
+        SamplingOptions sampling, Action<string>? onText, Func<bool>? stopRequested, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan prefill = TimeSpan.Zero;
@@ -20,7 +23,7 @@ internal sealed class LanguageModelStage(TextGenerator generator, QwenTokenizer 
             if (prefill == TimeSpan.Zero) prefill = clock.Elapsed;
             string piece = stream.Push(token);
             if (piece.Length > 0) { answer.Append(piece); onText?.Invoke(piece); }
-        }, cancellationToken);
+        }, stopRequested, cancellationToken);
         string tail = stream.Flush();
         if (tail.Length > 0) { answer.Append(tail); onText?.Invoke(tail); }
         return (answer.ToString(), generated, prefill, clock.Elapsed - prefill);

@@ -95,7 +95,16 @@ public sealed class TextGenerator
     }
 
     /// <summary>Generates a continuation, reporting each token to <paramref name="onToken"/> as soon as it is chosen.</summary>
-    public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken = null, CancellationToken cancellationToken = default)
+    public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken = null, CancellationToken cancellationToken = default) =>
+        Generate(prompt, options, onToken, stopRequested: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Generate(TextPrompt, SamplingOptions, Action{int}?, CancellationToken)"/>; decoding also ends, with
+    /// <see cref="FinishReason.Eos"/>, as soon as <paramref name="stopRequested"/> answers true after a token was
+    /// reported (e.g. a stop string appeared in the text).
+    /// </summary>
+    public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken, Func<bool>? stopRequested,
+        CancellationToken cancellationToken = default)
     {
         var tokens = new List<int>();
         FinishReason reason = FinishReason.Length;
@@ -108,6 +117,7 @@ public sealed class TextGenerator
             delta = ropeDelta;
             reductions = reduced;
             if (finish is FinishReason r) reason = r;
+            else if (stopRequested?.Invoke() == true) { reason = FinishReason.Eos; break; }
         }
         return new GenerationResult(tokens, reason, delta) { Reductions = reductions };
     }
