@@ -40,7 +40,7 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
             includeUsage = Optional(so, "include_usage", JsonValueKind.True, JsonValueKind.False, "stream_options.include_usage")?.GetBoolean() ?? false;
         if (Optional(root, "prunevid", JsonValueKind.Object) is { } ext) ReadExtension(ext, options);
         var messages = ReadMessages(root);
-        CheckMediaCounts(messages);
+        CheckMedia(messages);
         return new ChatCompletionRequest(messages, options, stream, includeUsage);
     }
 
@@ -66,9 +66,12 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
             throw OpenAiError.BadRequest("top_logprobs is not supported by this server yet.", "top_logprobs", "unsupported_field");
     }
 
-    /// <summary>Refuses more media than one request may hold before any of it is fetched or probed.</summary>
-    private static void CheckMediaCounts(List<RequestMessage> messages)
+    /// <summary>Refuses media outside user messages, and more media than one request may hold, before any of it is read, fetched or probed.</summary>
+    private static void CheckMedia(List<RequestMessage> messages)
     {
+        for (int m = 0; m < messages.Count; m++)
+            if (messages[m].Role != ChatRole.User && messages[m].Parts.Any(p => p is MediaPart))
+                throw OpenAiError.BadRequest($"messages[{m}] is a {messages[m].Role.Value} message with a video or image; media belong in user messages.", $"messages[{m}]");
         var media = messages.SelectMany(m => m.Parts.OfType<MediaPart>()).ToList();
         if (media.Count(m => m.IsVideo) > PruneVidChatClient.MaxVideosPerRequest)
             throw OpenAiError.BadRequest($"the conversation holds {media.Count(m => m.IsVideo)} videos; send at most {PruneVidChatClient.MaxVideosPerRequest} per request.", "messages", "too_many_media");
