@@ -14,7 +14,7 @@ internal sealed record RequestMessage(ChatRole Role, IReadOnlyList<object> Parts
 /// <summary>
 /// The OpenAI chat request (vLLM's video_url parts included), read from JSON with every known field's type checked.
 /// Unknown fields are ignored, as OpenAI's clients send some this server has no use for; known ones it cannot honour
-/// (tools, a JSON response format, n &gt; 1, logprobs) are refused with a 400 naming the field.
+/// (tools, a JSON response format, n &gt; 1) are refused with a 400 naming the field.
 /// </summary>
 internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage)
 {
@@ -33,6 +33,7 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
         if (Optional(root, "n", JsonValueKind.Number) is { } n && (!n.TryGetInt32(out int count) || count != 1))
             throw OpenAiError.BadRequest("n must be 1: the server returns one choice per request.", "n");
         RefuseUnsupported(root);
+        if (TopLogprobs(root) is int topLogprobs) options.AdditionalProperties[PruneVidChatClient.TopLogprobsKey] = topLogprobs;
         options.StopSequences = Stops(root);
         bool stream = Optional(root, "stream", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false;
         bool includeUsage = false;
@@ -60,11 +61,20 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
         if (Optional(root, "response_format", JsonValueKind.Object) is { } format
             && Optional(format, "type", JsonValueKind.String, "response_format.type")?.GetString() is { } type && type != "text")
             throw OpenAiError.BadRequest($"response_format '{type}' is not supported; only text answers are generated.", "response_format", "unsupported_field");
-        if (Optional(root, "logprobs", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() == true)
-            throw OpenAiError.BadRequest("logprobs are not supported by this server yet.", "logprobs", "unsupported_field");
-        if (Optional(root, "top_logprobs", JsonValueKind.Number) is { } top && !(top.TryGetInt32(out int k) && k == 0))
-            throw OpenAiError.BadRequest("top_logprobs is not supported by this server yet.", "top_logprobs", "unsupported_field");
     }
+
+    /// <summary><c>logprobs: true</c> with an optional <c>top_logprobs</c> (0–20) asks for log-probabilities; null when not asked.</summary>
+    private static int? TopLogprobs(JsonElement root)
+    {
+        bool wanted = Optional(root, "logprobs", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false;
+        int? top = Optional(root, "top_logprobs", JsonValueKind.Number) is { } t ? Int(t, "top_logprobs") : null;
+        if (top is not null && !wanted) throw OpenAiError.BadRequest("top_logprobs needs logprobs: true.", "top_logprobs");
+        if (top is < 0 or > LogprobCollectorLimit)
+            throw OpenAiError.BadRequest($"top_logprobs must be between 0 and {LogprobCollectorLimit}.", "top_logprobs");
+        return wanted ? top ?? 0 : null;
+    }
+
+    private const int LogprobCollectorLimit = 20;
 
     /// <summary>Refuses media outside user messages, and more media than one request may hold, before any of it is read, fetched or probed.</summary>
     private static void CheckMedia(List<RequestMessage> messages)

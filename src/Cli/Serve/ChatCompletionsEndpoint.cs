@@ -69,10 +69,12 @@ internal static class ChatCompletionsEndpoint
         var text = new System.Text.StringBuilder();
         ChatResponseUpdate? last = null;
         TimeSpan? firstToken = null;
+        var logprobs = new List<TokenLogprob>();
         await foreach (var update in chat.RunAsync(prepared, cancellationToken).ConfigureAwait(false))
         {
             if (update.Text.Length > 0) firstToken ??= clock.Elapsed;
             text.Append(update.Text);
+            logprobs.AddRange(Logprobs(update));
             last = update;
         }
         var result = Result(last!);
@@ -86,7 +88,7 @@ internal static class ChatCompletionsEndpoint
             model,
             choices = new[]
             {
-                new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = Finish(last), logprobs = (object?)null },
+                new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = Finish(last), logprobs = LogprobsJson(prepared, logprobs) },
             },
             usage = Usage(result),
             prunevid = Extension(result, prepared),
@@ -112,7 +114,7 @@ internal static class ChatCompletionsEndpoint
             if (update.Text.Length > 0)
             {
                 firstToken ??= clock.Elapsed;
-                await SendAsync(response, Chunk(update, model, new { content = update.Text }, null), cancellationToken).ConfigureAwait(false);
+                await SendAsync(response, Chunk(update, model, new { content = update.Text }, null, LogprobsJson(prepared, Logprobs(update))), cancellationToken).ConfigureAwait(false);
             }
             if (update.FinishReason is null) continue;
             var result = Result(update);
@@ -127,13 +129,28 @@ internal static class ChatCompletionsEndpoint
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static Dictionary<string, object?> Chunk(ChatResponseUpdate update, string model, object? delta, string? finishReason) => new()
+    /// <summary>The log-probabilities an update carries (none unless the request asked for them).</summary>
+    private static IReadOnlyList<TokenLogprob> Logprobs(ChatResponseUpdate update) =>
+        update.AdditionalProperties?.TryGetValue(PruneVidChatClient.LogprobsKey, out object? value) == true && value is IReadOnlyList<TokenLogprob> list ? list : [];
+
+    /// <summary>OpenAI's <c>logprobs</c> field: <c>{"content": [{token, logprob, bytes, top_logprobs}]}</c>, or null when not asked for.</summary>
+    private static object? LogprobsJson(PreparedChat prepared, IReadOnlyList<TokenLogprob> entries) =>
+        prepared.TopLogprobs is null ? null : new
+        {
+            content = entries.Select(e => new
+            {
+                token = e.Token, logprob = e.Logprob, bytes = e.Bytes.Select(b => (int)b),
+                top_logprobs = e.Top.Select(t => new { token = t.Token, logprob = t.Logprob, bytes = t.Bytes.Select(b => (int)b) }),
+            }),
+        };
+
+    private static Dictionary<string, object?> Chunk(ChatResponseUpdate update, string model, object? delta, string? finishReason, object? logprobs = null) => new()
     {
         ["id"] = update.ResponseId,
         ["object"] = "chat.completion.chunk",
         ["created"] = Created(update),
         ["model"] = model,
-        ["choices"] = delta is null ? Array.Empty<object>() : new[] { new { index = 0, delta, finish_reason = finishReason, logprobs = (object?)null } },
+        ["choices"] = delta is null ? Array.Empty<object>() : new[] { new { index = 0, delta, finish_reason = finishReason, logprobs } },
     };
 
     private static async Task SendAsync(HttpResponse response, object chunk, CancellationToken cancellationToken)

@@ -14,10 +14,14 @@ public sealed class PreparedChat : IDisposable
     private readonly bool _ownsView;
 
     internal PreparedChat(IReadOnlyList<PreparedTurn> turns, SamplingOptions sampling, VideoQaPipeline pipeline,
-        bool ownsView, IReadOnlyList<string> stopSequences, IReadOnlyList<string> temporaryFiles)
+        bool ownsView, IReadOnlyList<string> stopSequences, int? topLogprobs, IReadOnlyList<string> temporaryFiles)
     {
-        (Turns, Sampling, Pipeline, _ownsView, StopSequences, _temporaryFiles) = (turns, sampling, pipeline, ownsView, stopSequences, temporaryFiles);
+        (Turns, Sampling, Pipeline, _ownsView, StopSequences, TopLogprobs, _temporaryFiles) =
+            (turns, sampling, pipeline, ownsView, stopSequences, topLogprobs, temporaryFiles);
     }
+
+    /// <summary>Alternatives listed per token when log-probabilities were asked for; null when they were not.</summary>
+    public int? TopLogprobs { get; }
 
     /// <summary>The conversation, each media part a local file.</summary>
     internal IReadOnlyList<PreparedTurn> Turns { get; }

@@ -27,6 +27,15 @@ public sealed class PruneVidChatClient : IChatClient
     /// <summary><c>AdditionalProperties</c> key of the strategy parameters: <c>"tau=0.85"</c> or a name → value map.</summary>
     public const string ParametersKey = "prunevid.params";
 
+    /// <summary>
+    /// <c>AdditionalProperties</c> key asking for log-probabilities: the number of alternatives per token (0 to 20). Each
+    /// text update then carries its tokens' <see cref="TokenLogprob"/> list under <see cref="LogprobsKey"/>.
+    /// </summary>
+    public const string TopLogprobsKey = "prunevid.top_logprobs";
+
+    /// <summary><c>AdditionalProperties</c> key, on text updates, of their tokens' <see cref="TokenLogprob"/> list.</summary>
+    public const string LogprobsKey = "prunevid.logprobs";
+
     /// <summary><c>AdditionalProperties</c> key, on the response and the last update, of the <see cref="VideoQaResult"/> (compression and timings).</summary>
     public const string ResultKey = "prunevid.result";
 
@@ -56,11 +65,15 @@ public sealed class PruneVidChatClient : IChatClient
     {
         var text = new StringBuilder();
         ChatResponseUpdate? last = null;
+        List<TokenLogprob>? logprobs = null;
         await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             text.Append(update.Text);
+            if (update.AdditionalProperties?.TryGetValue(LogprobsKey, out object? entries) == true && entries is IReadOnlyList<TokenLogprob> list)
+                (logprobs ??= []).AddRange(list);
             last = update;
         }
+        if (logprobs is not null && last?.AdditionalProperties is { } final) final[LogprobsKey] = logprobs;
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
         {
             ResponseId = last?.ResponseId,
@@ -133,6 +146,7 @@ public sealed class PruneVidChatClient : IChatClient
 
         var sampling = ChatOptionsMapping.Sampling(_pipeline, options);
         var stops = ChatOptionsMapping.StopSequences(options);
+        int? topLogprobs = ChatOptionsMapping.TopLogprobs(options);
         var (pipeline, isView) = ChatOptionsMapping.Strategy(_pipeline, options);
         var temporary = new List<string>();
         try
@@ -150,7 +164,7 @@ public sealed class PruneVidChatClient : IChatClient
                 }
                 turns.Add(new PreparedTurn(role, files));
             }
-            return new PreparedChat(turns, sampling, pipeline, isView, stops, temporary);
+            return new PreparedChat(turns, sampling, pipeline, isView, stops, topLogprobs, temporary);
         }
         catch
         {
@@ -187,7 +201,7 @@ public sealed class PruneVidChatClient : IChatClient
             throw;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var pieces = Channel.CreateUnbounded<(string Text, IReadOnlyList<TokenLogprob>? Logprobs)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         Task<VideoQaResult>? run = null;
         Interlocked.Increment(ref _running);
@@ -195,21 +209,24 @@ public sealed class PruneVidChatClient : IChatClient
         {
             // The filter runs beside the decoding loop, so the loop ends at the token that completes a stop string.
             var filter = new StopSequenceFilter(chat.StopSequences);
+            var logprobs = chat.TopLogprobs is int top ? new LogprobCollector(chat.Pipeline.Tokenizer, top, chat.Sampling.EosTokenIds) : null;
+            var control = new DecodeControl { StopRequested = () => filter.Stopped, OnLogits = logprobs is null ? null : logprobs.Observe, OnToken = logprobs is null ? null : logprobs.Chose };
             run = Task.Run(() =>
             {
                 var result = chat.Pipeline.GenerateChat(conversation, chat.Sampling, piece =>
                 {
                     string visible = filter.Push(piece);
-                    if (visible.Length > 0) pieces.Writer.TryWrite(visible);
-                }, () => filter.Stopped, stop.Token);
+                    if (visible.Length > 0) pieces.Writer.TryWrite((visible, logprobs?.Take()));
+                }, control, stop.Token);
                 return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
             }, CancellationToken.None);
             _ = run.ContinueWith(_ => pieces.Writer.TryComplete(), TaskScheduler.Default);
-            await foreach (string piece in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                yield return Update(id, piece);
+            await foreach (var (piece, pieceLogprobs) in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return Update(id, piece, pieceLogprobs);
             VideoQaResult result = await run.ConfigureAwait(false);
             string tail = filter.Flush();
-            if (tail.Length > 0) yield return Update(id, tail);
+            // Tokens held back behind a stop string that then appeared are dropped with it.
+            if (tail.Length > 0) yield return Update(id, tail, logprobs?.Take());
             yield return Final(id, result, filter.Stopped);
         }
         finally
@@ -251,9 +268,10 @@ public sealed class PruneVidChatClient : IChatClient
     /// <summary>Waits until no generation runs and keeps the model for the caller's shutdown.</summary>
     public Task WaitUntilIdleAsync(CancellationToken cancellationToken = default) => _model.WaitAsync(cancellationToken);
 
-    private ChatResponseUpdate Update(string id, string text) => new(ChatRole.Assistant, text)
+    private ChatResponseUpdate Update(string id, string text, IReadOnlyList<TokenLogprob>? logprobs) => new(ChatRole.Assistant, text)
     {
         ResponseId = id, MessageId = id, ModelId = Metadata.DefaultModelId, CreatedAt = DateTimeOffset.UtcNow,
+        AdditionalProperties = logprobs is null ? null : new AdditionalPropertiesDictionary { [LogprobsKey] = logprobs },
     };
 
     private ChatResponseUpdate Final(string id, VideoQaResult result, bool stoppedBySequence)

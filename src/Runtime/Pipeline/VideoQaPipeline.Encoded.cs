@@ -60,7 +60,7 @@ public sealed partial class VideoQaPipeline
         ReducerChain chain = Chain(video, strategySpec);
         var stage = new PromptStage(Config, Tokenizer);
         VideoQaResult result = ReduceAndGenerate(chain, strategySpec, video.Encoded, [video.Grid], [video.SecondsPerGrid],
-            reduced => stage.Build(reduced, conversation, [], null), imageTokens: 0, sampling, onText: null, stopRequested: null,
+            reduced => stage.Build(reduced, conversation, [], null), imageTokens: 0, sampling, onText: null, control: null,
             cancellationToken, video.VisionTime);
         return result with { Timings = result.Timings with { DecodeVideo = video.DecodeTime, Preprocess = video.PreprocessTime } };
     }

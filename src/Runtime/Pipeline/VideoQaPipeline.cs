@@ -128,7 +128,7 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// <summary>Answers a question about frames already in memory (RGB24, sampled at <paramref name="fps"/>).</summary>
     public VideoQaResult GenerateFromFrames(RgbFrames frames, double fps, string question, SamplingOptions? sampling = null,
         Action<string>? onText = null, CancellationToken cancellationToken = default) =>
-        GenerateChat([ChatTurn.Ask(question, ChatPart.Video(frames, fps))], sampling, onText, stopRequested: null, cancellationToken);
+        GenerateChat([ChatTurn.Ask(question, ChatPart.Video(frames, fps))], sampling, onText, control: null, cancellationToken);
 
     /// <summary>
     /// Answers a question about one image (any format ffmpeg reads). Token reducers act on video tokens only, so the
@@ -142,7 +142,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         var clock = Stopwatch.StartNew();
         RgbFrames image = await new VideoDecoder(Options.FfmpegFolder).DecodeImageAsync(imagePath, cancellationToken).ConfigureAwait(false);
         TimeSpan decodeTime = clock.Elapsed;
-        var result = GenerateChat([ChatTurn.Ask(question, ChatPart.Image(image))], sampling, onText, stopRequested: null, cancellationToken);
+        var result = GenerateChat([ChatTurn.Ask(question, ChatPart.Image(image))], sampling, onText, control: null, cancellationToken);
         return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
     }
 
@@ -156,10 +156,10 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// <param name="conversation">The turns, in order; the last is a user turn.</param>
     /// <param name="sampling">Decoding settings (null: <see cref="DefaultSampling"/>).</param>
     /// <param name="onText">Receives the answer as it is generated, piece by piece.</param>
-    /// <param name="stopRequested">Asked after each delivered piece; true ends decoding there (stop strings).</param>
+    /// <param name="control">Stop predicate, token and logits observers (null: none).</param>
     /// <param name="cancellationToken">Stops decoding between tokens.</param>
     public VideoQaResult GenerateChat(IReadOnlyList<ChatTurn> conversation, SamplingOptions? sampling = null, Action<string>? onText = null,
-        Func<bool>? stopRequested = null, CancellationToken cancellationToken = default)
+        DecodeControl? control = null, CancellationToken cancellationToken = default)
     {
         ChatTurn.Validate(conversation);
         sampling ??= DefaultSampling();
@@ -220,7 +220,7 @@ public sealed partial class VideoQaPipeline : IDisposable
             var stage = new PromptStage(Config, Tokenizer);
             var result = ReduceAndGenerate(chain, Options.Strategy, encoded, inputs?.Grids ?? [], inputs?.SecondsPerGrid ?? [],
                 reduced => stage.Build(reduced, template, imageItems, imageEmbeds), imageItems.Sum(i => i.TokenCount),
-                sampling, onText, stopRequested, cancellationToken, visionTime);
+                sampling, onText, control, cancellationToken, visionTime);
             return result with { Timings = result.Timings with { Preprocess = preprocess } };
         }
         finally
@@ -266,7 +266,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         TimeSpan visionTime = clock.Elapsed;
         var stage = new PromptStage(Config, Tokenizer);
         return ReduceAndGenerate(chain, Options.Strategy, encoded, videos.Grids, videos.SecondsPerGrid,
-            reduced => stage.FromIds(reduced!, videos.Grids, inputIds), imageTokens: 0, sampling, onText, stopRequested: null, cancellationToken, visionTime);
+            reduced => stage.FromIds(reduced!, videos.Grids, inputIds), imageTokens: 0, sampling, onText, control: null, cancellationToken, visionTime);
     }
 
     /// <summary>
@@ -275,14 +275,14 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// </summary>
     private VideoQaResult ReduceAndGenerate(ReducerChain? chain, string strategy, EncodedVideos? encoded, IReadOnlyList<(int T, int H, int W)> grids,
         IReadOnlyList<double> secondsPerGrid, Func<ReducedVideos?, TextPrompt> prompt, int imageTokens, SamplingOptions sampling,
-        Action<string>? onText, Func<bool>? stopRequested, CancellationToken cancellationToken, TimeSpan visionTime)
+        Action<string>? onText, DecodeControl? control, CancellationToken cancellationToken, TimeSpan visionTime)
     {
         var clock = Stopwatch.StartNew();
         using ReducedVideos? reduced = encoded is null ? null : new ReductionStage(_backend, Config).Run(chain!, encoded, grids, secondsPerGrid, ReductionContext());
         TimeSpan reductionTime = clock.Elapsed;
 
         TextPrompt built = prompt(reduced);
-        var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(built, sampling, onText, stopRequested, cancellationToken);
+        var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(built, sampling, onText, control, cancellationToken);
 
         var stages = (reduced?.Stages ?? []).Concat(generated.Reductions.Select(r =>
             new StageCompression(r.Hook, r.VideoTokensBefore, r.VideoTokensAfter, r.Layer, r.RowsAfter))).ToArray();
