@@ -69,12 +69,8 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
         bool wanted = Optional(root, "logprobs", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false;
         int? top = Optional(root, "top_logprobs", JsonValueKind.Number) is { } t ? Int(t, "top_logprobs") : null;
         if (top is not null && !wanted) throw OpenAiError.BadRequest("top_logprobs needs logprobs: true.", "top_logprobs");
-        if (top is < 0 or > LogprobCollectorLimit)
-            throw OpenAiError.BadRequest($"top_logprobs must be between 0 and {LogprobCollectorLimit}.", "top_logprobs");
-        return wanted ? top ?? 0 : null;
+        return wanted ? top ?? 0 : null; // the range is the chat client's to check
     }
-
-    private const int LogprobCollectorLimit = 20;
 
     /// <summary>Refuses media outside user messages, and more media than one request may hold, before any of it is read, fetched or probed.</summary>
     private static void CheckMedia(List<RequestMessage> messages)
