@@ -83,5 +83,46 @@ internal static class Api
             if (line.StartsWith("data: ", StringComparison.Ordinal)) yield return line["data: ".Length..];
     }
 
+    /// <summary>
+    /// Posts a body over a raw socket, sending only its first 4 KiB: the server answers 413 from the Content-Length
+    /// alone, and an HttpClient still writing the rest would fail with a broken pipe instead of reading the answer.
+    /// </summary>
+    public static async Task<(int Status, string Payload)> PostRawOverTcpAsync(Uri server, byte[] body)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(server.Host, server.Port);
+        using var stream = tcp.GetStream();
+        string head = $"POST /v1/chat/completions HTTP/1.1\r\nHost: {server.Authority}\r\nContent-Type: application/json\r\n" +
+            $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(body.AsMemory(0, Math.Min(4096, body.Length))); // a first piece only
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var received = new MemoryStream();
+        var buffer = new byte[8192];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0) received.Write(buffer, 0, read);
+        string response = Encoding.UTF8.GetString(received.ToArray());
+        int split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        Assert.True(split > 0, $"no HTTP response: {response}");
+        string[] headers = response[..split].Split("\r\n");
+        int status = int.Parse(headers[0].Split(' ')[1]);
+        string payload = response[(split + 4)..];
+        if (headers.Any(h => h.Equals("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))) payload = Dechunk(payload);
+        return (status, payload);
+    }
+
+    private static string Dechunk(string chunked)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int at = 0; ;)
+        {
+            int eol = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
+            int size = Convert.ToInt32(chunked[at..eol].Split(';')[0], 16);
+            if (size == 0) return text.ToString();
+            text.Append(chunked, eol + 2, size);
+            at = eol + 2 + size + 2;
+        }
+    }
+
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 }

@@ -54,8 +54,8 @@ public sealed class ChatClientTests(ServingFixture fixture)
         async Task<ChatRequestException> Refused(IEnumerable<ChatMessage> messages, ChatOptions? options = null) =>
             await Assert.ThrowsAsync<ChatRequestException>(() => chat.GetResponseAsync(messages, options));
         var video = new UriContent(new Uri(fixture.Clip), "video/mp4");
-        Assert.Equal("messages", (await Refused([new ChatMessage(ChatRole.User, "no video here")])).Param);
-        Assert.Equal("messages", (await Refused([new ChatMessage(ChatRole.User, [video, video, new TextContent("q")])])).Param);
+        Assert.Equal("messages[1]", (await Refused([new ChatMessage(ChatRole.User, "q"), new ChatMessage(ChatRole.Assistant, "a")])).Param);
+        Assert.Equal("messages[0]", (await Refused([new ChatMessage(ChatRole.User, [video, video, video, video, video, new TextContent("q")])])).Param);
         Assert.Equal("temperature", (await Refused(Question(video), new ChatOptions { Temperature = 7 })).Param);
         var unknown = await Refused(Question(video), new ChatOptions { AdditionalProperties = new() { [PruneVidChatClient.StrategyKey] = "no-such-reducer" } });
         Assert.Equal("prunevid.strategy", unknown.Param);

@@ -39,7 +39,7 @@ public sealed class FrameSizeOptionTests(ServingFixture fixture)
         return (code, error);
     }
 
-    private static (int Code, string Error, string Output) CliWithOutput(string[] args)
+    internal static (int Code, string Error, string Output) CliWithOutput(string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(ServerProcess.CliPath);

@@ -47,7 +47,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     [Fact]
     public async Task A_full_queue_answers_429_at_once_and_nothing_hangs()
     {
-        await using var server = await ServerProcess.StartAsync(fixture.Model, ["--max-queue", "4", .. ServingFixture.SmallFrames]);
+        await using var server = await ServerProcess.StartAsync(fixture.Model, ["--max-queue", "4", "--allowed-local-media-path", fixture.Folder, .. ServingFixture.SmallFrames]);
         using var http = Http(server.Address);
         string expected = await Api.AnswerAsync(http, Request(0, maxTokens: 24));
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -105,7 +105,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_lets_a_running_stream_finish_before_the_server_exits()
     {
-        var server = await ServerProcess.StartAsync(fixture.Model, ServingFixture.SmallFrames);
+        var server = await ServerProcess.StartAsync(fixture.Model, ["--allowed-local-media-path", fixture.Folder, .. ServingFixture.SmallFrames]);
         await using var _ = server;
         using var http = Http(server.Address);
         var body = Request(0, maxTokens: 64);

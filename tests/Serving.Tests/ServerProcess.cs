@@ -34,9 +34,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string model, params string[] options)
+    public static Task<ServerProcess> StartAsync(string model, params string[] options) => StartAsync(model, options, environment: null);
+
+    /// <summary>Starts the server with extra environment variables (e.g. PRUNEVID_API_KEY).</summary>
+    public static async Task<ServerProcess> StartAsync(string model, string[] options, IReadOnlyDictionary<string, string>? environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         foreach (string arg in new[] { CliPath, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu" }.Concat(options))
             start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;

@@ -5,7 +5,8 @@ namespace PruneVid.Serving.Tests;
 
 /// <summary>
 /// A temporary folder with the demo's tiny seeded Qwen2.5-VL, a 1-second clip, a 4-second clip (over the server's
-/// 2-second limit) and a text file posing as a video; one server (queue 64, 1 MiB bodies) shared by the tests.
+/// 2-second limit) and a text file posing as a video; one server (queue 64, 1 MiB bodies, local media only from the
+/// folder) shared by the tests.
 /// </summary>
 public sealed class ServingFixture : IAsyncLifetime
 {
@@ -19,8 +20,9 @@ public sealed class ServingFixture : IAsyncLifetime
     /// <summary>Frames kept at the clips' 112×112 (4 frames → 32 video tokens), so a request takes a fraction of a second.</summary>
     public static readonly string[] SmallFrames = ["--min-pixels", "3136", "--max-pixels", "12544"];
 
-    /// <summary>Options of the shared server.</summary>
-    public static readonly string[] ServerOptions = ["--max-queue", "64", "--max-video-seconds", "2", "--max-body-mb", "1", "--strategy", "prunevid-stage1", .. SmallFrames];
+    /// <summary>Options of the shared server: local media only from the fixture's folder.</summary>
+    public string[] ServerOptions => ["--max-queue", "64", "--max-video-seconds", "2", "--max-body-mb", "1", "--strategy", "prunevid-stage1",
+        "--allowed-local-media-path", Folder, .. SmallFrames];
 
     public async Task InitializeAsync()
     {

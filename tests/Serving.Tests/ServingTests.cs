@@ -31,7 +31,9 @@ public sealed class ServingTests(ServingFixture fixture)
         Assert.Equal("ok", (await Api.JsonAsync(health))["status"]!.GetValue<string>());
 
         var models = (await OpenAi().GetOpenAIModelClient().GetModelsAsync()).Value;
-        Assert.Equal(fixture.Model, Assert.Single(models).Id);
+        // The default name is the model folder's own name, never its absolute path.
+        Assert.Equal("tiny-qwen25vl", Assert.Single(models).Id);
+        Assert.DoesNotContain(fixture.Folder, await http.GetStringAsync("metrics"));
 
         string metrics = await http.GetStringAsync("metrics");
         Assert.Contains("prunevid_ready 1", metrics);
@@ -161,8 +163,16 @@ public sealed class ServingTests(ServingFixture fixture)
         { "parameter out of range", "{\"prunevid\": {\"strategy\": \"prunevid-stage1\", \"params\": {\"tau\": 5}}, \"messages\": MSG}", "prunevid.params" },
         { "unknown parameter", "{\"prunevid\": {\"params\": {\"no_such\": 1}}, \"messages\": MSG}", "prunevid.params" },
         { "strategy as a number", "{\"prunevid\": {\"strategy\": 3}, \"messages\": MSG}", "prunevid.strategy" },
-        { "no video", "{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}", "messages" },
-        { "two videos", "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"video_url\", \"video_url\": {\"url\": \"VIDEO\"}}, {\"type\": \"video_url\", \"video_url\": {\"url\": \"VIDEO\"}}, {\"type\": \"text\", \"text\": \"q\"}]}]}", "messages" },
+        { "a conversation ending with the assistant", "{\"messages\": [{\"role\": \"user\", \"content\": \"hello\"}, {\"role\": \"assistant\", \"content\": \"hi\"}]}", "messages[1]" },
+        { "an empty last user message", "{\"messages\": [{\"role\": \"user\", \"content\": \"  \"}]}", "messages[0]" },
+        { "media in an assistant message", "{\"messages\": [{\"role\": \"assistant\", \"content\": [{\"type\": \"video_url\", \"video_url\": {\"url\": \"VIDEO\"}}]}, {\"role\": \"user\", \"content\": \"q\"}]}", "messages[0]" },
+        { "five videos", "{\"messages\": [{\"role\": \"user\", \"content\": [V5{\"type\": \"text\", \"text\": \"q\"}]}]}", "messages" },
+        { "a tool message", "{\"messages\": [{\"role\": \"tool\", \"content\": \"42\"}, {\"role\": \"user\", \"content\": \"q\"}]}", "messages[0].role" },
+        { "tools", "{\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}], \"messages\": MSG}", "tools" },
+        { "a JSON response format", "{\"response_format\": {\"type\": \"json_object\"}, \"messages\": MSG}", "response_format" },
+        { "n of 2", "{\"n\": 2, \"messages\": MSG}", "n" },
+        { "top_logprobs without logprobs", "{\"top_logprobs\": 2, \"messages\": MSG}", "top_logprobs" },
+        { "top_logprobs over 20", "{\"logprobs\": true, \"top_logprobs\": 21, \"messages\": MSG}", "top_logprobs" },
         { "unreadable video", "{\"messages\": MSG_NOT_A_VIDEO}", "messages[0].content[0].video_url" },
         { "missing file", "{\"messages\": MSG_MISSING}", "messages[0].content[0].video_url" },
         { "bad base64", "{\"messages\": MSG_BAD_BASE64}", "messages[0].content[0].video_url" },
@@ -183,6 +193,7 @@ public sealed class ServingTests(ServingFixture fixture)
             .Replace("MSG_REMOTE", Messages("http://127.0.0.1:9/clip.mp4"))
             .Replace("MSG_LONG", Messages(Api.FileUrl(fixture.LongClip)))
             .Replace("MSG", Messages(Api.FileUrl(fixture.Clip)))
+            .Replace("V5", string.Concat(Enumerable.Repeat("{\"type\": \"video_url\", \"video_url\": {\"url\": \"VIDEO\"}}, ", 5)))
             .Replace("VIDEO", Api.FileUrl(fixture.Clip));
         using var http = Http();
         using var response = await Api.PostRawAsync(http, body);
@@ -193,43 +204,9 @@ public sealed class ServingTests(ServingFixture fixture)
     [Fact]
     public async Task An_oversized_body_gets_413()
     {
-        // Raw HTTP: the server answers 413 from the Content-Length alone, so the client must not be writing the rest
-        // of the body when the connection closes (an HttpClient upload then fails with a broken pipe instead).
         string big = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + new string('x', 2 << 20) + "\"}]}";
-        byte[] body = System.Text.Encoding.UTF8.GetBytes(big);
-        using var tcp = new System.Net.Sockets.TcpClient();
-        await tcp.ConnectAsync(fixture.Server.Address.Host, fixture.Server.Address.Port);
-        using var stream = tcp.GetStream();
-        string head = $"POST /v1/chat/completions HTTP/1.1\r\nHost: {fixture.Server.Address.Authority}\r\nContent-Type: application/json\r\n" +
-            $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
-        await stream.WriteAsync(body.AsMemory(0, 4096)); // a first piece only
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var received = new MemoryStream();
-        var buffer = new byte[8192];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0) received.Write(buffer, 0, read);
-        string response = System.Text.Encoding.UTF8.GetString(received.ToArray());
-        int split = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        Assert.True(split > 0, $"no HTTP response: {response}");
-        string[] headers = response[..split].Split("\r\n");
-        int status = int.Parse(headers[0].Split(' ')[1]);
-        string payload = response[(split + 4)..];
-        if (headers.Any(h => h.Equals("Transfer-Encoding: chunked", StringComparison.OrdinalIgnoreCase))) payload = Dechunk(payload);
+        var (status, payload) = await Api.PostRawOverTcpAsync(fixture.Server.Address, System.Text.Encoding.UTF8.GetBytes(big));
         Api.AssertError(payload, status, 413);
-    }
-
-    private static string Dechunk(string chunked)
-    {
-        var text = new System.Text.StringBuilder();
-        for (int at = 0; ;)
-        {
-            int eol = chunked.IndexOf("\r\n", at, StringComparison.Ordinal);
-            int size = Convert.ToInt32(chunked[at..eol].Split(';')[0], 16);
-            if (size == 0) return text.ToString();
-            text.Append(chunked, eol + 2, size);
-            at = eol + 2 + size + 2;
-        }
     }
 
     [Fact]

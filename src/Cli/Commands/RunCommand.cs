@@ -3,6 +3,7 @@ using System.CommandLine;
 using PruneVid.Cli.Terminal;
 using System.Text.Json;
 using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Model.Text;
 using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Cli.Commands;
@@ -20,6 +21,7 @@ internal static class RunCommand
         var image = new Option<FileInfo>("--image", "-i") { Description = "An image instead of a video (reducers act on video tokens only)" };
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with tokenizer.json when the model folder has none" };
         var question = new Option<string>("--question", "-q") { Description = "The question about the video", Required = true };
+        var system = new Option<string?>("--system") { Description = "System prompt (default: the chat template's \"You are a helpful assistant.\")" };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Token reducer: a name from `prunevid strategies`, optionally NAME:PRESET", DefaultValueFactory = _ => "prunevid-stage1" };
         var parameters = new Option<string[]>("--param", "-p") { Description = "Reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
         var fps = new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 };
@@ -33,7 +35,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, tokenizer, video, image, question, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+            model, tokenizer, video, image, question, system, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
         };
         command.Validators.Add(result =>
         {
@@ -62,7 +64,9 @@ internal static class RunCommand
             Console.Error.WriteLine($"running on {pipeline.BackendName} with reducer {options.Strategy}");
             var sampling = pipeline.DefaultSampling(parse.GetValue(maxNewTokens));
             Action<string>? stream = asJson ? null : piece => Console.Write(piece);
-            var result = parse.GetValue(image) is { } imageFile
+            var result = parse.GetValue(system) is { } systemPrompt
+                ? await WithSystemAsync(pipeline, systemPrompt, parse.GetValue(video)?.FullName, parse.GetValue(image)?.FullName, parse.GetValue(question)!, sampling, stream, cancellationToken)
+                : parse.GetValue(image) is { } imageFile
                 ? await pipeline.GenerateFromImageAsync(imageFile.FullName, parse.GetValue(question)!, sampling, stream, cancellationToken)
                 : await pipeline.GenerateAsync(parse.GetValue(video)!.FullName, parse.GetValue(question)!, sampling, stream, cancellationToken);
             if (asJson)
@@ -75,6 +79,24 @@ internal static class RunCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>A system turn, then the question about the video or image (decoded here, as the conversation entry takes frames).</summary>
+    private static async Task<VideoQaResult> WithSystemAsync(VideoQaPipeline pipeline, string systemPrompt, string? video, string? image,
+        string question, SamplingOptions sampling, Action<string>? stream, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var decoder = new VideoDecoder(pipeline.Options.FfmpegFolder);
+        ChatPart media;
+        if (video is not null)
+        {
+            DecodedVideo decoded = await decoder.DecodeAsync(video, pipeline.Options.Sampling, cancellationToken);
+            media = ChatPart.Video(decoded.Frames, decoded.SampleFps);
+        }
+        else media = ChatPart.Image(await decoder.DecodeImageAsync(image!, cancellationToken));
+        TimeSpan decodeTime = clock.Elapsed;
+        var result = pipeline.GenerateChat([ChatTurn.System(systemPrompt), ChatTurn.Ask(question, media)], sampling, stream, cancellationToken: cancellationToken);
+        return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
     }
 
     /// <summary>Repeated NAME=VALUE options become the registry's "a=1,b=2" form.</summary>

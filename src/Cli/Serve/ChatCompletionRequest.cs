@@ -13,7 +13,8 @@ internal sealed record RequestMessage(ChatRole Role, IReadOnlyList<object> Parts
 
 /// <summary>
 /// The OpenAI chat request (vLLM's video_url parts included), read from JSON with every known field's type checked.
-/// Unknown fields are ignored, as OpenAI's clients send some this server has no use for.
+/// Unknown fields are ignored, as OpenAI's clients send some this server has no use for; known ones it cannot honour
+/// (tools, a JSON response format, n &gt; 1) are refused with a 400 naming the field.
 /// </summary>
 internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messages, ChatOptions Options, bool Stream, bool IncludeUsage)
 {
@@ -31,13 +32,57 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
             options.Seed = seed.TryGetInt64(out long s) ? s : throw OpenAiError.BadRequest("seed must be an integer.", "seed");
         if (Optional(root, "n", JsonValueKind.Number) is { } n && (!n.TryGetInt32(out int count) || count != 1))
             throw OpenAiError.BadRequest("n must be 1: the server returns one choice per request.", "n");
+        RefuseUnsupported(root);
+        if (TopLogprobs(root) is int topLogprobs) options.AdditionalProperties[PruneVidChatClient.TopLogprobsKey] = topLogprobs;
         options.StopSequences = Stops(root);
         bool stream = Optional(root, "stream", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false;
         bool includeUsage = false;
         if (Optional(root, "stream_options", JsonValueKind.Object) is { } so)
             includeUsage = Optional(so, "include_usage", JsonValueKind.True, JsonValueKind.False, "stream_options.include_usage")?.GetBoolean() ?? false;
         if (Optional(root, "prunevid", JsonValueKind.Object) is { } ext) ReadExtension(ext, options);
-        return new ChatCompletionRequest(ReadMessages(root), options, stream, includeUsage);
+        var messages = ReadMessages(root);
+        CheckMedia(messages);
+        return new ChatCompletionRequest(messages, options, stream, includeUsage);
+    }
+
+    /// <summary>
+    /// Fields that would change what a client gets back and that this server cannot honour: refused with a 400 naming
+    /// the field rather than silently ignored.
+    /// </summary>
+    private static void RefuseUnsupported(JsonElement root)
+    {
+        if (root.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0)
+            throw OpenAiError.BadRequest("tools are not supported: this server does not call functions.", "tools", "unsupported_field");
+        if (root.TryGetProperty("functions", out var functions) && functions.ValueKind == JsonValueKind.Array && functions.GetArrayLength() > 0)
+            throw OpenAiError.BadRequest("functions are not supported: this server does not call functions.", "functions", "unsupported_field");
+        if (Optional(root, "tool_choice", JsonValueKind.String, JsonValueKind.Object) is { } choice
+            && !(choice.ValueKind == JsonValueKind.String && choice.GetString() is "none" or "auto"))
+            throw OpenAiError.BadRequest("tool_choice is not supported: this server does not call functions.", "tool_choice", "unsupported_field");
+        if (Optional(root, "response_format", JsonValueKind.Object) is { } format
+            && Optional(format, "type", JsonValueKind.String, "response_format.type")?.GetString() is { } type && type != "text")
+            throw OpenAiError.BadRequest($"response_format '{type}' is not supported; only text answers are generated.", "response_format", "unsupported_field");
+    }
+
+    /// <summary><c>logprobs: true</c> with an optional <c>top_logprobs</c> (0–20) asks for log-probabilities; null when not asked.</summary>
+    private static int? TopLogprobs(JsonElement root)
+    {
+        bool wanted = Optional(root, "logprobs", JsonValueKind.True, JsonValueKind.False)?.GetBoolean() ?? false;
+        int? top = Optional(root, "top_logprobs", JsonValueKind.Number) is { } t ? Int(t, "top_logprobs") : null;
+        if (top is not null && !wanted) throw OpenAiError.BadRequest("top_logprobs needs logprobs: true.", "top_logprobs");
+        return wanted ? top ?? 0 : null; // the range is the chat client's to check
+    }
+
+    /// <summary>Refuses media outside user messages, and more media than one request may hold, before any of it is read, fetched or probed.</summary>
+    private static void CheckMedia(List<RequestMessage> messages)
+    {
+        for (int m = 0; m < messages.Count; m++)
+            if (messages[m].Role != ChatRole.User && messages[m].Parts.Any(p => p is MediaPart))
+                throw OpenAiError.BadRequest($"messages[{m}] is a {messages[m].Role.Value} message with a video or image; media belong in user messages.", $"messages[{m}]");
+        var media = messages.SelectMany(m => m.Parts.OfType<MediaPart>()).ToList();
+        if (media.Count(m => m.IsVideo) > PruneVidChatClient.MaxVideosPerRequest)
+            throw OpenAiError.BadRequest($"the conversation holds {media.Count(m => m.IsVideo)} videos; send at most {PruneVidChatClient.MaxVideosPerRequest} per request.", "messages", "too_many_media");
+        if (media.Count(m => !m.IsVideo) > PruneVidChatClient.MaxImagesPerRequest)
+            throw OpenAiError.BadRequest($"the conversation holds {media.Count(m => !m.IsVideo)} images; send at most {PruneVidChatClient.MaxImagesPerRequest} per request.", "messages", "too_many_media");
     }
 
     /// <summary><c>"prunevid": {"strategy": "name[:preset]…", "params": {"tau": 0.85}}</c>.</summary>
@@ -88,6 +133,7 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
                 "user" => ChatRole.User,
                 "system" or "developer" => ChatRole.System,
                 "assistant" => ChatRole.Assistant,
+                "tool" or "function" => throw OpenAiError.BadRequest($"{at}.role '{role}' is not supported: this server does not call functions.", $"{at}.role", "unsupported_field"),
                 _ => throw OpenAiError.BadRequest($"{at}.role '{role}' is not one of user, system, assistant.", $"{at}.role"),
             };
             result.Add(new RequestMessage(chatRole, Parts(message, at)));

@@ -30,11 +30,12 @@ internal static class ChatCompletionsEndpoint
             // Admitted before the media is fetched and probed, so a full server refuses at once.
             using var ticket = state.Queue.TryEnter()
                 ?? throw new OpenAiError(429, $"the server is busy: {state.Settings.MaxQueue} requests are already waiting; retry later.", null, "queue_full", "rate_limit_error");
-            using var media = new RequestMedia(state.Settings, state.Remote, state.MediaChecks);
+            using var media = new RequestMedia(state.Settings, state.Local, state.Remote, state.MediaChecks);
             List<ChatMessage> messages = await media.ResolveAsync(request.Messages, aborted).ConfigureAwait(false);
             using PreparedChat prepared = chat.Prepare(messages, request.Options);
-            if (request.Stream) await StreamAsync(http.Response, chat, prepared, request.IncludeUsage, state, clock, aborted).ConfigureAwait(false);
-            else await CompleteAsync(http.Response, chat, prepared, state, clock, aborted).ConfigureAwait(false);
+            string model = state.ResponseModel(request.Options.ModelId);
+            if (request.Stream) await StreamAsync(http.Response, chat, prepared, request.IncludeUsage, model, state, clock, aborted).ConfigureAwait(false);
+            else await CompleteAsync(http.Response, chat, prepared, model, state, clock, aborted).ConfigureAwait(false);
             state.Metrics.Responded(200);
         }
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -62,16 +63,18 @@ internal static class ChatCompletionsEndpoint
         }
     }
 
-    private static async Task CompleteAsync(HttpResponse response, PruneVidChatClient chat, PreparedChat prepared, ServerState state,
+    private static async Task CompleteAsync(HttpResponse response, PruneVidChatClient chat, PreparedChat prepared, string model, ServerState state,
         Stopwatch clock, CancellationToken cancellationToken)
     {
         var text = new System.Text.StringBuilder();
         ChatResponseUpdate? last = null;
         TimeSpan? firstToken = null;
+        var logprobs = new List<TokenLogprob>();
         await foreach (var update in chat.RunAsync(prepared, cancellationToken).ConfigureAwait(false))
         {
             if (update.Text.Length > 0) firstToken ??= clock.Elapsed;
             text.Append(update.Text);
+            logprobs.AddRange(Logprobs(update));
             last = update;
         }
         var result = Result(last!);
@@ -82,10 +85,10 @@ internal static class ChatCompletionsEndpoint
             id = last!.ResponseId,
             @object = "chat.completion",
             created = Created(last),
-            model = state.Settings.ModelName,
+            model,
             choices = new[]
             {
-                new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = Finish(last), logprobs = (object?)null },
+                new { index = 0, message = new { role = "assistant", content = text.ToString() }, finish_reason = Finish(last), logprobs = LogprobsJson(prepared, logprobs) },
             },
             usage = Usage(result),
             prunevid = Extension(result, prepared),
@@ -93,7 +96,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     private static async Task StreamAsync(HttpResponse response, PruneVidChatClient chat, PreparedChat prepared, bool includeUsage,
-        ServerState state, Stopwatch clock, CancellationToken cancellationToken)
+        string model, ServerState state, Stopwatch clock, CancellationToken cancellationToken)
     {
         bool started = false;
         TimeSpan? firstToken = null;
@@ -105,34 +108,49 @@ internal static class ChatCompletionsEndpoint
                 response.StatusCode = 200;
                 response.ContentType = "text/event-stream";
                 response.Headers.CacheControl = "no-cache";
-                await SendAsync(response, Chunk(update, state, new { role = "assistant", content = "" }, null), cancellationToken).ConfigureAwait(false);
+                await SendAsync(response, Chunk(update, model, new { role = "assistant", content = "" }, null), cancellationToken).ConfigureAwait(false);
                 started = true;
             }
             if (update.Text.Length > 0)
             {
                 firstToken ??= clock.Elapsed;
-                await SendAsync(response, Chunk(update, state, new { content = update.Text }, null), cancellationToken).ConfigureAwait(false);
+                await SendAsync(response, Chunk(update, model, new { content = update.Text }, null, LogprobsJson(prepared, Logprobs(update))), cancellationToken).ConfigureAwait(false);
             }
             if (update.FinishReason is null) continue;
             var result = Result(update);
             Record(state, result, clock, firstToken);
-            var final = Chunk(update, state, new { }, Finish(update));
+            var final = Chunk(update, model, new { }, Finish(update));
             await SendAsync(response, new Dictionary<string, object?>(final) { ["prunevid"] = Extension(result, prepared) }, cancellationToken).ConfigureAwait(false);
             if (includeUsage)
-                await SendAsync(response, new Dictionary<string, object?>(Chunk(update, state, null, null)) { ["choices"] = Array.Empty<object>(), ["usage"] = Usage(result) },
+                await SendAsync(response, new Dictionary<string, object?>(Chunk(update, model, null, null)) { ["choices"] = Array.Empty<object>(), ["usage"] = Usage(result) },
                     cancellationToken).ConfigureAwait(false);
         }
         await response.WriteAsync("data: [DONE]\n\n", cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static Dictionary<string, object?> Chunk(ChatResponseUpdate update, ServerState state, object? delta, string? finishReason) => new()
+    /// <summary>The log-probabilities an update carries (none unless the request asked for them).</summary>
+    private static IReadOnlyList<TokenLogprob> Logprobs(ChatResponseUpdate update) =>
+        update.AdditionalProperties?.TryGetValue(PruneVidChatClient.LogprobsKey, out object? value) == true && value is IReadOnlyList<TokenLogprob> list ? list : [];
+
+    /// <summary>OpenAI's <c>logprobs</c> field: <c>{"content": [{token, logprob, bytes, top_logprobs}]}</c>, or null when not asked for.</summary>
+    private static object? LogprobsJson(PreparedChat prepared, IReadOnlyList<TokenLogprob> entries) =>
+        prepared.TopLogprobs is null ? null : new
+        {
+            content = entries.Select(e => new
+            {
+                token = e.Token, logprob = e.Logprob, bytes = e.Bytes.Select(b => (int)b),
+                top_logprobs = e.Top.Select(t => new { token = t.Token, logprob = t.Logprob, bytes = t.Bytes.Select(b => (int)b) }),
+            }),
+        };
+
+    private static Dictionary<string, object?> Chunk(ChatResponseUpdate update, string model, object? delta, string? finishReason, object? logprobs = null) => new()
     {
         ["id"] = update.ResponseId,
         ["object"] = "chat.completion.chunk",
         ["created"] = Created(update),
-        ["model"] = state.Settings.ModelName,
-        ["choices"] = delta is null ? Array.Empty<object>() : new[] { new { index = 0, delta, finish_reason = finishReason, logprobs = (object?)null } },
+        ["model"] = model,
+        ["choices"] = delta is null ? Array.Empty<object>() : new[] { new { index = 0, delta, finish_reason = finishReason, logprobs } },
     };
 
     private static async Task SendAsync(HttpResponse response, object chunk, CancellationToken cancellationToken)

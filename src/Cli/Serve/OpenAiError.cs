@@ -30,7 +30,7 @@ internal sealed class OpenAiError(int status, string message, string? param = nu
         OpenAiError known => known,
         ChatRequestException request => new(400, UserMessage(request), request.Param, "invalid_request"),
         TokenReducerConfigurationException strategy => new(400, UserMessage(strategy), "prunevid.strategy", "invalid_strategy"),
-        MediaException or FileNotFoundException => new(400, UserMessage(e), "messages", "invalid_media"),
+        MediaException or FileNotFoundException => new(400, WithoutPaths(UserMessage(e)), "messages", "invalid_media"),
         BadHttpRequestException { StatusCode: 413 } => new(413, $"the request body is larger than the server accepts.", null, "request_too_large"),
         BadHttpRequestException bad => new(bad.StatusCode, UserMessage(bad), null, "bad_request"),
         JsonException => new(400, "the body is not valid JSON.", null, "invalid_json"),
@@ -47,6 +47,10 @@ internal sealed class OpenAiError(int status, string message, string? param = nu
             or SafeTensorsFormatException or BadHttpRequestException => Sentence(UserMessages.Describe(e)),
         _ => "the server could not answer this request.",
     };
+
+    /// <summary><paramref name="text"/> with every absolute path in it replaced by "the file" (a client never sees a server path).</summary>
+    public static string WithoutPaths(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, @"'?(?<![\w.])/[^\s'""]+'?|'?[A-Za-z]:\\[^\s'""]+'?", "the file");
 
     private static string Sentence(string text)
     {

@@ -5,11 +5,12 @@ using PruneVid.Runtime.Media;
 namespace PruneVid.Cli.Serve;
 
 /// <summary>
-/// Turns <c>file://</c>, <c>data:…;base64,</c> and (with <c>--allow-remote-media</c>) <c>http(s)://</c> URLs into
-/// local files, probes each (unreadable media and videos over the limits are refused before the request queues) and
-/// deletes the files it wrote when disposed.
+/// Turns <c>data:…;base64,</c> URLs, local paths (only inside <c>--allowed-local-media-path</c>, see
+/// <see cref="LocalMediaPolicy"/>) and (with <c>--allow-remote-media</c>) <c>http(s)://</c> URLs (see
+/// <see cref="RemoteMediaFetcher"/>) into local files, probes each (unreadable media and videos over the limits are
+/// refused before the request queues) and deletes the files it wrote when disposed. No message names a local path.
 /// </summary>
-internal sealed class RequestMedia(ServeSettings settings, HttpClient remote, SemaphoreSlim probes) : IDisposable
+internal sealed class RequestMedia(ServeSettings settings, LocalMediaPolicy local, RemoteMediaFetcher remote, SemaphoreSlim probes) : IDisposable
 {
     private readonly List<string> _temporary = [];
 
@@ -39,7 +40,7 @@ internal sealed class RequestMedia(ServeSettings settings, HttpClient remote, Se
         }
         catch (Exception e) when (e is MediaException or FileNotFoundException)
         {
-            throw OpenAiError.BadRequest($"the {kind} at {part.Param} cannot be read: {e.Message}", part.Param, "invalid_media");
+            throw OpenAiError.BadRequest($"the {kind} at {part.Param} cannot be read: {OpenAiError.WithoutPaths(e.Message)}", part.Param, "invalid_media");
         }
         finally
         {
@@ -55,17 +56,17 @@ internal sealed class RequestMedia(ServeSettings settings, HttpClient remote, Se
     {
         string url = part.Url;
         if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase)) return WriteDataUrl(url, part, kind);
+        if (LocalMediaPolicy.IsLocal(url)) return local.Resolve(url, part.Param);
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-            throw OpenAiError.BadRequest($"{part.Param} is not a URL; use file://, data: or http(s)://.", part.Param, "invalid_media");
-        if (uri.IsFile)
-            return File.Exists(uri.LocalPath) ? uri.LocalPath
-                : throw OpenAiError.BadRequest($"{kind} file '{uri.LocalPath}' not found.", part.Param, "invalid_media");
+            throw OpenAiError.BadRequest($"{part.Param} is not a URL; use data:, http(s):// or a file:// URL.", part.Param, "invalid_media");
         if (uri.Scheme is not ("http" or "https"))
-            throw OpenAiError.BadRequest($"{part.Param} has the scheme '{uri.Scheme}'; use file://, data: or http(s)://.", part.Param, "invalid_media");
+            throw OpenAiError.BadRequest($"{part.Param} has the scheme '{uri.Scheme}'; use data:, http(s):// or a file:// URL.", part.Param, "invalid_media");
         if (!settings.AllowRemoteMedia)
-            throw OpenAiError.BadRequest("remote media URLs are refused; start the server with --allow-remote-media, or send a file:// or data: URL.",
+            throw OpenAiError.BadRequest("remote media URLs are refused; start the server with --allow-remote-media, or send a data: URL.",
                 part.Param, "remote_media_refused");
-        return await DownloadAsync(uri, part, kind, cancellationToken).ConfigureAwait(false);
+        string file = NewTemporaryFile();
+        await remote.FetchAsync(uri, file, kind, part.Param, cancellationToken).ConfigureAwait(false);
+        return file;
     }
 
     private string WriteDataUrl(string url, MediaPart part, string kind)
@@ -80,33 +81,6 @@ internal sealed class RequestMedia(ServeSettings settings, HttpClient remote, Se
         if (bytes.Length == 0) throw OpenAiError.BadRequest($"the {kind} at {part.Param} is empty.", part.Param, "invalid_media");
         string file = NewTemporaryFile();
         File.WriteAllBytes(file, bytes);
-        return file;
-    }
-
-    private async Task<string> DownloadAsync(Uri uri, MediaPart part, string kind, CancellationToken cancellationToken)
-    {
-        string file = NewTemporaryFile();
-        try
-        {
-            using var response = await remote.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-                throw OpenAiError.BadRequest($"fetching the {kind} answered HTTP {(int)response.StatusCode}.", part.Param, "invalid_media");
-            await using var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using var target = File.Create(file);
-            var buffer = new byte[81920];
-            long total = 0;
-            for (int read; (read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0;)
-            {
-                total += read;
-                if (total > settings.MaxBodyBytes)
-                    throw new OpenAiError(413, $"the {kind} is larger than the {settings.MaxBodyBytes >> 20} MiB this server accepts.", part.Param, "media_too_large");
-                await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (HttpRequestException e)
-        {
-            throw OpenAiError.BadRequest($"the {kind} could not be fetched: {e.Message}", part.Param, "invalid_media");
-        }
         return file;
     }
 

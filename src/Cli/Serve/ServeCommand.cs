@@ -33,7 +33,7 @@ internal static class ServeCommand
         var tokenizer = new Option<DirectoryInfo?>("--tokenizer") { Description = "Folder with tokenizer.json when the model folder has none" };
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "Port to listen on (0: any free port, printed at start)", DefaultValueFactory = _ => 8000 };
-        var name = new Option<string?>("--served-model-name") { Description = "Model name in /v1/models and responses (default: --model as given)" };
+        var name = new Option<string[]>("--served-model-name") { Description = "Model name in /v1/models and responses; repeat for aliases (default: the hub id, or the model folder's name)", AllowMultipleArgumentsPerToken = true };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Default token reducer spec (requests may choose another)", DefaultValueFactory = _ => "prunevid-stage1" };
         var parameters = new Option<string[]>("--param", "-p") { Description = "Default reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
         var concurrency = new Option<int>("--max-concurrency") { Description = "Requests running at once (1: one model runs one generation at a time)", DefaultValueFactory = _ => 1 };
@@ -44,27 +44,36 @@ internal static class ServeCommand
         var maxPixels = new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" };
         var fps = new Option<double>("--fps") { Description = "Frames sampled per second of video", DefaultValueFactory = _ => 2.0 };
         var maxBody = new Option<int>("--max-body-mb") { Description = "Largest request body, inline media included (MiB)", DefaultValueFactory = _ => 64 };
-        var apiKey = new Option<string?>("--api-key") { Description = "Require `Authorization: Bearer KEY` on /v1 requests" };
-        var remote = new Option<bool>("--allow-remote-media") { Description = "Fetch http(s) media URLs (off: file:// and data: only)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "Require `Authorization: Bearer KEY` on /v1 requests (visible in the process list: prefer PRUNEVID_API_KEY or --api-key-file)" };
+        var apiKeyFile = new Option<FileInfo?>("--api-key-file") { Description = "Read the API key from this file (first line)" };
+        var remote = new Option<bool>("--allow-remote-media") { Description = "Fetch http(s) media URLs from public hosts (off: data: URLs only, and local files inside --allowed-local-media-path)" };
+        var localFolder = new Option<DirectoryInfo?>("--allowed-local-media-path") { Description = "Read file:// and path media, but only files inside this folder (symlinks and .. resolved)" };
+        var privateHosts = new Option<bool>("--allow-private-media-hosts") { Description = "With --allow-remote-media: fetch from loopback, private and link-local addresses too" };
+        var domains = new Option<string[]>("--allowed-media-domains") { Description = "With --allow-remote-media: fetch only from these hosts and their subdomains (repeatable)", AllowMultipleArgumentsPerToken = true };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
 
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API (chat completions with video input)")
         {
-            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, remote, device,
+            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, apiKeyFile, remote, localFolder, privateHosts, domains, device,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             CheckLimits(parse.GetValue(concurrency), parse.GetValue(queue), parse.GetValue(port), parse.GetValue(maxBody), parse.GetValue(maxSeconds), parse.GetValue(host)!);
             string modelText = parse.GetValue(model)!;
             string modelDir = ModelLocator.Resolve(modelText);
+            string[] names = parse.GetValue(name) ?? [];
             var settings = new ServeSettings
             {
-                ModelName = parse.GetValue(name) ?? modelText,
+                ModelName = names.Length > 0 ? names[0] : DefaultModelName(modelText, modelDir),
+                ModelAliases = names.Skip(1).Distinct().ToArray(),
+                AllowedLocalMediaPath = parse.GetValue(localFolder)?.FullName,
+                AllowPrivateMediaHosts = parse.GetValue(privateHosts),
+                AllowedMediaDomains = (parse.GetValue(domains) ?? []).Select(d => d.Trim().TrimStart('.')).Where(d => d.Length > 0).ToArray(),
                 MaxQueue = parse.GetValue(queue),
                 MaxConcurrency = parse.GetValue(concurrency),
                 MaxVideoSeconds = parse.GetValue(maxSeconds),
                 MaxBodyBytes = (long)parse.GetValue(maxBody) << 20,
-                ApiKey = parse.GetValue(apiKey),
+                ApiKey = ApiKey(parse.GetValue(apiKey), parse.GetValue(apiKeyFile)),
                 AllowRemoteMedia = parse.GetValue(remote),
             };
             var (frames, processor) = FrameSize.Apply(VideoSamplingOptions.Default with { Fps = parse.GetValue(fps) },
@@ -82,6 +91,35 @@ internal static class ServeCommand
             return await RunAsync(settings, parse.GetValue(host)!, parse.GetValue(port), modelDir, options, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The name clients see when none is given: a hub id as typed (<c>Qwen/Qwen2.5-VL-7B-Instruct</c>), the hub id of a
+    /// cache snapshot folder, or else the folder's own name — never the absolute path.
+    /// </summary>
+    internal static string DefaultModelName(string modelText, string modelDir)
+    {
+        if (!Directory.Exists(modelText)) return modelText; // a hub id, resolved from the cache
+        var folder = new DirectoryInfo(modelDir);
+        // …/models--ORG--NAME/snapshots/REVISION → ORG/NAME
+        if (folder.Parent is { Name: "snapshots" } snapshots && snapshots.Parent?.Name is { } repo && repo.StartsWith("models--", StringComparison.Ordinal))
+            return repo["models--".Length..].Replace("--", "/", StringComparison.Ordinal);
+        return folder.Name;
+    }
+
+    /// <summary>The key from --api-key, else --api-key-file, else PRUNEVID_API_KEY (null: no key required).</summary>
+    private static string? ApiKey(string? key, FileInfo? file)
+    {
+        if (key is not null && file is not null) throw new ArgumentException("give either --api-key or --api-key-file, not both");
+        if (file is not null)
+        {
+            if (!file.Exists) throw new ArgumentException($"--api-key-file '{file.FullName}' does not exist");
+            key = File.ReadLines(file.FullName).FirstOrDefault()?.Trim();
+            if (string.IsNullOrEmpty(key)) throw new ArgumentException($"--api-key-file '{file.FullName}' is empty");
+            return key;
+        }
+        key ??= Environment.GetEnvironmentVariable("PRUNEVID_API_KEY") is { Length: > 0 } fromEnvironment ? fromEnvironment.Trim() : null;
+        return key;
     }
 
     /// <summary>Refuses settings the server cannot honour, with the reason.</summary>
@@ -155,7 +193,8 @@ internal static class ServeCommand
         app.MapGet("/v1/models", () => Results.Json(new
         {
             @object = "list",
-            data = new[] { new { id = state.Settings.ModelName, @object = "model", created = 0, owned_by = "prunevid" } },
+            data = new[] { state.Settings.ModelName }.Concat(state.Settings.ModelAliases)
+                .Select(id => new { id, @object = "model", created = 0, owned_by = "prunevid" }).ToArray(),
         }));
         app.MapGet("/health", () => state.Chat is null
             ? Results.Json(new { status = "loading" }, statusCode: 503)
@@ -172,6 +211,8 @@ internal static class ServeCommand
         string header = request.Headers.Authorization.ToString();
         const string bearer = "Bearer ";
         if (!header.StartsWith(bearer, StringComparison.OrdinalIgnoreCase)) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[bearer.Length..].Trim()), Encoding.UTF8.GetBytes(key));
+        // Hashes first, so the comparison takes the same time whatever the length of the key sent.
+        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(header[bearer.Length..].Trim())),
+            SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
 }

@@ -19,7 +19,14 @@ internal sealed class ServerState(ServeSettings settings)
     public SemaphoreSlim MediaChecks { get; } = new(Math.Max(1, Environment.ProcessorCount / 2));
 
     /// <summary>Fetches remote media when <c>--allow-remote-media</c> is on.</summary>
-    public HttpClient Remote { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
+    public RemoteMediaFetcher Remote { get; } = new(settings);
+
+    /// <summary>Which local files requests may name.</summary>
+    public LocalMediaPolicy Local { get; } = new(settings.AllowedLocalMediaPath);
+
+    /// <summary>The name a response carries: the one the request used when it is served here, else the main one.</summary>
+    public string ResponseModel(string? requested) =>
+        requested is not null && (requested == Settings.ModelName || Settings.ModelAliases.Contains(requested)) ? requested : Settings.ModelName;
 
     /// <summary>The loaded model's chat client; null while it loads.</summary>
     public PruneVidChatClient? Chat { get => _chat; set => _chat = value; }

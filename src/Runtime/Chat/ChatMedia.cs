@@ -32,15 +32,15 @@ internal sealed class ChatMedia
     }
 
     /// <summary>The file to read, and the temporary file written for bytes (null when the media was a path).</summary>
-    public (string Path, string? Temporary) ToFile()
+    public (MediaFile File, string? Temporary) ToFile()
     {
         string kind = IsVideo ? "video" : "image";
         if (_path is not null)
-            return File.Exists(_path) ? (_path, null) : throw new ChatRequestException($"{kind} file '{_path}' not found.", "messages");
+            return File.Exists(_path) ? (new MediaFile(_path, IsVideo), null) : throw new ChatRequestException($"{kind} file '{_path}' not found.", "messages");
         if (_bytes is not { Length: > 0 } bytes) throw new ChatRequestException($"the {kind} is empty.", "messages");
         string file = Path.Combine(Path.GetTempPath(), $"prunevid-{Guid.NewGuid():N}{Extension(_mediaType)}");
         using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write)) stream.Write(bytes.Span);
-        return (file, file);
+        return (new MediaFile(file, IsVideo), file);
     }
 
     /// <summary>A file extension for the media type (ffmpeg reads the content either way; the extension helps it guess).</summary>

@@ -48,6 +48,21 @@ internal static class ChatOptionsMapping
         return sampling;
     }
 
+    /// <summary>Alternatives per token when log-probabilities are asked for (<see cref="PruneVidChatClient.TopLogprobsKey"/>), else null.</summary>
+    public static int? TopLogprobs(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(PruneVidChatClient.TopLogprobsKey, out object? value) != true || value is null) return null;
+        int top = value switch
+        {
+            int i => i,
+            long l when l is >= int.MinValue and <= int.MaxValue => (int)l,
+            _ => throw new ChatRequestException("top_logprobs must be an integer.", "top_logprobs"),
+        };
+        if (top is < 0 or > LogprobCollector.MaxTop)
+            throw new ChatRequestException($"top_logprobs must be between 0 and {LogprobCollector.MaxTop}; it was {top}.", "top_logprobs");
+        return top;
+    }
+
     public static IReadOnlyList<string> StopSequences(ChatOptions? options) =>
         options?.StopSequences is { Count: > 0 } stops ? [.. stops.Where(s => !string.IsNullOrEmpty(s))] : [];
 

@@ -5,29 +5,32 @@ using PruneVid.Runtime.Pipeline;
 namespace PruneVid.Runtime.Chat;
 
 /// <summary>
-/// A chat request checked against the pipeline without touching the model: the question, the one video or image as a
-/// local file, decoding settings, the reducer to use and the stop sequences. Disposing it deletes media it wrote.
+/// A chat request checked against the pipeline without touching the model: the conversation (its videos and images as
+/// local files), decoding settings, the reducer to use and the stop sequences. Disposing it deletes media it wrote.
 /// </summary>
 public sealed class PreparedChat : IDisposable
 {
-    private readonly string? _temporaryFile;
+    private readonly IReadOnlyList<string> _temporaryFiles;
     private readonly bool _ownsView;
 
-    internal PreparedChat(string question, string mediaPath, bool isVideo, SamplingOptions sampling, VideoQaPipeline pipeline,
-        bool ownsView, IReadOnlyList<string> stopSequences, string? temporaryFile)
+    internal PreparedChat(IReadOnlyList<PreparedTurn> turns, SamplingOptions sampling, VideoQaPipeline pipeline,
+        bool ownsView, IReadOnlyList<string> stopSequences, int? topLogprobs, IReadOnlyList<string> temporaryFiles)
     {
-        (Question, MediaPath, IsVideo, Sampling, Pipeline, _ownsView, StopSequences, _temporaryFile) =
-            (question, mediaPath, isVideo, sampling, pipeline, ownsView, stopSequences, temporaryFile);
+        (Turns, Sampling, Pipeline, _ownsView, StopSequences, TopLogprobs, _temporaryFiles) =
+            (turns, sampling, pipeline, ownsView, stopSequences, topLogprobs, temporaryFiles);
     }
 
-    /// <summary>The user's question (the text parts of the message).</summary>
-    public string Question { get; }
+    /// <summary>Alternatives listed per token when log-probabilities were asked for; null when they were not.</summary>
+    public int? TopLogprobs { get; }
 
-    /// <summary>The video or image file.</summary>
-    public string MediaPath { get; }
+    /// <summary>The conversation, each media part a local file.</summary>
+    internal IReadOnlyList<PreparedTurn> Turns { get; }
 
-    /// <summary>True for a video, false for an image.</summary>
-    public bool IsVideo { get; }
+    /// <summary>Videos in the conversation (all turns).</summary>
+    public int VideoCount => Turns.Sum(t => t.Parts.Count(p => p is MediaFile { IsVideo: true }));
+
+    /// <summary>Images in the conversation (all turns).</summary>
+    public int ImageCount => Turns.Sum(t => t.Parts.Count(p => p is MediaFile { IsVideo: false }));
 
     /// <summary>Decoding settings.</summary>
     public SamplingOptions Sampling { get; }
@@ -38,13 +41,20 @@ public sealed class PreparedChat : IDisposable
     /// <summary>The strategy spec this request runs with.</summary>
     public string Strategy => Pipeline.Options.Strategy;
 
-    /// <summary>Strings that end the answer (not included in it).</summary>
+    /// <summary>Strings that end the answer (not included in it); decoding stops at the first one that appears.</summary>
     public IReadOnlyList<string> StopSequences { get; }
 
     /// <inheritdoc />
     public void Dispose()
     {
         if (_ownsView) Pipeline.Dispose(); // a strategy view: releases nothing of the shared model
-        if (_temporaryFile is not null) try { File.Delete(_temporaryFile); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        foreach (string file in _temporaryFiles)
+            try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
+
+/// <summary>One turn of a prepared conversation: its role and its parts, each a string or a <see cref="MediaFile"/>.</summary>
+internal sealed record PreparedTurn(Text.ChatRole Role, IReadOnlyList<object> Parts);
+
+/// <summary>A video or image of the conversation, as a local file.</summary>
+internal sealed record MediaFile(string Path, bool IsVideo);

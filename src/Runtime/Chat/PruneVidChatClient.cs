@@ -11,9 +11,10 @@ using PruneVid.Runtime.Pipeline;
 namespace PruneVid.Runtime.Chat;
 
 /// <summary>
-/// An <see cref="IChatClient"/> that answers one user message holding text and one video (a <see cref="DataContent"/>
-/// with a <c>video/*</c> media type, or a <see cref="UriContent"/> file path) or one image, with the pipeline's loaded
-/// model. Options map to decoding (<c>MaxOutputTokens</c>, <c>Temperature</c>, <c>TopP</c>, <c>TopK</c>, <c>Seed</c>,
+/// An <see cref="IChatClient"/> over the pipeline's loaded model that holds conversations as Qwen2.5-VL's chat template
+/// renders them: a system message (the template's default one when there is none), earlier user and assistant turns,
+/// and videos and images in any user message (a <see cref="DataContent"/> with a <c>video/*</c> or <c>image/*</c>
+/// media type, or a <see cref="UriContent"/> file path); a conversation without media is a text chat. Options map to decoding (<c>MaxOutputTokens</c>, <c>Temperature</c>, <c>TopP</c>, <c>TopK</c>, <c>Seed</c>,
 /// <c>StopSequences</c>); <see cref="StrategyKey"/> / <see cref="ParametersKey"/> in <c>AdditionalProperties</c> pick
 /// the reducer per request. The model runs one request at a time (the backend is not re-entrant): concurrent calls
 /// wait their turn on one semaphore.
@@ -25,6 +26,15 @@ public sealed class PruneVidChatClient : IChatClient
 
     /// <summary><c>AdditionalProperties</c> key of the strategy parameters: <c>"tau=0.85"</c> or a name → value map.</summary>
     public const string ParametersKey = "prunevid.params";
+
+    /// <summary>
+    /// <c>AdditionalProperties</c> key asking for log-probabilities: the number of alternatives per token (0 to 20). Each
+    /// text update then carries its tokens' <see cref="TokenLogprob"/> list under <see cref="LogprobsKey"/>.
+    /// </summary>
+    public const string TopLogprobsKey = "prunevid.top_logprobs";
+
+    /// <summary><c>AdditionalProperties</c> key, on text updates, of their tokens' <see cref="TokenLogprob"/> list.</summary>
+    public const string LogprobsKey = "prunevid.logprobs";
 
     /// <summary><c>AdditionalProperties</c> key, on the response and the last update, of the <see cref="VideoQaResult"/> (compression and timings).</summary>
     public const string ResultKey = "prunevid.result";
@@ -55,11 +65,15 @@ public sealed class PruneVidChatClient : IChatClient
     {
         var text = new StringBuilder();
         ChatResponseUpdate? last = null;
+        List<TokenLogprob>? logprobs = null;
         await foreach (var update in GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
             text.Append(update.Text);
+            if (update.AdditionalProperties?.TryGetValue(LogprobsKey, out object? entries) == true && entries is IReadOnlyList<TokenLogprob> list)
+                (logprobs ??= []).AddRange(list);
             last = update;
         }
+        if (logprobs is not null && last?.AdditionalProperties is { } final) final[LogprobsKey] = logprobs;
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
         {
             ResponseId = last?.ResponseId,
@@ -79,63 +93,105 @@ public sealed class PruneVidChatClient : IChatClient
         await foreach (var update in RunAsync(chat, cancellationToken).ConfigureAwait(false)) yield return update;
     }
 
+    /// <summary>Most videos one request may hold, over all its turns (each is decoded, encoded and reduced on every request).</summary>
+    public const int MaxVideosPerRequest = 4;
+
+    /// <summary>Most images one request may hold, over all its turns.</summary>
+    public const int MaxImagesPerRequest = 8;
+
     /// <summary>
-    /// Checks a request without touching the model (so a server can refuse it before it queues): one user message,
-    /// one video or image, options in range, a known strategy. A video given as bytes is written to a temporary file
-    /// that disposing the result deletes.
+    /// Checks a request without touching the model (so a server can refuse it before it queues): a conversation of
+    /// system, user and assistant messages ending with a user message, videos and images in user messages (at most
+    /// <see cref="MaxVideosPerRequest"/> and <see cref="MaxImagesPerRequest"/>), options in range, a known strategy.
+    /// Media given as bytes is written to temporary files that disposing the result deletes.
     /// </summary>
     /// <exception cref="ChatRequestException">The request cannot be answered as given.</exception>
     public PreparedChat Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages.ToList();
-        if (list.Count != 1 || list[0].Role != ChatRole.User)
-            throw new ChatRequestException("send exactly one user message (text plus one video or image); system prompts and earlier turns are not supported yet.", "messages");
-        var question = new StringBuilder();
-        ChatMedia? media = null;
-        foreach (AIContent content in list[0].Contents)
+        if (list.Count == 0) throw new ChatRequestException("the conversation is empty; send at least one user message.", "messages");
+        var shapes = new List<(Text.ChatRole Role, List<object> Parts)>();
+        int videos = 0, images = 0;
+        for (int m = 0; m < list.Count; m++)
         {
-            if (content is TextContent t) { question.Append(t.Text); continue; }
-            ChatMedia? item = ChatMedia.From(content);
-            if (item is null) throw new ChatRequestException($"message content of type {content.GetType().Name} is not supported; use text, a video or an image.", "messages");
-            if (media is not null) throw new ChatRequestException("send one video or one image per request; the pipeline answers about one at a time.", "messages");
-            media = item;
+            string at = $"messages[{m}]";
+            var message = list[m] ?? throw new ChatRequestException($"{at} is null.", at);
+            Text.ChatRole role = message.Role == ChatRole.System ? Text.ChatRole.System
+                : message.Role == ChatRole.User ? Text.ChatRole.User
+                : message.Role == ChatRole.Assistant ? Text.ChatRole.Assistant
+                : throw new ChatRequestException($"{at} has the role '{message.Role}'; use system, user or assistant (tool calls are not supported).", at);
+            var parts = new List<object>();
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is TextContent t) { parts.Add(t.Text); continue; }
+                if (content is UsageContent) continue;
+                ChatMedia item = ChatMedia.From(content)
+                    ?? throw new ChatRequestException($"{at} holds content of type {content.GetType().Name}; use text, a video or an image.", at);
+                if (role != Text.ChatRole.User)
+                    throw new ChatRequestException($"{at} is a {role.ToString().ToLowerInvariant()} message with a video or image; media belong in user messages.", at);
+                if (item.IsVideo && ++videos > MaxVideosPerRequest)
+                    throw new ChatRequestException($"the conversation holds more than {MaxVideosPerRequest} videos; send at most {MaxVideosPerRequest} per request.", at);
+                if (!item.IsVideo && ++images > MaxImagesPerRequest)
+                    throw new ChatRequestException($"the conversation holds more than {MaxImagesPerRequest} images; send at most {MaxImagesPerRequest} per request.", at);
+                parts.Add(item);
+            }
+            shapes.Add((role, parts));
         }
-        if (media is null) throw new ChatRequestException("the message has no video or image; this model answers questions about one video or image.", "messages");
-        if (question.ToString().Trim().Length == 0) throw new ChatRequestException("the message has no question text.", "messages");
+        var (lastRole, lastParts) = shapes[^1];
+        if (lastRole != Text.ChatRole.User)
+            throw new ChatRequestException("the last message must be the user's (the model answers it).", $"messages[{list.Count - 1}]");
+        if (!lastParts.Any(p => p is not string s || !string.IsNullOrWhiteSpace(s)))
+            throw new ChatRequestException("the last user message is empty; ask something, or send a video or an image.", $"messages[{list.Count - 1}]");
 
         var sampling = ChatOptionsMapping.Sampling(_pipeline, options);
         var stops = ChatOptionsMapping.StopSequences(options);
+        int? topLogprobs = ChatOptionsMapping.TopLogprobs(options);
         var (pipeline, isView) = ChatOptionsMapping.Strategy(_pipeline, options);
+        var temporary = new List<string>();
         try
         {
-            var (path, temporary) = media.ToFile();
-            return new PreparedChat(question.ToString(), path, media.IsVideo, sampling, pipeline, isView, stops, temporary);
+            var turns = new List<PreparedTurn>();
+            foreach (var (role, parts) in shapes)
+            {
+                var files = new List<object>();
+                foreach (object part in parts)
+                {
+                    if (part is not ChatMedia media) { files.Add(part); continue; }
+                    var (file, written) = media.ToFile();
+                    if (written is not null) temporary.Add(written);
+                    files.Add(file);
+                }
+                turns.Add(new PreparedTurn(role, files));
+            }
+            return new PreparedChat(turns, sampling, pipeline, isView, stops, topLogprobs, temporary);
         }
         catch
         {
             if (isView) pipeline.Dispose();
+            foreach (string file in temporary) try { File.Delete(file); } catch (IOException) { }
             throw;
         }
     }
 
     /// <summary>
-    /// Decodes the video (overlapping the generation ahead), runs the request when the model is free, streaming the answer; the last update carries usage, the finish
-    /// reason and the <see cref="VideoQaResult"/> under <see cref="ResultKey"/>. Cancelling (or abandoning the stream)
-    /// stops the generation between tokens; the model is free again only once it has stopped.
+    /// Decodes the conversation's videos and images (overlapping the generation ahead), runs the request when the model
+    /// is free, streaming the answer; decoding stops at the first stop sequence, which never shows, not even in part.
+    /// The last update carries usage, the finish reason and the <see cref="VideoQaResult"/> under
+    /// <see cref="ResultKey"/>. Cancelling (or abandoning the stream) stops the generation between tokens; the model is
+    /// free again only once it has stopped.
     /// </summary>
     public async IAsyncEnumerable<ChatResponseUpdate> RunAsync(PreparedChat chat, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chat);
         await _staged.WaitAsync(cancellationToken).ConfigureAwait(false);
-        DecodedVideo? video;
+        List<ChatTurn> conversation;
         TimeSpan decodeTime;
         try
         {
-            // Video decoding (ffmpeg) needs no model: it overlaps the generation ahead of it.
+            // Media decoding (ffmpeg) needs no model: it overlaps the generation ahead of it.
             var clock = Stopwatch.StartNew();
-            video = chat.IsVideo ? await new VideoDecoder(chat.Pipeline.Options.FfmpegFolder)
-                .DecodeAsync(chat.MediaPath, chat.Pipeline.Options.Sampling, cancellationToken).ConfigureAwait(false) : null;
+            conversation = await DecodeAsync(chat, cancellationToken).ConfigureAwait(false);
             decodeTime = clock.Elapsed;
             await _model.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -145,24 +201,32 @@ public sealed class PruneVidChatClient : IChatClient
             throw;
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pieces = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var pieces = Channel.CreateUnbounded<(string Text, IReadOnlyList<TokenLogprob>? Logprobs)>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         Task<VideoQaResult>? run = null;
         Interlocked.Increment(ref _running);
         try
         {
-            run = Task.Run(() => Generate(chat, video, decodeTime, piece => pieces.Writer.TryWrite(piece), stop.Token), CancellationToken.None);
-            _ = run.ContinueWith(_ => pieces.Writer.TryComplete(), TaskScheduler.Default);
+            // The filter runs beside the decoding loop, so the loop ends at the token that completes a stop string.
             var filter = new StopSequenceFilter(chat.StopSequences);
-            await foreach (string piece in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            var logprobs = chat.TopLogprobs is int top ? new LogprobCollector(chat.Pipeline.Tokenizer, top, chat.Sampling.EosTokenIds) : null;
+            var control = new DecodeControl { StopRequested = () => filter.Stopped, OnLogits = logprobs is null ? null : logprobs.Observe, OnToken = logprobs is null ? null : logprobs.Chose };
+            run = Task.Run(() =>
             {
-                // After a stop sequence the rest is dropped; decoding runs on to max tokens (the pipeline has no stop-string hook).
-                string visible = filter.Push(piece);
-                if (visible.Length > 0) yield return Update(id, visible);
-            }
+                var result = chat.Pipeline.GenerateChat(conversation, chat.Sampling, piece =>
+                {
+                    string visible = filter.Push(piece);
+                    if (visible.Length > 0) pieces.Writer.TryWrite((visible, logprobs?.Take()));
+                }, control, stop.Token);
+                return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
+            }, CancellationToken.None);
+            _ = run.ContinueWith(_ => pieces.Writer.TryComplete(), TaskScheduler.Default);
+            await foreach (var (piece, pieceLogprobs) in pieces.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return Update(id, piece, pieceLogprobs);
             VideoQaResult result = await run.ConfigureAwait(false);
             string tail = filter.Flush();
-            if (tail.Length > 0) yield return Update(id, tail);
+            // Tokens held back behind a stop string that then appeared are dropped with it.
+            if (tail.Length > 0) yield return Update(id, tail, logprobs?.Take());
             yield return Final(id, result, filter.Stopped);
         }
         finally
@@ -178,21 +242,36 @@ public sealed class PruneVidChatClient : IChatClient
         }
     }
 
+    /// <summary>The prepared conversation with every video and image decoded.</summary>
+    private static async Task<List<ChatTurn>> DecodeAsync(PreparedChat chat, CancellationToken cancellationToken)
+    {
+        var decoder = new VideoDecoder(chat.Pipeline.Options.FfmpegFolder);
+        var turns = new List<ChatTurn>(chat.Turns.Count);
+        foreach (PreparedTurn turn in chat.Turns)
+        {
+            var parts = new List<ChatPart>(turn.Parts.Count);
+            foreach (object part in turn.Parts)
+            {
+                if (part is not MediaFile file) { parts.Add(ChatPart.Text((string)part)); continue; }
+                if (file.IsVideo)
+                {
+                    DecodedVideo video = await decoder.DecodeAsync(file.Path, chat.Pipeline.Options.Sampling, cancellationToken).ConfigureAwait(false);
+                    parts.Add(ChatPart.Video(video.Frames, video.SampleFps));
+                }
+                else parts.Add(ChatPart.Image(await decoder.DecodeImageAsync(file.Path, cancellationToken).ConfigureAwait(false)));
+            }
+            turns.Add(new ChatTurn(turn.Role, parts));
+        }
+        return turns;
+    }
+
     /// <summary>Waits until no generation runs and keeps the model for the caller's shutdown.</summary>
     public Task WaitUntilIdleAsync(CancellationToken cancellationToken = default) => _model.WaitAsync(cancellationToken);
 
-    private static async Task<VideoQaResult> Generate(PreparedChat chat, DecodedVideo? video, TimeSpan decodeTime, Action<string> onText,
-        CancellationToken cancellationToken)
-    {
-        if (video is null)
-            return await chat.Pipeline.GenerateFromImageAsync(chat.MediaPath, chat.Question, chat.Sampling, onText, cancellationToken).ConfigureAwait(false);
-        var result = chat.Pipeline.GenerateFromFrames(video.Frames, video.SampleFps, chat.Question, chat.Sampling, onText, cancellationToken);
-        return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
-    }
-
-    private ChatResponseUpdate Update(string id, string text) => new(ChatRole.Assistant, text)
+    private ChatResponseUpdate Update(string id, string text, IReadOnlyList<TokenLogprob>? logprobs) => new(ChatRole.Assistant, text)
     {
         ResponseId = id, MessageId = id, ModelId = Metadata.DefaultModelId, CreatedAt = DateTimeOffset.UtcNow,
+        AdditionalProperties = logprobs is null ? null : new AdditionalPropertiesDictionary { [LogprobsKey] = logprobs },
     };
 
     private ChatResponseUpdate Final(string id, VideoQaResult result, bool stoppedBySequence)

@@ -5,11 +5,14 @@ using PruneVid.Runtime.Text;
 
 namespace PruneVid.Runtime.Pipeline;
 
-/// <summary>Prefill + decode with text streaming; prefill ends when the first token is known, the rest is decode.</summary>
+/// <summary>
+/// Prefill + decode with text streaming; prefill ends when the first token is known, the rest is decode. A
+/// <see cref="DecodeControl"/> sees each token and logits row and may end decoding early (a stop string was seen).
+/// </summary>
 internal sealed class LanguageModelStage(TextGenerator generator, QwenTokenizer tokenizer)
 {
     public (string Text, GenerationResult Generated, TimeSpan Prefill, TimeSpan Decode) Run(TextPrompt prompt,
-        SamplingOptions sampling, Action<string>? onText, CancellationToken cancellationToken)
+        SamplingOptions sampling, Action<string>? onText, DecodeControl? control, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         TimeSpan prefill = TimeSpan.Zero;
@@ -18,9 +21,10 @@ internal sealed class LanguageModelStage(TextGenerator generator, QwenTokenizer 
         GenerationResult generated = generator.Generate(prompt, sampling, token =>
         {
             if (prefill == TimeSpan.Zero) prefill = clock.Elapsed;
+            control?.OnToken?.Invoke(token);
             string piece = stream.Push(token);
             if (piece.Length > 0) { answer.Append(piece); onText?.Invoke(piece); }
-        }, cancellationToken);
+        }, control?.StopRequested, control?.OnLogits, cancellationToken);
         string tail = stream.Flush();
         if (tail.Length > 0) { answer.Append(tail); onText?.Invoke(tail); }
         return (answer.ToString(), generated, prefill, clock.Elapsed - prefill);

@@ -4,6 +4,7 @@ using PruneVid.Compute;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Model.Text;
 using PruneVid.Runtime.Preprocessing;
+using PruneVid.Runtime.Text;
 using PruneVid.Strategies;
 
 namespace PruneVid.Runtime.Pipeline;
@@ -53,12 +54,14 @@ public sealed partial class VideoQaPipeline
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(video);
-        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video", nameof(question));
+        var conversation = PromptStage.Question(question, PromptBuilder.PlaceholdersFor(video.Grid, Config.Vision.SpatialMergeSize));
         sampling ??= DefaultSampling();
         sampling.Validate();
         ReducerChain chain = Chain(video, strategySpec);
-        VideoQaResult result = ReduceAndGenerate(chain, strategySpec, video.Encoded, [video.Grid], [video.SecondsPerGrid], question,
-            promptIds: null, sampling, onText: null, cancellationToken, video.VisionTime);
+        var stage = new PromptStage(Config, Tokenizer);
+        VideoQaResult result = ReduceAndGenerate(chain, strategySpec, video.Encoded, [video.Grid], [video.SecondsPerGrid],
+            reduced => stage.Build(reduced, conversation, [], null), imageTokens: 0, sampling, onText: null, control: null,
+            cancellationToken, video.VisionTime);
         return result with { Timings = result.Timings with { DecodeVideo = video.DecodeTime, Preprocess = video.PreprocessTime } };
     }
 
@@ -70,7 +73,7 @@ public sealed partial class VideoQaPipeline
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(video);
-        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video", nameof(question));
+        var conversation = PromptStage.Question(question, PromptBuilder.PlaceholdersFor(video.Grid, Config.Vision.SpatialMergeSize));
         ArgumentNullException.ThrowIfNull(candidateTokenIds);
         if (candidateTokenIds.Count == 0) throw new ArgumentException("at least one candidate token is needed", nameof(candidateTokenIds));
         foreach (int id in candidateTokenIds)
@@ -81,7 +84,7 @@ public sealed partial class VideoQaPipeline
         var clock = Stopwatch.StartNew();
         using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, video.Encoded, [video.Grid], [video.SecondsPerGrid], ReductionContext());
         TimeSpan reductionTime = clock.Elapsed;
-        TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, [video.Grid], question, promptIds: null);
+        TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, conversation, [], null);
         clock.Restart();
         var (sequence, normed, _) = _generator.Prefill(prompt, maxNewTokens: 0);
         var row = new float[Config.Text.VocabSize];

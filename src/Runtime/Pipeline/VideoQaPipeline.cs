@@ -115,7 +115,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
         sampling?.Validate(); // before a long decode, not after it
-        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
+        ChatTurn.RequireQuestion(question);
         var clock = Stopwatch.StartNew();
         var decoder = new VideoDecoder(Options.FfmpegFolder);
         DecodedVideo video = await decoder.DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
@@ -127,17 +127,8 @@ public sealed partial class VideoQaPipeline : IDisposable
 
     /// <summary>Answers a question about frames already in memory (RGB24, sampled at <paramref name="fps"/>).</summary>
     public VideoQaResult GenerateFromFrames(RgbFrames frames, double fps, string question, SamplingOptions? sampling = null,
-        Action<string>? onText = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(frames);
-        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
-        var clock = Stopwatch.StartNew();
-        PreprocessedVideo pixels = new VisionPreprocessor(Options.Preprocessing).PreprocessVideo(frames, fps);
-        TimeSpan preprocess = clock.Elapsed;
-        var inputs = new VideoInputs([pixels.Grid], pixels.PixelValues, [pixels.SecondPerGridT]);
-        var result = Generate(inputs, question, promptIds: null, sampling, Options.StrategyParameters, onText, cancellationToken);
-        return result with { Timings = result.Timings with { Preprocess = preprocess } };
-    }
+        Action<string>? onText = null, CancellationToken cancellationToken = default) =>
+        GenerateChat([ChatTurn.Ask(question, ChatPart.Video(frames, fps))], sampling, onText, control: null, cancellationToken);
 
     /// <summary>
     /// Answers a question about one image (any format ffmpeg reads). Token reducers act on video tokens only, so the
@@ -146,27 +137,112 @@ public sealed partial class VideoQaPipeline : IDisposable
     public async Task<VideoQaResult> GenerateFromImageAsync(string imagePath, string question, SamplingOptions? sampling = null,
         Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
-        if (string.IsNullOrWhiteSpace(question)) throw new ArgumentException("the question is empty: ask something about the video or image", nameof(question));
-        sampling ??= DefaultSampling();
-        sampling.Validate();
+        sampling?.Validate();
+        ChatTurn.RequireQuestion(question);
         var clock = Stopwatch.StartNew();
         RgbFrames image = await new VideoDecoder(Options.FfmpegFolder).DecodeImageAsync(imagePath, cancellationToken).ConfigureAwait(false);
         TimeSpan decodeTime = clock.Elapsed;
-        clock.Restart();
-        PreprocessedImage pixels = new VisionPreprocessor(Options.Preprocessing).PreprocessImage(image);
+        var result = GenerateChat([ChatTurn.Ask(question, ChatPart.Image(image))], sampling, onText, control: null, cancellationToken);
+        return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
+    }
+
+    /// <summary>
+    /// Answers the last user turn of <paramref name="conversation"/>: a system turn (the template's default
+    /// "You are a helpful assistant." when there is none), earlier user and assistant turns, and videos and images in
+    /// any user turn, rendered by Qwen2.5-VL's chat template. Every video of the conversation goes through the vision
+    /// tower and the strategy's reducers (the prompt is rebuilt from scratch on each call, as the model keeps no
+    /// state between calls); images keep all their tokens. A conversation without media is a plain text chat.
+    /// </summary>
+    /// <param name="conversation">The turns, in order; the last is a user turn.</param>
+    /// <param name="sampling">Decoding settings (null: <see cref="DefaultSampling"/>).</param>
+    /// <param name="onText">Receives the answer as it is generated, piece by piece.</param>
+    /// <param name="control">Stop predicate, token and logits observers (null: none).</param>
+    /// <param name="cancellationToken">Stops decoding between tokens.</param>
+    public VideoQaResult GenerateChat(IReadOnlyList<ChatTurn> conversation, SamplingOptions? sampling = null, Action<string>? onText = null,
+        DecodeControl? control = null, CancellationToken cancellationToken = default)
+    {
+        ChatTurn.Validate(conversation);
+        sampling ??= DefaultSampling();
+        sampling.Validate();
+        var clock = Stopwatch.StartNew();
+        var preprocessor = new VisionPreprocessor(Options.Preprocessing);
+        int merge = Config.Vision.SpatialMergeSize;
+        var videos = new List<PreprocessedVideo>();
+        var images = new List<PreprocessedImage>();
+        var template = new List<ChatMessage>(conversation.Count);
+        foreach (ChatTurn turn in conversation)
+        {
+            var content = new List<ChatContent>(turn.Parts.Count);
+            foreach (ChatPart part in turn.Parts)
+            {
+                switch (part)
+                {
+                    case ChatPart.TextPart text:
+                        content.Add(ChatContent.Text(text.Value));
+                        break;
+                    case ChatPart.VideoPart video:
+                        videos.Add(preprocessor.PreprocessVideo(video.Frames, video.Fps));
+                        content.Add(ChatContent.Video(PromptBuilder.PlaceholdersFor(videos[^1].Grid, merge)));
+                        break;
+                    case ChatPart.ImagePart image:
+                        images.Add(preprocessor.PreprocessImage(image.Frame));
+                        content.Add(ChatContent.Image(PromptBuilder.PlaceholdersFor(images[^1].Grid, merge)));
+                        break;
+                }
+            }
+            template.Add(new ChatMessage(turn.Role, content));
+        }
         TimeSpan preprocess = clock.Elapsed;
         clock.Restart();
-        using Tensor pixelTensor = _backend.FromF32(pixels.PixelValues, pixels.Rows, pixels.RowLength);
-        using Tensor embeds = _vision.Encode(pixelTensor, [pixels.Grid]);
-        _backend.Synchronize();
-        TimeSpan visionTime = clock.Elapsed;
 
-        var item = MediaItem.Image(pixels.Grid.T, pixels.Grid.H, pixels.Grid.W, Config.Vision.SpatialMergeSize);
-        int[] ids = new PromptBuilder().AddImage(item.TokenCount).AddText(question).Build().Tokenize(Tokenizer);
-        var (text, generated, prefill, decode) = RunLanguageModel(new TextPrompt(ids, [item], ImageEmbeds: embeds), sampling, onText, cancellationToken);
-        var stats = new CompressionStats("none (image)", item.TokenCount, item.TokenCount, ids.Length, []);
-        var timings = new PipelineTimings(decodeTime, preprocess, visionTime, TimeSpan.Zero, prefill, decode, Math.Max(0, generated.Tokens.Count - 1));
-        return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, ids);
+        ReducerChain? chain = null;
+        EncodedVideos? encoded = null;
+        VideoInputs? inputs = null;
+        Tensor? imageEmbeds = null;
+        try
+        {
+            if (videos.Count > 0)
+            {
+                chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(Options.StrategyParameters));
+                inputs = new VideoInputs([.. videos.Select(v => v.Grid)], Concat(videos.Select(v => v.PixelValues)),
+                    [.. videos.Select(v => (double)v.SecondPerGridT)], videos[0].RowLength);
+                encoded = new VisionStage(_backend, _vision).Encode(inputs, chain.VisionSignals);
+            }
+            var imageItems = images.Select(i => MediaItem.Image(i.Grid.T, i.Grid.H, i.Grid.W, merge)).ToArray();
+            if (images.Count > 0)
+            {
+                float[] rows = Concat(images.Select(i => i.PixelValues));
+                using Tensor pixels = _backend.FromF32(rows, images.Sum(i => i.Rows), images[0].RowLength);
+                imageEmbeds = _vision.Encode(pixels, [.. images.Select(i => i.Grid)]);
+                _backend.Synchronize();
+            }
+            TimeSpan visionTime = clock.Elapsed;
+            var stage = new PromptStage(Config, Tokenizer);
+            var result = ReduceAndGenerate(chain, Options.Strategy, encoded, inputs?.Grids ?? [], inputs?.SecondsPerGrid ?? [],
+                reduced => stage.Build(reduced, template, imageItems, imageEmbeds), imageItems.Sum(i => i.TokenCount),
+                sampling, onText, control, cancellationToken, visionTime);
+            return result with { Timings = result.Timings with { Preprocess = preprocess } };
+        }
+        finally
+        {
+            encoded?.Dispose();
+            imageEmbeds?.Dispose();
+        }
+    }
+
+    /// <summary>Patch rows of several items, one after the other (the one array itself when there is one).</summary>
+    private static float[] Concat(IEnumerable<float[]> parts)
+    {
+        var list = parts.ToList();
+        if (list.Count == 1) return list[0];
+        var all = new float[list.Sum(p => (long)p.Length)];
+        long at = 0;
+        foreach (var part in list)
+        {
+            Array.Copy(part, 0, all, at, part.Length);
+            at += part.Length;
+        }
+        return all;
     }
 
     /// <summary>
@@ -179,43 +255,43 @@ public sealed partial class VideoQaPipeline : IDisposable
         SamplingOptions? sampling = null, Action<string>? onText = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
-        return Generate(videos, question: null, inputIds, sampling, strategyParameters ?? Options.StrategyParameters, onText, cancellationToken);
-    }
-
-    private VideoQaResult Generate(VideoInputs videos, string? question, IReadOnlyList<int>? promptIds, SamplingOptions? sampling,
-        string? strategyParameters, Action<string>? onText, CancellationToken cancellationToken)
-    {
         ArgumentNullException.ThrowIfNull(videos);
         sampling ??= DefaultSampling();
         sampling.Validate();
-        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters));
+        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters ?? Options.StrategyParameters));
         var clock = Stopwatch.StartNew();
         // vision → reduction → prompt → language model; each arrow is one type. Signals a reducer scores with
         // (e.g. FastVID's last-block saliency) come from the same encode.
         using EncodedVideos encoded = new VisionStage(_backend, _vision).Encode(videos, chain.VisionSignals);
         TimeSpan visionTime = clock.Elapsed;
-        return ReduceAndGenerate(chain, Options.Strategy, encoded, videos.Grids, videos.SecondsPerGrid, question, promptIds,
-            sampling, onText, cancellationToken, visionTime);
+        var stage = new PromptStage(Config, Tokenizer);
+        return ReduceAndGenerate(chain, Options.Strategy, encoded, videos.Grids, videos.SecondsPerGrid,
+            reduced => stage.FromIds(reduced!, videos.Grids, inputIds), imageTokens: 0, sampling, onText, control: null, cancellationToken, visionTime);
     }
 
-    /// <summary>The stages after the vision tower: reduction → prompt → language model.</summary>
-    private VideoQaResult ReduceAndGenerate(ReducerChain chain, string strategy, EncodedVideos encoded, IReadOnlyList<(int T, int H, int W)> grids,
-        IReadOnlyList<double> secondsPerGrid, string? question, IReadOnlyList<int>? promptIds, SamplingOptions sampling,
-        Action<string>? onText, CancellationToken cancellationToken, TimeSpan visionTime)
+    /// <summary>
+    /// The stages after the vision tower, shared by every entry: reduction (when there are videos) → prompt → language
+    /// model. <paramref name="prompt"/> builds the prompt around the reduced videos (null without videos).
+    /// </summary>
+    private VideoQaResult ReduceAndGenerate(ReducerChain? chain, string strategy, EncodedVideos? encoded, IReadOnlyList<(int T, int H, int W)> grids,
+        IReadOnlyList<double> secondsPerGrid, Func<ReducedVideos?, TextPrompt> prompt, int imageTokens, SamplingOptions sampling,
+        Action<string>? onText, DecodeControl? control, CancellationToken cancellationToken, TimeSpan visionTime)
     {
         var clock = Stopwatch.StartNew();
-        using ReducedVideos reduced = new ReductionStage(_backend, Config).Run(chain, encoded, grids, secondsPerGrid, ReductionContext());
+        using ReducedVideos? reduced = encoded is null ? null : new ReductionStage(_backend, Config).Run(chain!, encoded, grids, secondsPerGrid, ReductionContext());
         TimeSpan reductionTime = clock.Elapsed;
 
-        TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, grids, question, promptIds);
-        var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(prompt, sampling, onText, cancellationToken);
+        TextPrompt built = prompt(reduced);
+        var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(built, sampling, onText, control, cancellationToken);
 
-        var stages = reduced.Stages.Concat(generated.Reductions.Select(r =>
+        var stages = (reduced?.Stages ?? []).Concat(generated.Reductions.Select(r =>
             new StageCompression(r.Hook, r.VideoTokensBefore, r.VideoTokensAfter, r.Layer, r.RowsAfter))).ToArray();
-        var stats = new CompressionStats(strategy, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, stages);
+        string name = reduced is not null ? strategy : imageTokens > 0 ? "none (image)" : "none (text)";
+        var stats = new CompressionStats(name, (reduced?.TokensBefore ?? 0) + imageTokens, (reduced?.TokensAfter ?? 0) + imageTokens,
+            built.InputIds.Count, stages);
         var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
             Math.Max(0, generated.Tokens.Count - 1));
-        return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, prompt.InputIds);
+        return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, built.InputIds);
     }
 
     /// <summary>What reducers are told about the model, with the pipeline's log.</summary>
@@ -236,11 +312,6 @@ public sealed partial class VideoQaPipeline : IDisposable
         bool set = parameters?.Split(',').Any(p => p.Split('=')[0].Trim() == "verbose") == true;
         return hasVerbose && !set ? string.IsNullOrWhiteSpace(parameters) ? "verbose=true" : parameters + ",verbose=true" : parameters;
     }
-
-    /// <summary>Prefill + decode; prefill ends when the first token is known, the rest is decode.</summary>
-    private (string Text, GenerationResult Generated, TimeSpan Prefill, TimeSpan Decode) RunLanguageModel(TextPrompt prompt,
-        SamplingOptions sampling, Action<string>? onText, CancellationToken cancellationToken) =>
-        new LanguageModelStage(_generator, Tokenizer).Run(prompt, sampling, onText, cancellationToken);
 
     private void Log(string line) => Options.Log?.Invoke(line);
 

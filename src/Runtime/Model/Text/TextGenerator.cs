@@ -95,19 +95,30 @@ public sealed class TextGenerator
     }
 
     /// <summary>Generates a continuation, reporting each token to <paramref name="onToken"/> as soon as it is chosen.</summary>
-    public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken = null, CancellationToken cancellationToken = default)
+    public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken = null, CancellationToken cancellationToken = default) =>
+        Generate(prompt, options, onToken, stopRequested: null, onLogits: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Generate(TextPrompt, SamplingOptions, Action{int}?, CancellationToken)"/>; decoding also ends, with
+    /// <see cref="FinishReason.Eos"/>, as soon as <paramref name="stopRequested"/> answers true after a token was
+    /// reported (e.g. a stop string appeared in the text). <paramref name="onLogits"/>, when given, sees each step's
+    /// logits row before the token is chosen (valid during the call only; such steps download the row even when greedy).
+    /// </summary>
+    public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken, Func<bool>? stopRequested,
+        Action<float[]>? onLogits = null, CancellationToken cancellationToken = default)
     {
         var tokens = new List<int>();
         FinishReason reason = FinishReason.Length;
         int delta = 0;
         IReadOnlyList<InModelReductionOutcome> reductions = [];
-        foreach (var (token, finish, ropeDelta, reduced) in Run(prompt, options, cancellationToken))
+        foreach (var (token, finish, ropeDelta, reduced) in Run(prompt, options, cancellationToken, onLogits))
         {
             tokens.Add(token);
             onToken?.Invoke(token);
             delta = ropeDelta;
             reductions = reduced;
             if (finish is FinishReason r) reason = r;
+            else if (stopRequested?.Invoke() == true) { reason = FinishReason.Eos; break; }
         }
         return new GenerationResult(tokens, reason, delta) { Reductions = reductions };
     }
@@ -122,7 +133,8 @@ public sealed class TextGenerator
         }
     }
 
-    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta, IReadOnlyList<InModelReductionOutcome> Reductions)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken)
+    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta, IReadOnlyList<InModelReductionOutcome> Reductions)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken,
+        Action<float[]>? onLogits = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -138,8 +150,8 @@ public sealed class TextGenerator
             DecodeStep? step = null;
             try
             {
-                if (options.IsPlainGreedy) step = Model.CreateDecodeStep(sequence.NextPosition + options.MaxNewTokens);
-                int token = NextToken(Model.Backend.SliceRows(normed, normed.Rows - 1, 1), sequence, options, sampler, step);
+                if (options.IsPlainGreedy && onLogits is null) step = Model.CreateDecodeStep(sequence.NextPosition + options.MaxNewTokens);
+                int token = NextToken(Model.Backend.SliceRows(normed, normed.Rows - 1, 1), sequence, options, sampler, step, onLogits);
                 normed.Dispose();
                 normed = null;
                 for (int produced = 1; ; produced++)
@@ -154,7 +166,7 @@ public sealed class TextGenerator
                         continue;
                     }
                     normed = Step(sequence, token);
-                    token = NextToken(normed, sequence, options, sampler, step: null);
+                    token = NextToken(normed, sequence, options, sampler, step: null, onLogits);
                     normed.Dispose();
                     normed = null;
                 }
@@ -181,7 +193,8 @@ public sealed class TextGenerator
         return step.ReadNextId();
     }
 
-    private int NextToken(Tensor lastNormed, TextSequence sequence, SamplingOptions options, Sampler sampler, DecodeStep? step)
+    private int NextToken(Tensor lastNormed, TextSequence sequence, SamplingOptions options, Sampler sampler, DecodeStep? step,
+        Action<float[]>? onLogits = null)
     {
         var b = Model.Backend;
         if (step is not null)
@@ -193,6 +206,7 @@ public sealed class TextGenerator
         using Tensor logits = Model.Logits(lastNormed); // sampling reads the whole row on the host
         var row = new float[logits.Length];
         b.CopyToHost(logits, row);
+        onLogits?.Invoke(row);
         return sampler.Next(row, sequence.Tokens);
     }
 }
