@@ -6,7 +6,7 @@ using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
 using PruneVid.Runtime.Model.Text;
 
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>
 /// Runs the model on the inputs stored in a reference file (<c>input_ids</c>, <c>pixel_values_videos</c> +
