@@ -47,7 +47,7 @@ public static class ReducerBenchmark
     {
         ITokenReducer reducer = TokenReducerRegistry.Create(name);
         var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid), SyntheticSignals(reducer, grid));
-        var context = new ReductionContext(new ReducerModelInfo(channels));
+        var context = new ReductionContext(new ReducerModelInfo(channels, LanguageModelLayers: 28)); // 7B-shaped: its 28 decoder layers
         TokenReduction first = reducer.Reduce(video, context); // warm-up: JIT
         int kept = first.Count;
         if (!ReferenceEquals(first.Embeddings, input)) first.Embeddings.Dispose();

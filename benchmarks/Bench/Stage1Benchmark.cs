@@ -76,7 +76,7 @@ public static class Stage1Benchmark
         using Tensor input = backend.FromF32(features, grid.Tokens, channels);
         var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid));
         ITokenReducer reducer = TokenReducerRegistry.Create("prunevid-stage1", parameters);
-        var context = new ReductionContext(new ReducerModelInfo(channels));
+        var context = new ReductionContext(new ReducerModelInfo(channels, LanguageModelLayers: 28)); // 7B-shaped: its 28 decoder layers
 
         var warm = Stopwatch.StartNew();
         TokenReduction result = reducer.Reduce(video, context);

@@ -6,8 +6,11 @@ namespace PruneVid.Strategies.Tests;
 /// <summary>Synthetic video tokens for reducer tests.</summary>
 internal static class TestVideos
 {
+    /// <summary>Decoder layers the tests' model has (Qwen2.5-VL-7B's, so the papers' layers exist).</summary>
+    public const int LanguageModelLayers = 28;
+
     /// <summary>The model numbers the tests pass (width is taken from the tokens).</summary>
-    public static ReductionContext Context(int channels, Action<string>? log = null) => new(new ReducerModelInfo(channels), log);
+    public static ReductionContext Context(int channels, Action<string>? log = null) => new(new ReducerModelInfo(channels, LanguageModelLayers), log);
 
     /// <summary>
     /// Random tokens on a grid with a few "scenes" and partly static content, positions as HF gives them

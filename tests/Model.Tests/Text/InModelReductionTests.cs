@@ -19,7 +19,7 @@ public sealed class InModelReductionTests(TinyTextModel tiny) : IClassFixture<Ti
     private int Frames => tiny.Video.Grid!.Value.T;
 
     private ReductionContext Context(List<string>? log = null) =>
-        new(new ReducerModelInfo(tiny.Config.Text.HiddenSize, LanguageModelLayers: tiny.Config.Text.NumHiddenLayers), log is null ? null : log.Add);
+        new(new ReducerModelInfo(tiny.Config.Text.HiddenSize, tiny.Config.Text.NumHiddenLayers), log is null ? null : log.Add);
 
     private ILanguageModelReductionHook Hook(string spec, List<string>? log = null) =>
         ((ILanguageModelReducer)TokenReducerRegistry.Create(spec)).CreateHook(Context(log));

@@ -64,7 +64,7 @@ public sealed class OfficialFixtureTests(ITestOutputHelper output)
         var grid = new VideoGrid(T, gh, gw);
         var video = new VideoTokens(backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C), grid, VideoTokens.RasterPositions(grid));
 
-        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, new ReductionContext(new ReducerModelInfo(C)));
+        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, TestVideos.Context(C));
 
         Assert.Equal(Ints(st, "static_sizes"), result.Segments.Select(s => s.StaticTokens).ToArray());
         Assert.Equal(Ints(st, "dynamic_sizes"), result.Segments.Select(s => s.DynamicTokens).ToArray());
