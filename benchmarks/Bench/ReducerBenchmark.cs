@@ -46,7 +46,7 @@ public static class ReducerBenchmark
     private static Measurement Measure(IComputeBackend backend, Tensor input, VideoGrid grid, int channels, string name, int iterations)
     {
         ITokenReducer reducer = TokenReducerRegistry.Create(name);
-        var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid), SyntheticSignals(reducer, grid));
+        var video = new VideoTokens(input, grid, Stage1Benchmark.RasterPositions(grid), SyntheticSignals(reducer, grid));
         var context = new ReductionContext(new ReducerModelInfo(channels, LanguageModelLayers: 28)); // 7B-shaped: its 28 decoder layers
         TokenReduction first = reducer.Reduce(video, context); // warm-up: JIT
         int kept = first.Count;

@@ -53,20 +53,4 @@ public sealed class VideoTokens
 
     /// <summary>Width C.</summary>
     public int Channels => Embeddings.Shape[1];
-
-    /// <summary>
-    /// Positions of a raster grid as HF <c>get_rope_index</c> gives them: (offset + t·step, offset + h, offset + w)
-    /// with <paramref name="temporalStep"/> = floor(second_per_grid_t · tokens_per_second) ids per temporal step.
-    /// </summary>
-    public static TokenPosition[] RasterPositions(VideoGrid grid, int temporalStep = 1, int offset = 0)
-    {
-        grid.Validate();
-        var positions = new TokenPosition[grid.Tokens];
-        int i = 0;
-        for (int t = 0; t < grid.T; t++)
-            for (int h = 0; h < grid.H; h++)
-                for (int w = 0; w < grid.W; w++)
-                    positions[i++] = new TokenPosition(offset + t * temporalStep, offset + h, offset + w);
-        return positions;
-    }
 }

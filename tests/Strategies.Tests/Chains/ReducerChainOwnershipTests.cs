@@ -34,7 +34,7 @@ public sealed class ReducerChainOwnershipTests
     {
         using var backend = new CpuBackend();
         var embeddings = new SpyTensor(backend, 8);
-        var video = new VideoTokens(embeddings, new VideoGrid(2, 2, 2), VideoTokens.RasterPositions(new VideoGrid(2, 2, 2)));
+        var video = new VideoTokens(embeddings, new VideoGrid(2, 2, 2), TestVideos.RasterPositions(new VideoGrid(2, 2, 2)));
         TokenReduction result = Chain(new KeepInput(), new KeepInput()).Reduce(video, TestVideos.Context(Channels));
 
         Assert.False(result.OwnsEmbeddings);

@@ -93,7 +93,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         IComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
         var grid = new VideoGrid(T, gh, gw);
         using Tensor x = backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C);
-        var video = new VideoTokens(x, grid, VideoTokens.RasterPositions(grid));
+        var video = new VideoTokens(x, grid, TestVideos.RasterPositions(grid));
 
         TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, TestVideos.Context(C));
 
@@ -123,7 +123,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         using Tensor x = backend.FromBf16(bf16, T * h * w, C);
 
         TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", "dpc_knn_k=5")
-            .Reduce(new VideoTokens(x, grid, VideoTokens.RasterPositions(grid)), TestVideos.Context(C));
+            .Reduce(new VideoTokens(x, grid, TestVideos.RasterPositions(grid)), TestVideos.Context(C));
 
         Assert.Equal(host.Segments, result.Segments);
         float[] actual = TestVideos.Host(result.Embeddings);
