@@ -22,24 +22,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The built CLI beside this test build (same configuration).</summary>
-    public static string CliPath
-    {
-        get
-        {
-            var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string configuration = tfm.Parent!.Name;
-            string path = Path.Combine(FixturePaths.RepositoryRoot, "src", "Cli", "bin", configuration, tfm.Name, "prunevid.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"the CLI is not built at {path}", path);
-        }
-    }
-
     public static async Task<ServerProcess> StartAsync(string model, params string[] options)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { CliPath, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu" }.Concat(options))
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start)!;
+        var process = Process.Start(CliProcess.StartInfo(["serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu", .. options]))!;
         var log = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
         process.BeginErrorReadLine();
