@@ -2,7 +2,7 @@
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
 using PruneVid.Runtime.Config;
-using PruneVid.Runtime.Model.Parity;
+using PruneVid.Tools.Parity;
 using PruneVid.Runtime.Model.Text;
 using PruneVid.Runtime.Model.Vision;
 using PruneVid.Runtime.Pipeline;

@@ -50,19 +50,20 @@ internal static class CpuModelBenchmark
         using (sequence)
         using (normed)
         {
-            using Tensor last = cpu.SliceRows(normed, prompt - 1, 1);
-            int token = model.ArgMaxTokens(last)[0];
-            using (Tensor warm = generator.Step(sequence, token)) token = model.ArgMaxTokens(warm)[0];
-            // What the machine reads in this minute, over the output head's mapped pages (the largest tensor a step reads):
-            // this machine's rate moves by tens of percent from minute to minute, so decode is stated against it.
+            // The generator's decode loop, as users' greedy decoding runs it: the first token comes from the prefill,
+            // the second step warms up, the next `decode` steps are timed.
+            var greedy = new SamplingOptions { MaxNewTokens = decode + 2, EosTokenIds = [] };
+            double readBefore = 0;
             WeightTensor head = weights.TryGet("lm_head.weight", out WeightTensor? lmHead) ? lmHead : weights.TryGet("model.embed_tokens.weight", out WeightTensor? embed) ? embed : throw new InvalidOperationException("no output head");
-            double readBefore = CpuStreamBenchmark.ReadRate(head.Address, head.ByteLength, 5);
-            cpu.Profile = new OpProfile();
-            clock.Restart();
-            for (int step = 0; step < decode; step++)
+            int produced = 0;
+            foreach (DecodedToken _ in generator.Decode(sequence, normed, greedy))
             {
-                using Tensor state = generator.Step(sequence, token);
-                token = model.ArgMaxTokens(state)[0];
+                if (++produced != 2) continue;
+                // What the machine reads in this minute, over the output head's mapped pages (the largest tensor a step reads):
+                // this machine's rate moves by tens of percent from minute to minute, so decode is stated against it.
+                readBefore = CpuStreamBenchmark.ReadRate(head.Address, head.ByteLength, 5);
+                cpu.Profile = new OpProfile();
+                clock.Restart();
             }
             double tokPerS = decode / clock.Elapsed.TotalSeconds;
             double readAfter = CpuStreamBenchmark.ReadRate(head.Address, head.ByteLength, 5);

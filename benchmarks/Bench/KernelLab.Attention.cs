@@ -3,7 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using PruneVid.Compute;
 using PruneVid.Kernels;
-using PruneVid.Runtime.Model.Parity;
+using PruneVid.Tools.Parity;
 
 namespace PruneVid.Bench;
 

@@ -2,7 +2,7 @@
 using ILGPU;
 using ILGPU.Runtime;
 using PruneVid.Kernels;
-using PruneVid.Runtime.Model.Parity;
+using PruneVid.Tools.Parity;
 
 namespace PruneVid.Bench;
 

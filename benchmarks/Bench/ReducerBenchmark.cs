@@ -46,11 +46,11 @@ public static class ReducerBenchmark
     private static Measurement Measure(ComputeBackend backend, Tensor input, VideoGrid grid, int channels, string name, int iterations)
     {
         ITokenReducer reducer = TokenReducerRegistry.Create(name);
-        var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid), SyntheticSignals(reducer, grid));
-        var context = new ReductionContext(new ReducerModelInfo(channels));
+        var video = new VideoTokens(input, grid, Stage1Benchmark.RasterPositions(grid), SyntheticSignals(reducer, grid));
+        var context = new ReductionContext(new ReducerModelInfo(channels, LanguageModelLayers: 28)); // 7B-shaped: its 28 decoder layers
         TokenReduction first = reducer.Reduce(video, context); // warm-up: JIT
         int kept = first.Count;
-        if (!ReferenceEquals(first.Embeddings, input)) first.Embeddings.Dispose();
+        if (first.OwnsEmbeddings) first.Embeddings.Dispose();
         var times = new List<double>();
         for (int i = 0; i < Math.Max(1, iterations); i++)
         {
@@ -58,7 +58,7 @@ public static class ReducerBenchmark
             TokenReduction r = reducer.Reduce(video, context);
             backend.Synchronize();
             times.Add(watch.Elapsed.TotalMilliseconds);
-            if (!ReferenceEquals(r.Embeddings, input)) r.Embeddings.Dispose();
+            if (r.OwnsEmbeddings) r.Embeddings.Dispose();
         }
         return new Measurement(times.Min(), times.Average(), kept);
     }

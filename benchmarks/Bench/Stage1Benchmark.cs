@@ -74,9 +74,9 @@ public static class Stage1Benchmark
     private static Measurement Measure(ComputeBackend backend, string device, VideoGrid grid, float[] features, int channels, string parameters, int iterations)
     {
         using Tensor input = backend.FromF32(features, grid.Tokens, channels);
-        var video = new VideoTokens(input, grid, VideoTokens.RasterPositions(grid));
+        var video = new VideoTokens(input, grid, RasterPositions(grid));
         ITokenReducer reducer = TokenReducerRegistry.Create("prunevid-stage1", parameters);
-        var context = new ReductionContext(new ReducerModelInfo(channels));
+        var context = new ReductionContext(new ReducerModelInfo(channels, LanguageModelLayers: 28)); // 7B-shaped: its 28 decoder layers
 
         var warm = Stopwatch.StartNew();
         TokenReduction result = reducer.Reduce(video, context);
@@ -105,6 +105,22 @@ public static class Stage1Benchmark
             $"  {backend.Name,-10} on {device}: {best:F1} ms best, {mean:F1} ms mean of {times.Count} (first call {warmMs:F0} ms); tokens {grid.Tokens} -> {result.Count} in {result.Segments.Count} segments"));
         if (counters is { } one) Console.WriteLine($"  counters stage1-call ({backend.Name}): {one}");
         return new Measurement(best, counts, positions, output);
+    }
+
+    /// <summary>
+    /// Positions of a raster grid as HF <c>get_rope_index</c> gives them: (offset + t·step, offset + h, offset + w)
+    /// with <paramref name="temporalStep"/> = floor(second_per_grid_t · tokens_per_second) ids per temporal step.
+    /// </summary>
+    internal static TokenPosition[] RasterPositions(VideoGrid grid, int temporalStep = 1, int offset = 0)
+    {
+        grid.Validate();
+        var positions = new TokenPosition[grid.Tokens];
+        int i = 0;
+        for (int t = 0; t < grid.T; t++)
+            for (int h = 0; h < grid.H; h++)
+                for (int w = 0; w < grid.W; w++)
+                    positions[i++] = new TokenPosition(offset + t * temporalStep, offset + h, offset + w);
+        return positions;
     }
 
     /// <summary>

@@ -48,7 +48,7 @@ public static class Stage2Benchmark
         using Tensor embeds = backend.FromF32(embedData, videoTokens, t.HiddenSize);
         var media = MediaItem.Video(steps, 2 * side, 2 * side, 2, 1.0, config.Vision.TokensPerSecond);
         var spans = InModelReduction.FindVideos(ids, config.VideoTokenId, [steps], [[]]);
-        var context = new ReductionContext(new ReducerModelInfo(t.HiddenSize, LanguageModelLayers: layers));
+        var context = new ReductionContext(new ReducerModelInfo(t.HiddenSize, layers));
         var hook = ((ILanguageModelReducer)TokenReducerRegistry.Create($"prunevid-stage2(alpha={alpha.ToString(CultureInfo.InvariantCulture)},selected_layer={selected})")).CreateHook(context);
         Console.WriteLine($"Stage 2 benchmark on {backend.Name} ({Environment.ProcessorCount} cores): 3B layer shape (hidden {t.HiddenSize}, {t.NumAttentionHeads}/{t.NumKeyValueHeads} heads x {t.HeadDim}), " +
                           $"{layers} layers, Stage 2 after layer {hook.LayerIndex}, alpha {alpha}; prompt {ids.Length} tokens ({videoTokens} video)");

@@ -4,37 +4,21 @@ using System.Text;
 
 namespace PruneVid.Evaluation.Tests;
 
-/// <summary>Starts <c>dotnet prunevid.dll …</c> from the test output folder (the CLI is a project reference).</summary>
+/// <summary>
+/// The command as the evaluation tests run it (through the shared <see cref="CliProcess"/>): progress lines every half
+/// second, and none of the schedulers' shard variables, so each test picks its own shard.
+/// </summary>
 internal static class Cli
 {
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "prunevid.dll");
-
-    public static Process Start(IEnumerable<string> args, StringBuilder stdout, StringBuilder stderr)
+    private static readonly Dictionary<string, string?> s_environment = new()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Dll);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment["PRUNEVID_PROGRESS_SECONDS"] = "0.5";
-        foreach (string name in new[] { "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "RANK", "WORLD_SIZE" }) start.Environment.Remove(name);
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+        ["PRUNEVID_PROGRESS_SECONDS"] = "0.5",
+        ["SLURM_ARRAY_TASK_ID"] = null, ["JOB_COMPLETION_INDEX"] = null, ["RANK"] = null, ["WORLD_SIZE"] = null,
+    };
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        StringBuilder stdout = new(), stderr = new();
-        using var process = Start(args, stdout, stderr);
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"prunevid {string.Join(' ', args)} did not finish in 5 minutes; stderr: {stderr}");
-        }
-        process.WaitForExit();
-        return (process.ExitCode, stdout.ToString(), stderr.ToString());
-    }
+    public static Process Start(IEnumerable<string> args, StringBuilder stdout, StringBuilder stderr) =>
+        CliProcess.Start(args, stdout, stderr, s_environment);
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) =>
+        CliProcess.Run(args, TimeSpan.FromMinutes(5), s_environment);
 }

@@ -1,5 +1,4 @@
 // PruneVid.NET — CLI: --min-pixels/--max-pixels bound the frames of `run` end to end.
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace PruneVid.Serving.Tests;
@@ -41,13 +40,7 @@ public sealed class FrameSizeOptionTests(ServingFixture fixture)
 
     internal static (int Code, string Error, string Output) CliWithOutput(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(ServerProcess.CliPath);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the command did not finish");
-        return (process.ExitCode, error, stdout.Result);
+        var (code, output, error) = CliProcess.Run(args, TimeSpan.FromMinutes(2));
+        return (code, error, output);
     }
 }

@@ -1,5 +1,4 @@
 // PruneVid.NET — serving tests: --model names resolved to the local Hugging Face cache.
-using System.Diagnostics;
 using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Serving.Tests;
@@ -61,17 +60,9 @@ public sealed class ModelLocatorTests : IDisposable
 
     private (int Code, string Error) Cli(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(ServerProcess.CliPath);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment["HF_HUB_CACHE"] = Path.Combine(_root, "empty-cache");
         Directory.CreateDirectory(_root);
-        using var process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the command did not finish");
-        _ = stdout.Result;
-        return (process.ExitCode, error);
+        var (code, _, error) = CliProcess.Run(args, TimeSpan.FromMinutes(2), new Dictionary<string, string?> { ["HF_HUB_CACHE"] = Path.Combine(_root, "empty-cache") });
+        return (code, error);
     }
 
     public void Dispose()

@@ -22,28 +22,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The built CLI beside this test build (same configuration).</summary>
-    public static string CliPath
-    {
-        get
-        {
-            var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string configuration = tfm.Parent!.Name;
-            string path = Path.Combine(FixturePaths.RepositoryRoot, "src", "Cli", "bin", configuration, tfm.Name, "prunevid.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException($"the CLI is not built at {path}", path);
-        }
-    }
-
     public static Task<ServerProcess> StartAsync(string model, params string[] options) => StartAsync(model, options, environment: null);
 
     /// <summary>Starts the server with extra environment variables (e.g. PRUNEVID_API_KEY).</summary>
     public static async Task<ServerProcess> StartAsync(string model, string[] options, IReadOnlyDictionary<string, string>? environment)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        foreach (string arg in new[] { CliPath, "serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu" }.Concat(options))
-            start.ArgumentList.Add(arg);
-        var process = Process.Start(start)!;
+        var process = Process.Start(CliProcess.StartInfo(["serve", "--model", model, "--host", "127.0.0.1", "--port", "0", "--device", "cpu", .. options],
+            environment?.ToDictionary(e => e.Key, e => (string?)e.Value)))!;
         var log = new StringBuilder();
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
         process.BeginErrorReadLine();

@@ -1,5 +1,5 @@
 // PruneVid.NET — serving tests: one tiny model, short clips and one shared server.
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 
 namespace PruneVid.Serving.Tests;
 

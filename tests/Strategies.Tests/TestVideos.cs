@@ -6,8 +6,27 @@ namespace PruneVid.Strategies.Tests;
 /// <summary>Synthetic video tokens for reducer tests.</summary>
 internal static class TestVideos
 {
+    /// <summary>Decoder layers the tests' model has (Qwen2.5-VL-7B's, so the papers' layers exist).</summary>
+    public const int LanguageModelLayers = 28;
+
     /// <summary>The model numbers the tests pass (width is taken from the tokens).</summary>
-    public static ReductionContext Context(int channels, Action<string>? log = null) => new(new ReducerModelInfo(channels), log);
+    public static ReductionContext Context(int channels, Action<string>? log = null) => new(new ReducerModelInfo(channels, LanguageModelLayers), log);
+
+    /// <summary>
+    /// Positions of a raster grid as HF <c>get_rope_index</c> gives them: (offset + t·step, offset + h, offset + w)
+    /// with <paramref name="temporalStep"/> = floor(second_per_grid_t · tokens_per_second) ids per temporal step.
+    /// </summary>
+    public static TokenPosition[] RasterPositions(VideoGrid grid, int temporalStep = 1, int offset = 0)
+    {
+        grid.Validate();
+        var positions = new TokenPosition[grid.Tokens];
+        int i = 0;
+        for (int t = 0; t < grid.T; t++)
+            for (int h = 0; h < grid.H; h++)
+                for (int w = 0; w < grid.W; w++)
+                    positions[i++] = new TokenPosition(offset + t * temporalStep, offset + h, offset + w);
+        return positions;
+    }
 
     /// <summary>
     /// Random tokens on a grid with a few "scenes" and partly static content, positions as HF gives them
@@ -30,7 +49,7 @@ internal static class TestVideos
             }
         }
         Tensor embeddings = backend.FromF32(data, grid.Tokens, channels);
-        return new VideoTokens(embeddings, grid, VideoTokens.RasterPositions(grid, temporalStep: 2, offset: 5));
+        return new VideoTokens(embeddings, grid, TestVideos.RasterPositions(grid, temporalStep: 2, offset: 5));
     }
 
     /// <summary>

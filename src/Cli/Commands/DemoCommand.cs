@@ -2,7 +2,7 @@
 using System.CommandLine;
 using PruneVid.Cli.Terminal;
 using System.Text.Json;
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Pipeline;
 using PruneVid.Strategies;

@@ -1,6 +1,6 @@
 // PruneVid.NET — command line: `eval make-mini`.
 using System.CommandLine;
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 using PruneVid.Runtime.Evaluation;
 
 namespace PruneVid.Cli.Commands;

@@ -1,7 +1,7 @@
 // PruneVid.NET — command line: `parity`.
 using System.CommandLine;
 using PruneVid.Compute;
-using PruneVid.Runtime.Model.Parity;
+using PruneVid.Tools.Parity;
 using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Cli.Commands;

@@ -68,9 +68,14 @@ public abstract class Tensor : IDisposable
     /// <inheritdoc />
     public override string ToString() => $"{Name ?? "tensor"} {DType}[{string.Join(",", Shape)}] on {Backend.Name}";
 
-    /// <summary>Frees an owner's storage; for a view (<see cref="IsView"/>) only marks the view disposed.</summary>
+    /// <summary>True once <see cref="Dispose()"/> was called (on a view: the view, not its owner).</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Frees an owner's storage; for a view (<see cref="IsView"/>) only marks the view disposed. A second call does nothing.</summary>
     public void Dispose()
     {
+        if (IsDisposed) return;
+        IsDisposed = true;
         Dispose(true);
         GC.SuppressFinalize(this);
     }

@@ -1,5 +1,4 @@
 // PruneVid.NET — checkpoint loading.
-using PruneVid.Compute;
 
 namespace PruneVid.Runtime.Checkpoint;
 
@@ -38,7 +37,7 @@ public enum SafeTensorDType
     F8_E5M2,
 }
 
-/// <summary>Sizes, header spellings and device-type mapping of <see cref="SafeTensorDType"/>.</summary>
+/// <summary>Sizes and header spellings of <see cref="SafeTensorDType"/>.</summary>
 public static class SafeTensorDTypeInfo
 {
     extension(SafeTensorDType dtype)
@@ -66,18 +65,5 @@ public static class SafeTensorDTypeInfo
         if (text is null || !Enum.IsDefined(typeof(SafeTensorDType), text)) return false;
         dtype = Enum.Parse<SafeTensorDType>(text);
         return true;
-    }
-
-    /// <summary>The device-layer type holding this dtype without conversion, if there is one (F32, BF16, I32).</summary>
-    public static bool TryToCompute(this SafeTensorDType dtype, out DType computeType)
-    {
-        (bool ok, computeType) = dtype switch
-        {
-            SafeTensorDType.F32 => (true, DType.F32),
-            SafeTensorDType.BF16 => (true, DType.BF16),
-            SafeTensorDType.I32 => (true, DType.I32),
-            _ => (false, default(DType)),
-        };
-        return ok;
     }
 }

@@ -46,7 +46,13 @@ public sealed record StrategyTally(string Strategy, int Done, int Scored, int Co
 /// <summary>
 /// Runs a shard: for each question whose pairs are not all in the results file yet, the video is decoded and
 /// encoded once and every pending strategy runs on that encoding; each pair's line is flushed as soon as it is done.
-/// A missing or undecodable video, or a failure on one question, becomes an <c>error</c> line and the run goes on.
+/// <para>
+/// Error policy: a failure that belongs to one question becomes an <c>error</c> line and the run goes on — its video
+/// missing or undecodable (<see cref="MediaException"/>, <see cref="FileNotFoundException"/>) or its input rejected by
+/// the model or a reducer (<see cref="ArgumentException"/>, e.g. a prompt longer than the model's positions). Anything
+/// else — a device failure, out of memory, a bug — and cancellation stop the run: the lines already written stay, and
+/// a resumed run starts after them.
+/// </para>
 /// </summary>
 public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> strategies, EvalScoring scoring,
     int maxNewTokens = McqPrompt.MaxNewTokens, Action<string>? log = null)
@@ -79,9 +85,9 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
                 if (!File.Exists(question.VideoPath)) videoError = $"video file '{question.VideoPath}' not found";
                 else video = await pipeline.EncodeVideoAsync(question.VideoPath, pending, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is MediaException or FileNotFoundException)
+            catch (Exception e) when (IsQuestionFailure(e))
             {
-                videoError = ErrorText(e); // this video's fault; any other failure (settings, device) stops the run
+                videoError = ErrorText(e);
             }
             using (video)
             {
@@ -139,7 +145,7 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
                 AnswerText = text,
             };
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (IsQuestionFailure(e))
         {
             log?.Invoke($"{question.Id} / {strategy}: {ErrorText(e)}");
             return ErrorRecord(question, strategy, ErrorText(e));
@@ -170,6 +176,9 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
         }
         return ids;
     }
+
+    /// <summary>The error policy (see the class summary): true for a failure that is this question's, not the run's.</summary>
+    private static bool IsQuestionFailure(Exception e) => e is MediaException or FileNotFoundException or ArgumentException;
 
     /// <summary>The one place that turns a failure into the sentence stored in a result line.</summary>
     private static string ErrorText(Exception e) => e switch

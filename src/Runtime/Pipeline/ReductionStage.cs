@@ -39,7 +39,7 @@ internal sealed class ReductionStage(ComputeBackend backend, Qwen25VLConfig conf
                 VisionSignals? signals = encoded.Signals.Count == 0 ? null : encoded.Signals.Slice(row - count, count);
                 var tokens = new VideoTokens(slice, new VideoGrid(t, h / merge, w / merge), full.Offsets.ToArray(), signals);
                 var (reduction, stageCounts) = chain.Run(tokens, context);
-                if (!ReferenceEquals(reduction.Embeddings, slice)) result.Own(reduction.Embeddings);
+                if (reduction.OwnsEmbeddings) result.Own(reduction.Embeddings);
                 result.Add(reduction, MediaItem.FromOffsets(MediaKind.Video, reduction.Positions), frames: t, count);
                 if (v == 0) result.Hooks = reduction.LanguageModelHooks;
                 counts.Add(stageCounts);

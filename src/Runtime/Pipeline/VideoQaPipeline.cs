@@ -298,8 +298,8 @@ public sealed partial class VideoQaPipeline : IDisposable
     private ReductionContext ReductionContext()
     {
         var vision = Config.Vision;
-        return new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, vision.SpatialMergeSize, vision.TemporalPatchSize,
-            vision.TokensPerSecond, Config.Text.NumHiddenLayers), Log);
+        return new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, Config.Text.NumHiddenLayers, vision.SpatialMergeSize,
+            vision.TemporalPatchSize, vision.TokensPerSecond), Log);
     }
 
     /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and a stage has such a parameter the parameters leave unset.</summary>

@@ -20,7 +20,7 @@ public static class LanguageModelReducers
     {
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(hook);
-        return new TokenReduction(video.Embeddings, video.Positions, TokenProvenance.Identity(video.Count), languageModelHooks: [hook]);
+        return TokenReduction.Unchanged(video, [hook]);
     }
 
     /// <summary>

@@ -7,7 +7,10 @@ namespace PruneVid.Strategies;
 /// </summary>
 public interface ITokenReducer
 {
-    /// <summary>Reduces the tokens of one video. Implementations must not dispose the input tensor.</summary>
+    /// <summary>
+    /// Reduces the tokens of one video. Implementations must not dispose the input tensor: they hand a new tensor over
+    /// (the <see cref="TokenReduction"/> constructor) or return the input as it is (<see cref="TokenReduction.Unchanged"/>).
+    /// </summary>
     TokenReduction Reduce(VideoTokens video, ReductionContext context);
 }
 

@@ -5,14 +5,15 @@ namespace PruneVid.Strategies;
 
 /// <summary>
 /// The input of a reducer: the embeddings of one video after the vision merger, in raster (t, h, w) order, with
-/// the M-RoPE position every token would get in the unreduced prompt.
+/// every token's M-RoPE offset from the video's base position (what it adds to that base in the unreduced prompt;
+/// see <see cref="TokenPosition"/>).
 /// </summary>
 public sealed class VideoTokens
 {
     /// <summary>Checks that embeddings, grid and positions describe the same tokens.</summary>
     /// <param name="embeddings">[N, C] F32 (or BF16) tensor on its backend.</param>
     /// <param name="grid">Grid in merged units; N must equal T · H · W.</param>
-    /// <param name="positions">N positions, one per row of <paramref name="embeddings"/>.</param>
+    /// <param name="positions">N offsets from the video's base position, one per row of <paramref name="embeddings"/>.</param>
     /// <param name="signals">Vision-side signals the reducer asked for (<see cref="IRequestsVisionSignals"/>), one value per token.</param>
     public VideoTokens(Tensor embeddings, VideoGrid grid, IReadOnlyList<TokenPosition> positions, VisionSignals? signals = null)
     {
@@ -45,7 +46,7 @@ public sealed class VideoTokens
     /// <summary>Grid in merged units.</summary>
     public VideoGrid Grid { get; }
 
-    /// <summary>Position of every input token.</summary>
+    /// <summary>M-RoPE offset of every input token from the video's base position.</summary>
     public IReadOnlyList<TokenPosition> Positions { get; }
 
     /// <summary>Number of tokens N.</summary>
@@ -53,20 +54,4 @@ public sealed class VideoTokens
 
     /// <summary>Width C.</summary>
     public int Channels => Embeddings.Shape[1];
-
-    /// <summary>
-    /// Positions of a raster grid as HF <c>get_rope_index</c> gives them: (offset + t·step, offset + h, offset + w)
-    /// with <paramref name="temporalStep"/> = floor(second_per_grid_t · tokens_per_second) ids per temporal step.
-    /// </summary>
-    public static TokenPosition[] RasterPositions(VideoGrid grid, int temporalStep = 1, int offset = 0)
-    {
-        grid.Validate();
-        var positions = new TokenPosition[grid.Tokens];
-        int i = 0;
-        for (int t = 0; t < grid.T; t++)
-            for (int h = 0; h < grid.H; h++)
-                for (int w = 0; w < grid.W; w++)
-                    positions[i++] = new TokenPosition(offset + t * temporalStep, offset + h, offset + w);
-        return positions;
-    }
 }

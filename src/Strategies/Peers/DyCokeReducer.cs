@@ -55,6 +55,6 @@ public sealed class DyCokeReducer : ITokenReducer<DyCokeOptions>
         ArgumentNullException.ThrowIfNull(video);
         float[] host = PeerTokens.Download(video);
         int[] kept = KeptIndices(host, video.Grid.T, video.Grid.TokensPerFrame, video.Channels, Options.K);
-        return PeerTokens.KeepAndAttach(video, host, kept);
+        return PeerTokens.KeepAndAttach(video, kept);
     }
 }

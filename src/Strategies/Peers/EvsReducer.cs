@@ -25,6 +25,6 @@ public sealed class EvsReducer : ITokenReducer<EvsOptions>
             throw new ArgumentOutOfRangeException(nameof(Options), $"EVS pruning_rate must be in [0, 1), got {Options.PruningRate}");
         float[] host = PeerTokens.Download(video);
         int[] kept = video.Count == 0 ? [] : EvsRetention.KeptIndices(host, video.Grid.T, video.Grid.TokensPerFrame, video.Channels, Options.PruningRate);
-        return PeerTokens.KeepAndAttach(video, host, kept);
+        return PeerTokens.KeepAndAttach(video, kept);
     }
 }

@@ -105,20 +105,15 @@ public static class FastVidAlgorithm
     /// <summary>Step means of the tokens, L2-normalised (the official has no eps; one guards a zero mean here).</summary>
     public static float[] FrameFeatures(ReadOnlySpan<float> embeddings, int T, int n, int C)
     {
+        double[] means = FrameMeans.Compute(embeddings, T, n, C);
         float[] g = new float[T * C];
-        double[] sum = new double[C];
         for (int t = 0; t < T; t++)
         {
-            Array.Clear(sum);
-            for (int i = 0; i < n; i++)
-            {
-                ReadOnlySpan<float> x = embeddings.Slice((t * n + i) * C, C);
-                for (int c = 0; c < C; c++) sum[c] += x[c];
-            }
+            ReadOnlySpan<double> mean = means.AsSpan(t * C, C);
             double norm = 0;
-            for (int c = 0; c < C; c++) { sum[c] /= n; norm += sum[c] * sum[c]; }
+            for (int c = 0; c < C; c++) norm += mean[c] * mean[c];
             double inv = 1.0 / Math.Max(Math.Sqrt(norm), NormEps);
-            for (int c = 0; c < C; c++) g[t * C + c] = (float)(sum[c] * inv);
+            for (int c = 0; c < C; c++) g[t * C + c] = (float)(mean[c] * inv);
         }
         return g;
     }

@@ -4,8 +4,9 @@ using PruneVid.Compute;
 namespace PruneVid.Strategies.Peers;
 
 /// <summary>
-/// What the keep-a-subset reducers share: downloading the tokens, copying the kept rows bit for bit, and crediting
-/// every dropped token to one kept token so the provenance covers each input exactly once.
+/// What the keep-a-subset reducers share: downloading the tokens they score, keeping rows bit for bit on the backend
+/// (<see cref="ComputeBackend.GatherRows"/>, nothing uploaded), and crediting every dropped token to one kept token so
+/// the provenance covers each input exactly once.
 /// </summary>
 internal static class PeerTokens
 {
@@ -25,26 +26,50 @@ internal static class PeerTokens
         return output;
     }
 
+    /// <summary>Rows <paramref name="rows"/> of the video's embeddings as a new F32 tensor, copied on the backend.</summary>
+    public static Tensor KeepRows(VideoTokens video, int[] rows)
+    {
+        var b = video.Backend;
+        int channels = video.Channels;
+        if (rows.Length == 0) return b.FromF32([], 0, channels);
+        if (video.Embeddings.DType != DType.F32) return b.FromF32(Gather(Download(video), rows, channels), rows.Length, channels); // the output is F32 whatever the input
+        Tensor kept = b.Allocate(DType.F32, rows.Length, channels);
+        try
+        {
+            using Tensor index = b.FromI32(rows, rows.Length);
+            b.GatherRows(video.Embeddings, index, kept);
+            return kept;
+        }
+        catch
+        {
+            kept.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Keeps rows <paramref name="kept"/> (ascending) unchanged with their original positions. A dropped token is
     /// credited to the kept token at its cell in the closest earlier step (the token it repeats), else in the closest
     /// later step, else to the kept token nearest in raster order.
     /// </summary>
-    public static TokenReduction KeepAndAttach(VideoTokens video, ReadOnlySpan<float> host, int[] kept)
+    public static TokenReduction KeepAndAttach(VideoTokens video, int[] kept)
     {
         int[] owner = SameCellOwners(video.Grid, kept);
-        return Build(video, Gather(host, kept, video.Channels), kept, owner);
+        return Build(video, KeepRows(video, kept), kept, owner);
     }
 
     /// <summary>A reduction whose output i is <paramref name="features"/> row i at the position of input <paramref name="representatives"/>[i], covering the inputs whose <paramref name="owner"/> is i.</summary>
     public static TokenReduction Build(VideoTokens video, float[] features, IReadOnlyList<int> representatives, int[] owner)
+        => Build(video, video.Backend.FromF32(features, representatives.Count, video.Channels), representatives, owner);
+
+    /// <summary>A reduction whose output i is row i of <paramref name="embeddings"/> (handed over to the reduction), at the position of input <paramref name="representatives"/>[i], covering the inputs whose <paramref name="owner"/> is i.</summary>
+    public static TokenReduction Build(VideoTokens video, Tensor embeddings, IReadOnlyList<int> representatives, int[] owner)
     {
         var groups = new List<int>[representatives.Count];
         for (int i = 0; i < groups.Length; i++) groups[i] = [];
         for (int source = 0; source < owner.Length; source++) groups[owner[source]].Add(source);
         var positions = new TokenPosition[representatives.Count];
         for (int i = 0; i < positions.Length; i++) positions[i] = video.Positions[representatives[i]];
-        Tensor embeddings = video.Backend.FromF32(features, representatives.Count, video.Channels);
         return new TokenReduction(embeddings, positions, TokenProvenance.FromGroups(groups));
     }
 

@@ -42,6 +42,6 @@ public sealed class RandomTokensReducer : ITokenReducer<RandomTokensOptions>
     public TokenReduction Reduce(VideoTokens video, ReductionContext context)
     {
         ArgumentNullException.ThrowIfNull(video);
-        return PeerTokens.KeepAndAttach(video, PeerTokens.Download(video), KeptIndices(video.Count, Options.KeepRatio, Options.Seed));
+        return PeerTokens.KeepAndAttach(video, KeptIndices(video.Count, Options.KeepRatio, Options.Seed));
     }
 }

@@ -31,6 +31,6 @@ public sealed class UniformFramesReducer : ITokenReducer<UniformFramesOptions>
     public TokenReduction Reduce(VideoTokens video, ReductionContext context)
     {
         ArgumentNullException.ThrowIfNull(video);
-        return PeerTokens.KeepAndAttach(video, PeerTokens.Download(video), KeptIndices(video.Grid, Options.Stride));
+        return PeerTokens.KeepAndAttach(video, KeptIndices(video.Grid, Options.Stride));
     }
 }

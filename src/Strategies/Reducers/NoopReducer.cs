@@ -11,7 +11,6 @@ public sealed class NoopReducer : ITokenReducer
     /// <inheritdoc />
     public TokenReduction Reduce(VideoTokens video, ReductionContext context)
     {
-        ArgumentNullException.ThrowIfNull(video);
-        return new TokenReduction(video.Embeddings, video.Positions, TokenProvenance.Identity(video.Count));
+        return TokenReduction.Unchanged(video);
     }
 }

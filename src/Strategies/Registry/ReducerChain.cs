@@ -38,6 +38,7 @@ public sealed class ReducerChain : ITokenReducer, IRequestsVisionSignals
         ArgumentNullException.ThrowIfNull(video);
         ArgumentNullException.ThrowIfNull(context);
         TokenReduction? current = null;
+        bool chainOwnsCurrent = false; // a stage handed its output over and the chain has not passed it on yet
         string? previous = null;
         var hooks = new List<ILanguageModelReductionHook>();
         var counts = new List<ChainStageCount>();
@@ -56,14 +57,19 @@ public sealed class ReducerChain : ITokenReducer, IRequestsVisionSignals
                 input = new VideoTokens(current.Embeddings, video.Grid, current.Positions, video.Signals);
             }
             TokenReduction next = reducer.Reduce(input, context);
-            if (current is not null && !ReferenceEquals(current.Embeddings, video.Embeddings) && !ReferenceEquals(current.Embeddings, next.Embeddings))
-                current.Embeddings.Dispose();
+            if (next.OwnsEmbeddings)
+            {
+                if (ReferenceEquals(next.Embeddings, input.Embeddings))
+                    throw new TokenReducerConfigurationException($"'{name}' returned its input tensor as a new one: a reducer that keeps its input returns TokenReduction.Unchanged");
+                if (chainOwnsCurrent) current!.Embeddings.Dispose(); // the stage before's output, now consumed
+                chainOwnsCurrent = true;
+            }
             counts.Add(new ChainStageCount(name, input.Count, next.Count));
             hooks.AddRange(next.LanguageModelHooks);
             current = next;
             previous = name;
         }
-        current ??= new TokenReduction(video.Embeddings, video.Positions, TokenProvenance.Identity(video.Count));
-        return (new TokenReduction(current.Embeddings, current.Positions, current.Provenance, current.Segments, hooks), counts);
+        current ??= TokenReduction.Unchanged(video);
+        return (new TokenReduction(current.Embeddings, current.Positions, current.Provenance, current.Segments, hooks, chainOwnsCurrent), counts);
     }
 }

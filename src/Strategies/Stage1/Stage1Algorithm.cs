@@ -73,18 +73,7 @@ public static class Stage1Algorithm
     public static (int[] Labels, int[] Refined) SegmentFrames(ReadOnlySpan<float> features, int T, int P, int C, Stage1Settings settings)
     {
         if (T == 1) return ([0], [0]); // a single frame is a single segment (the official code would fail here)
-        float[] descriptors = new float[T * C];
-        double[] sum = new double[C];
-        for (int t = 0; t < T; t++)
-        {
-            Array.Clear(sum);
-            for (int p = 0; p < P; p++)
-            {
-                ReadOnlySpan<float> x = features.Slice((t * P + p) * C, C);
-                for (int c = 0; c < C; c++) sum[c] += x[c];
-            }
-            for (int c = 0; c < C; c++) descriptors[t * C + c] = (float)(sum[c] / P);
-        }
+        float[] descriptors = [.. FrameMeans.Compute(features, T, P, C).Select(m => (float)m)];
         int clusters = Math.Max(1, (int)Math.Floor(T * settings.TemporalSegmentRatio));
         DpcKnnResult result = DpcKnn.Cluster(descriptors, T, C, clusters, Math.Min(settings.K, T));
         return (result.Labels, TemporalSegmentation.Refine(result.Labels));

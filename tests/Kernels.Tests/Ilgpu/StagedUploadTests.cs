@@ -4,7 +4,7 @@ using PruneVid.Compute;
 using PruneVid.Kernels.Ilgpu;
 using PruneVid.Kernels.Tests.Accelerators;
 using PruneVid.Runtime.Checkpoint;
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 
 namespace PruneVid.Kernels.Tests.Ilgpu;
 

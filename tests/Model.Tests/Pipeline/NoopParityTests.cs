@@ -31,7 +31,7 @@ public sealed class NoopParityTests(PipelineFixture fixture) : IClassFixture<Pip
         // Through the reducer contract: noop output, positions as the reducer returns them.
         var positions = grid.Offsets.ToArray().Select(o => new TokenPosition(o.T, o.H, o.W)).ToArray();
         var reduction = TokenReducerRegistry.Create("noop").Reduce(new VideoTokens(embeds, new VideoGrid(t, h / 2, w / 2), positions),
-            new ReductionContext(new ReducerModelInfo(config.Text.HiddenSize)));
+            new ReductionContext(new ReducerModelInfo(config.Text.HiddenSize, config.Text.NumHiddenLayers)));
         var explicitItem = MediaItem.FromOffsets(MediaKind.Video, reduction.Positions);
         var (seqB, normedB, posB) = generator.Prefill(new TextPrompt(fixture.InputIds, [explicitItem], VideoEmbeds: reduction.Embeddings), 1);
 

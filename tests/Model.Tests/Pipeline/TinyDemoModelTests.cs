@@ -1,5 +1,5 @@
 // PruneVid.NET — the demo's tiny random model is a valid model folder that the pipeline loads and runs.
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Pipeline;
 using Xunit;

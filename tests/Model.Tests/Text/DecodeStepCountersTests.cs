@@ -50,6 +50,28 @@ public sealed class DecodeStepCountersTests(TinyTextModel tiny, ITestOutputHelpe
             NumHiddenLayers = 2, VocabSize = 64, MropeSection = [16, 24, 24],
         }, newTokens: 4);
 
+    /// <summary>
+    /// A sampled step runs the same loop: it reuses the sequence's step tensors (no allocation), uploads its 16-byte
+    /// step input and downloads the logits row for the sampler instead of the id (no argmax launch).
+    /// </summary>
+    [Fact]
+    public void SampledStepsAreAllocationFreeAndDownloadOnlyTheLogitsRow()
+    {
+        var text = tiny.Config.Text with { VocabSize = 64, TieWordEmbeddings = false };
+        var config = tiny.Config with { Text = text, ImageTokenId = text.VocabSize - 2, VideoTokenId = text.VocabSize - 1 };
+        using var ilgpu = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
+        using var model = new TextModel(ilgpu, config, RandomTextWeights(config, seed: 7));
+        var snapshots = new List<CounterSnapshot>();
+        var options = new SamplingOptions { MaxNewTokens = 5, DoSample = true, Temperature = 0.8, Seed = 3 };
+        new TextGenerator(model).Generate(new TextPrompt([3, 17, 5, 42, 9], []), options, _ => snapshots.Add(ilgpu.Counters.Snapshot()));
+
+        Assert.Equal(5, snapshots.Count);
+        for (int i = 2; i < snapshots.Count; i++)
+            Assert.Equal(new CounterSnapshot(Allocations: 0, AllocatedBytes: 0, HostToDevice: 1, HostToDeviceBytes: 16, DeviceToHost: 1,
+                DeviceToHostBytes: 4L * text.VocabSize, Launches: LaunchesPerLayer * text.NumHiddenLayers + LaunchesOutsideLayers - 1,
+                Synchronizations: 0), snapshots[i] - snapshots[i - 1]);
+    }
+
     private void CheckSteps(TextConfig text, int newTokens)
     {
         var config = tiny.Config with { Text = text with { TieWordEmbeddings = false }, ImageTokenId = text.VocabSize - 2, VideoTokenId = text.VocabSize - 1 };

@@ -7,8 +7,9 @@ namespace PruneVid.Model.Tests.Text;
 
 public sealed class KvCacheTests
 {
+    /// <summary>An in-model hook after layer 0 of 2: the pending rows of layer 0 are compacted, layer 1 (not yet written) is left alone.</summary>
     [Fact]
-    public void KeepCompactsRowsInEveryLayer()
+    public void KeepPendingCompactsTheRowsOfTheLayersThatWroteThem()
     {
         var backend = new CpuBackend();
         using var cache = new KvCache(backend, layers: 2, kvWidth: 3, capacity: 8);
@@ -17,15 +18,17 @@ public sealed class KvCacheTests
             backend.Copy(backend.FromF32(Enumerable.Range(0, 15).Select(i => (float)(100 * l + i)).ToArray(), 5, 3), cache.PendingKeys(l, 5));
             backend.Copy(backend.FromF32(Enumerable.Range(0, 15).Select(i => (float)(-100 * l - i)).ToArray(), 5, 3), cache.PendingValues(l, 5));
         }
-        cache.Commit(5);
-        cache.Keep([1, 3, 4]);
+        cache.KeepPending(5, [1, 3, 4], throughLayer: 0);
+        cache.Commit(3);
         Assert.Equal(3, cache.Length);
         var keys = new float[9];
-        backend.CopyToHost(cache.Keys(1), keys);
-        Assert.Equal(new float[] { 103, 104, 105, 109, 110, 111, 112, 113, 114 }, keys);
+        backend.CopyToHost(cache.Keys(0), keys);
+        Assert.Equal(new float[] { 3, 4, 5, 9, 10, 11, 12, 13, 14 }, keys);
         var values = new float[9];
         backend.CopyToHost(cache.Values(0), values);
         Assert.Equal(new float[] { -3, -4, -5, -9, -10, -11, -12, -13, -14 }, values);
+        backend.CopyToHost(cache.Keys(1), keys);
+        Assert.Equal(Enumerable.Range(0, 9).Select(i => (float)(100 + i)), keys);
     }
 
     [Fact]
@@ -33,8 +36,8 @@ public sealed class KvCacheTests
     {
         var backend = new CpuBackend();
         using var cache = new KvCache(backend, 1, 2, 2);
+        Assert.Throws<ArgumentException>(() => cache.KeepPending(2, [1, 0], throughLayer: 0));
         cache.Commit(2);
         Assert.Contains("full", Assert.Throws<InvalidOperationException>(() => cache.PendingKeys(0, 1)).Message);
-        Assert.Throws<ArgumentException>(() => cache.Keep([1, 0]));
     }
 }

@@ -96,7 +96,7 @@ public sealed class MRopePositionsTests
     {
         // Video grid (2,4,4): tokens (t,h,w) offsets ti∈{0,2}, hi,wi∈{0,1}. Keep tokens 0 and 5 → offsets (0,0,0), (2,0,1).
         var full = MediaItem.Video(2, 4, 4, 2, 1.0, 2);
-        var pruned = full.Keep([0, 5]);
+        var pruned = MediaItem.FromOffsets(MediaKind.Video, [full.Offsets[0], full.Offsets[5]]);
         int[] ids = [VS, Vid, Vid, VE, 9];
         var p = MRopePositions.Compute(ids, [pruned], Ids);
         AssertPositions(p, t: [0, 1, 3, 4, 5], h: [0, 1, 1, 4, 5], w: [0, 1, 2, 4, 5]);

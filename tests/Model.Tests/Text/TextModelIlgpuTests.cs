@@ -4,7 +4,7 @@ using PruneVid.Kernels;
 using PruneVid.Kernels.Ilgpu;
 using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
-using PruneVid.Runtime.Model.Parity;
+using PruneVid.Tools.Parity;
 using PruneVid.Runtime.Model.Text;
 using Xunit;
 using Xunit.Abstractions;

@@ -1,7 +1,7 @@
 // PruneVid.NET — language model tests: parity with the HF reference activations.
 using System.Diagnostics;
 using PruneVid.Kernels.Cpu;
-using PruneVid.Runtime.Model.Parity;
+using PruneVid.Tools.Parity;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -8,8 +8,8 @@ internal readonly record struct TensorComparison(double MaxAbsError, double Cosi
     public static TensorComparison Of(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {
         if (actual.Length != expected.Length) throw new ArgumentException($"lengths differ: {actual.Length} vs {expected.Length}");
-        return new TensorComparison(Runtime.Model.Parity.TensorComparison.MaxAbsError(expected, actual),
-            Runtime.Model.Parity.TensorComparison.Cosine(expected, actual));
+        return new TensorComparison(Tools.Parity.TensorComparison.MaxAbsError(expected, actual),
+            Tools.Parity.TensorComparison.Cosine(expected, actual));
     }
 
     /// <summary>Fails naming the tensor unless max abs ≤ <paramref name="maxAbs"/> and cosine ≥ <paramref name="minCosine"/>.</summary>

@@ -1,5 +1,5 @@
 // PruneVid.NET — pipeline on a long video.
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 using PruneVid.Runtime.Errors;
 using PruneVid.Runtime.Pipeline;
 using PruneVid.Runtime.Preprocessing;

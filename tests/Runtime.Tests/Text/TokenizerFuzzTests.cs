@@ -2,7 +2,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
-using PruneVid.Runtime.Demo;
+using PruneVid.Tools.Demo;
 using PruneVid.Runtime.Errors;
 using PruneVid.Runtime.Tests.Checkpoint;
 using PruneVid.Runtime.Tests.Errors;

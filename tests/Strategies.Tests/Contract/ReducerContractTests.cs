@@ -116,7 +116,7 @@ public sealed class ReducerContractTests
         using var backend = new CpuBackend();
         var grid = new VideoGrid(2, 2, 2);
         var embeddings = backend.FromF32(new float[7 * 3], 7, 3);
-        var error = Assert.Throws<ArgumentException>(() => new VideoTokens(embeddings, grid, VideoTokens.RasterPositions(grid)));
+        var error = Assert.Throws<ArgumentException>(() => new VideoTokens(embeddings, grid, TestVideos.RasterPositions(grid)));
         Assert.Contains("7 rows", error.Message);
     }
 

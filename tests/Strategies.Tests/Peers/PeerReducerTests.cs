@@ -1,5 +1,8 @@
 // PruneVid.NET — peer reducer tests.
+using PruneVid.Compute;
+using PruneVid.Kernels;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Ilgpu;
 using PruneVid.Strategies.Peers;
 using Xunit;
 
@@ -24,6 +27,32 @@ public sealed class PeerReducerTests
         Assert.Equal(expected.SelectMany(i => input.AsSpan(i * Channels, Channels).ToArray()), output);
         // A dropped token is covered by the same cell of the kept step before it.
         Assert.Contains(1 * 12 + 5, r.Provenance[5].ToArray());
+    }
+
+    /// <summary>
+    /// Reducers that only select rows keep them on the device (GatherRows): the one upload is the row index, the only
+    /// download is what the reducer scores (nothing for uniform-frames, the embeddings once for EVS), and the rows
+    /// are the input's bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData("uniform-frames", "stride=2", false)]
+    [InlineData("evs", "pruning_rate=0.5", true)]
+    [InlineData("dycoke", "dycoke_k=0.5", true)]
+    public void SelectingPeersKeepRowsOnTheDeviceAndUploadOnlyTheirIndex(string name, string parameters, bool scoresOnTheHost)
+    {
+        using var backend = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
+        var grid = new VideoGrid(4, 3, 4);
+        VideoTokens video = TestVideos.Random(backend, grid, Channels, seed: 4);
+        float[] input = TestVideos.Host(video.Embeddings);
+        CounterSnapshot before = backend.Counters.Snapshot();
+        TokenReduction r = TokenReducerRegistry.Create(name, parameters).Reduce(video, TestVideos.Context(Channels));
+        CounterSnapshot moved = backend.Counters.Snapshot() - before;
+
+        Assert.InRange(r.Count, 1, grid.Tokens - 1);
+        Assert.Equal((1L, 4L * r.Count), (moved.HostToDevice, moved.HostToDeviceBytes));
+        Assert.Equal(scoresOnTheHost ? (1L, 4L * input.Length) : (0L, 0L), (moved.DeviceToHost, moved.DeviceToHostBytes));
+        int[] rows = [.. Enumerable.Range(0, r.Count).Select(i => video.Positions.ToList().IndexOf(r.Positions[i]))];
+        Assert.Equal(rows.SelectMany(i => input.AsSpan(i * Channels, Channels).ToArray()), TestVideos.Host(r.Embeddings));
     }
 
     [Fact]

@@ -62,9 +62,9 @@ public sealed class OfficialFixtureTests(ITestOutputHelper output)
         string parameters = $"tau={st.Metadata["tau"]},cluster_ratio={st.Metadata["cr"]},temporal_segment_ratio={st.Metadata["tsr"]},dpc_knn_k={k}";
         using var backend = new CpuBackend();
         var grid = new VideoGrid(T, gh, gw);
-        var video = new VideoTokens(backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C), grid, VideoTokens.RasterPositions(grid));
+        var video = new VideoTokens(backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C), grid, TestVideos.RasterPositions(grid));
 
-        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, new ReductionContext(new ReducerModelInfo(C)));
+        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, TestVideos.Context(C));
 
         Assert.Equal(Ints(st, "static_sizes"), result.Segments.Select(s => s.StaticTokens).ToArray());
         Assert.Equal(Ints(st, "dynamic_sizes"), result.Segments.Select(s => s.DynamicTokens).ToArray());

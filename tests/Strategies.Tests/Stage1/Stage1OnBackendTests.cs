@@ -93,9 +93,9 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         ComputeBackend backend = backendName == "cpu" ? cpu : ilgpu.Backend;
         var grid = new VideoGrid(T, gh, gw);
         using Tensor x = backend.FromF32(st.ReadF32("features_in"), T * gh * gw, C);
-        var video = new VideoTokens(x, grid, VideoTokens.RasterPositions(grid));
+        var video = new VideoTokens(x, grid, TestVideos.RasterPositions(grid));
 
-        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, new ReductionContext(new ReducerModelInfo(C)));
+        TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", parameters).Reduce(video, TestVideos.Context(C));
 
         Assert.Same(backend, result.Embeddings.Backend); // the merged features stay where the embeddings were
         Assert.Equal(Ints(st, "static_sizes"), result.Segments.Select(s => s.StaticTokens).ToArray());
@@ -123,7 +123,7 @@ public sealed class Stage1OnBackendTests(IlgpuCpuBackendFixture ilgpu, ITestOutp
         using Tensor x = backend.FromBf16(bf16, T * h * w, C);
 
         TokenReduction result = TokenReducerRegistry.Create("prunevid-stage1", "dpc_knn_k=5")
-            .Reduce(new VideoTokens(x, grid, VideoTokens.RasterPositions(grid)), new ReductionContext(new ReducerModelInfo(C)));
+            .Reduce(new VideoTokens(x, grid, TestVideos.RasterPositions(grid)), TestVideos.Context(C));
 
         Assert.Equal(host.Segments, result.Segments);
         float[] actual = TestVideos.Host(result.Embeddings);

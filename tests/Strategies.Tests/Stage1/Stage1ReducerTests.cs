@@ -20,7 +20,7 @@ public sealed class Stage1ReducerTests
         float[] data = new float[grid.Tokens * 16];
         var rng = new Random(11);
         for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-        var video = new VideoTokens(backend.FromF32(data, grid.Tokens, 16), grid, VideoTokens.RasterPositions(grid));
+        var video = new VideoTokens(backend.FromF32(data, grid.Tokens, 16), grid, TestVideos.RasterPositions(grid));
         var lines = new List<string>();
 
         TokenReduction r = Reducer("dpc_knn_k=7,verbose=true").Reduce(video, TestVideos.Context(16, lines.Add));
@@ -68,7 +68,7 @@ public sealed class Stage1ReducerTests
             for (int p = 0; p < 9; p++)
                 for (int ch = 0; ch < c; ch++)
                     data[((t * 9) + p) * c + ch] = p == 0 ? 1f + ch + (t < 4 ? 0 : 10) : (float)(rng.NextDouble() * 2 - 1);
-        var positions = VideoTokens.RasterPositions(grid, temporalStep: 3);
+        var positions = TestVideos.RasterPositions(grid, temporalStep: 3);
         var video = new VideoTokens(backend.FromF32(data, grid.Tokens, c), grid, positions);
 
         TokenReduction r = Reducer().Reduce(video, TestVideos.Context(c));
@@ -116,7 +116,7 @@ public sealed class Stage1ReducerTests
         using var backend = new CpuBackend();
         var grid = new VideoGrid(1, 4, 4);
         float[] data = Enumerable.Repeat(0.5f, 16 * 4).ToArray();
-        var video = new VideoTokens(backend.FromF32(data, 16, 4), grid, VideoTokens.RasterPositions(grid));
+        var video = new VideoTokens(backend.FromF32(data, 16, 4), grid, TestVideos.RasterPositions(grid));
         TokenReduction a = Reducer().Reduce(video, TestVideos.Context(4));
         TokenReduction b = Reducer().Reduce(video, TestVideos.Context(4));
         Assert.Equal(8, a.Count);

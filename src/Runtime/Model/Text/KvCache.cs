@@ -5,8 +5,8 @@ namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
 /// The keys (after M-RoPE) and values of one sequence, per decoder layer, stored contiguously: layer l holds
-/// K and V tensors [Capacity, kvHeads·headDim] whose first <see cref="Length"/> rows are valid. Entries can be
-/// dropped afterwards (<see cref="Keep"/>), e.g. by an in-model token reducer; a paged layout can replace this class
+/// K and V tensors [Capacity, kvHeads·headDim] whose first <see cref="Length"/> rows are valid. An in-model token
+/// reducer drops rows while they are being written (<see cref="KeepPending"/>); a paged layout can replace this class
 /// behind the same members later.
 /// </summary>
 public sealed class KvCache : IDisposable
@@ -65,29 +65,6 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
-    /// Keeps only the rows <paramref name="rows"/> (ascending, unique), compacted to the front in that order, in every
-    /// layer. Positions are not stored here, so kept tokens keep their rotary phase.
-    /// </summary>
-    public void Keep(IReadOnlyList<int> rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        for (int i = 0; i < rows.Count; i++)
-            if (rows[i] < 0 || rows[i] >= Length || (i > 0 && rows[i] <= rows[i - 1]))
-                throw new ArgumentException($"kept rows must be ascending, unique and inside 0..{Length - 1}; row {i} is {rows[i]}", nameof(rows));
-        if (rows.Count == Length) return;
-        if (rows.Count == 0) { Length = 0; return; }
-        using Tensor index = _backend.FromI32([.. rows], rows.Count);
-        using Tensor scratch = _backend.Allocate(DType.F32, rows.Count, KvWidth);
-        foreach (var store in new[] { _keys, _values })
-            foreach (Tensor t in store)
-            {
-                _backend.GatherRows(_backend.SliceRows(t, 0, Length), index, scratch);
-                _backend.Copy(scratch, _backend.SliceRows(t, 0, rows.Count));
-            }
-        Length = rows.Count;
-    }
-
-    /// <summary>
     /// Keeps, of the <paramref name="pending"/> rows being written, only <paramref name="rows"/> (ascending, unique,
     /// 0-based among the pending rows), compacted in that order, in layers 0..<paramref name="throughLayer"/> — the
     /// layers that already wrote them. Keys keep their rotation: nothing is re-rotated.
@@ -110,9 +87,6 @@ public sealed class KvCache : IDisposable
                 _backend.Copy(scratch, _backend.SliceRows(t, Length, rows.Count));
             }
     }
-
-    /// <summary>Forgets every entry (the storage is kept for reuse).</summary>
-    public void Clear() => Length = 0;
 
     /// <inheritdoc />
     public void Dispose()

@@ -16,8 +16,8 @@ public enum MediaKind
 /// One image or video of a prompt, as M-RoPE sees it: the (t, h, w) offset (a <see cref="TokenPosition"/> relative to
 /// the item's base position) of each of its placeholder tokens, in
 /// placeholder order. Built from a full grid (<see cref="Image"/>, <see cref="Video"/>) or from explicit offsets
-/// (<see cref="FromOffsets"/>) — after a token reducer drops tokens, the survivors keep their original offsets
-/// (<see cref="Keep"/>), so their positions do not move.
+/// (<see cref="FromOffsets"/>) — after a token reducer drops tokens, the survivors keep their original offsets, so
+/// their positions do not move.
 /// </summary>
 public sealed class MediaItem
 {
@@ -69,22 +69,6 @@ public sealed class MediaItem
         foreach (var o in array)
             if (o.T < 0 || o.H < 0 || o.W < 0) throw new ArgumentException($"position offsets must be non-negative, got ({o.T},{o.H},{o.W})", nameof(offsets));
         return new MediaItem(kind, array, null);
-    }
-
-    /// <summary>The same item restricted to the tokens at <paramref name="keptIndices"/> (ascending token indices), offsets unchanged.</summary>
-    public MediaItem Keep(IEnumerable<int> keptIndices)
-    {
-        ArgumentNullException.ThrowIfNull(keptIndices);
-        var kept = new List<TokenPosition>();
-        int previous = -1;
-        foreach (int i in keptIndices)
-        {
-            if (i <= previous || i >= _offsets.Length)
-                throw new ArgumentException($"kept token indices must be ascending and inside 0..{_offsets.Length - 1}; got {i} after {previous}", nameof(keptIndices));
-            kept.Add(_offsets[i]);
-            previous = i;
-        }
-        return new MediaItem(Kind, [.. kept], null);
     }
 
     /// <inheritdoc />

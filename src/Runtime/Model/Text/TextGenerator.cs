@@ -1,5 +1,4 @@
 // PruneVid.NET — language model: prefill and the decoding loop.
-using System.Runtime.CompilerServices;
 using PruneVid.Compute;
 
 namespace PruneVid.Runtime.Model.Text;
@@ -32,11 +31,17 @@ public sealed record GenerationResult(IReadOnlyList<int> Tokens, FinishReason Re
     public IReadOnlyList<InModelReductionOutcome> Reductions { get; init; } = [];
 }
 
+/// <summary>One token of <see cref="TextGenerator.Decode"/>.</summary>
+/// <param name="Token">The chosen id.</param>
+/// <param name="Finish">Why decoding ends with this token; null while it goes on.</param>
+public readonly record struct DecodedToken(int Token, FinishReason? Finish);
+
 /// <summary>
-/// Prefill + decode loop over a <see cref="TextModel"/>: each step feeds the previous token at the sequence's next
-/// M-RoPE position through the KV cache. Plain greedy steps take the argmax on the device and download only the id;
-/// other settings download the last logits row for the <see cref="Sampler"/>. Tokens stream to a callback or an
-/// async enumerable as they are produced; a cancellation token is checked before every step.
+/// Prefill + the decode loop over a <see cref="TextModel"/>. <see cref="Decode"/> is the one loop every caller runs
+/// (pipeline, chat, evaluation, parity, benchmarks): each step feeds the previous token at the sequence's next M-RoPE
+/// position through the KV cache, reusing the sequence's step tensors, so a step allocates nothing. Plain greedy steps
+/// take the argmax on the device and download only the id; other settings download the logits row for the
+/// <see cref="Sampler"/>. A cancellation token is checked before every step.
 /// </summary>
 public sealed class TextGenerator
 {
@@ -80,20 +85,6 @@ public sealed class TextGenerator
         }
     }
 
-    /// <summary>Feeds one token at the sequence's next position; returns its final-normed hidden state [1, H].</summary>
-    public Tensor Step(TextSequence sequence, int token)
-    {
-        ArgumentNullException.ThrowIfNull(sequence);
-        if ((uint)token >= (uint)Model.Config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(token), $"token id {token} is outside the vocabulary 0..{Model.Config.VocabSize - 1}");
-        int p = sequence.NextPosition;
-        using Tensor hidden = Model.Embed([token]);
-        Tensor normed = Model.Forward(hidden, [p, p, p], sequence.Cache);
-        sequence.NextPosition = p + 1;
-        sequence.Tokens.Add(token);
-        return normed;
-    }
-
     /// <summary>Generates a continuation, reporting each token to <paramref name="onToken"/> as soon as it is chosen.</summary>
     public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken = null, CancellationToken cancellationToken = default) =>
         Generate(prompt, options, onToken, stopRequested: null, onLogits: null, cancellationToken);
@@ -107,105 +98,102 @@ public sealed class TextGenerator
     public GenerationResult Generate(TextPrompt prompt, SamplingOptions options, Action<int>? onToken, Func<bool>? stopRequested,
         Action<float[]>? onLogits = null, CancellationToken cancellationToken = default)
     {
-        var tokens = new List<int>();
-        FinishReason reason = FinishReason.Length;
-        int delta = 0;
-        IReadOnlyList<InModelReductionOutcome> reductions = [];
-        foreach (var (token, finish, ropeDelta, reduced) in Run(prompt, options, cancellationToken, onLogits))
-        {
-            tokens.Add(token);
-            onToken?.Invoke(token);
-            delta = ropeDelta;
-            reductions = reduced;
-            if (finish is FinishReason r) reason = r;
-            else if (stopRequested?.Invoke() == true) { reason = FinishReason.Eos; break; }
-        }
-        return new GenerationResult(tokens, reason, delta) { Reductions = reductions };
-    }
-
-    /// <summary>Streams the generated ids (a final stop id included).</summary>
-    public async IAsyncEnumerable<int> GenerateAsync(TextPrompt prompt, SamplingOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var (token, _, _, _) in Run(prompt, options, cancellationToken))
-        {
-            yield return token;
-            await Task.Yield(); // let the consumer run between steps
-        }
-    }
-
-    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta, IReadOnlyList<InModelReductionOutcome> Reductions)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken,
-        Action<float[]>? onLogits = null)
-    {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
-        if (options.MaxNewTokens == 0) yield break;
-        var sampler = new Sampler(options);
-        var stop = new HashSet<int>(options.EosTokenIds);
+        if (options.MaxNewTokens == 0) return new GenerationResult([], FinishReason.Length, 0);
         var (sequence, prefillNormed, _) = Prefill(prompt, options.MaxNewTokens);
         Tensor? normed = prefillNormed;
         using (sequence)
         {
-            // Plain greedy steps reuse one set of step tensors: no allocation and one id download per token.
-            DecodeStep? step = null;
             try
             {
-                if (options.IsPlainGreedy && onLogits is null) step = Model.CreateDecodeStep(sequence.NextPosition + options.MaxNewTokens);
-                int token = NextToken(Model.Backend.SliceRows(normed, normed.Rows - 1, 1), sequence, options, sampler, step, onLogits);
-                normed.Dispose();
-                normed = null;
-                for (int produced = 1; ; produced++)
+                var tokens = new List<int>();
+                FinishReason reason = FinishReason.Length;
+                foreach (var (token, finish) in Decode(sequence, prefillNormed, options, onLogits, cancellationToken))
                 {
-                    FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
-                    yield return (token, finish, sequence.RopeDelta, sequence.Reduction?.Outcomes ?? []);
-                    if (finish is not null) yield break;
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (step is not null)
-                    {
-                        token = GreedyStep(sequence, token, step);
-                        continue;
-                    }
-                    normed = Step(sequence, token);
-                    token = NextToken(normed, sequence, options, sampler, step: null, onLogits);
-                    normed.Dispose();
+                    normed?.Dispose(); // the first token is chosen: the prompt's hidden states are not read again
                     normed = null;
+                    tokens.Add(token);
+                    onToken?.Invoke(token);
+                    if (finish is FinishReason r) reason = r;
+                    else if (stopRequested?.Invoke() == true) { reason = FinishReason.Eos; break; }
                 }
+                return new GenerationResult(tokens, reason, sequence.RopeDelta) { Reductions = sequence.Reduction?.Outcomes ?? [] };
             }
             finally
             {
-                normed?.Dispose(); // the consumer stopped early or a step threw
-                step?.Dispose();
+                normed?.Dispose(); // the first choice threw
             }
         }
     }
 
     /// <summary>
-    /// Feeds <paramref name="token"/> at the sequence's next position through <paramref name="step"/>'s tensors and
-    /// returns the argmax of the next logits: one small upload, one 4-byte download, no allocation.
+    /// The decode loop: chooses the first token from the last row of <paramref name="prefillNormed"/> (read only before
+    /// the first token is yielded, so the caller may dispose it then), then feeds each token back through
+    /// <paramref name="sequence"/> until a stop id (yielded) or <see cref="SamplingOptions.MaxNewTokens"/> tokens.
+    /// The sequence's cache must have room for the fed tokens (see <see cref="Prefill"/>). <paramref name="onLogits"/>,
+    /// when given, sees each step's logits row before its token is chosen (the row is downloaded even when greedy).
     /// </summary>
-    private int GreedyStep(TextSequence sequence, int token, DecodeStep step)
+    public IEnumerable<DecodedToken> Decode(TextSequence sequence, Tensor prefillNormed, SamplingOptions options,
+        Action<float[]>? onLogits = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(sequence);
+        ArgumentNullException.ThrowIfNull(prefillNormed);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return DecodeLoop(sequence, prefillNormed, options, onLogits, cancellationToken);
+    }
+
+    private IEnumerable<DecodedToken> DecodeLoop(TextSequence sequence, Tensor prefillNormed, SamplingOptions options, Action<float[]>? onLogits,
+        CancellationToken cancellationToken)
+    {
+        if (options.MaxNewTokens == 0) yield break;
+        var sampler = new Sampler(options);
+        var stop = new HashSet<int>(options.EosTokenIds);
+        DecodeStep step = sequence.StepTensors(Model);
+        Model.Logits(Model.Backend.SliceRows(prefillNormed, prefillNormed.Rows - 1, 1), step.Logits);
+        int token = Choose(sequence, step, options, sampler, onLogits);
+        for (int produced = 1; ; produced++)
+        {
+            FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
+            yield return new DecodedToken(token, finish);
+            if (finish is not null) yield break;
+            cancellationToken.ThrowIfCancellationRequested();
+            Step(sequence, token, step);
+            token = Choose(sequence, step, options, sampler, onLogits);
+        }
+    }
+
+    /// <summary>
+    /// One decode step: feeds <paramref name="token"/> at the sequence's next position through its step tensors (one
+    /// 16-byte upload, no allocation) and leaves the next logits in <paramref name="step"/>.
+    /// </summary>
+    private void Step(TextSequence sequence, int token, DecodeStep step)
+    {
+        if ((uint)token >= (uint)Model.Config.VocabSize)
+            throw new ArgumentOutOfRangeException(nameof(token), $"token id {token} is outside the vocabulary 0..{Model.Config.VocabSize - 1}");
         int p = sequence.NextPosition;
         step.Feed(token, p);
         Model.ForwardStep(step, p, sequence.Cache);
         sequence.NextPosition = p + 1;
         sequence.Tokens.Add(token);
-        return step.ReadNextId();
     }
 
-    private int NextToken(Tensor lastNormed, TextSequence sequence, SamplingOptions options, Sampler sampler, DecodeStep? step,
-        Action<float[]>? onLogits = null)
+    /// <summary>
+    /// The next token from the step's logits: argmax on the device for plain greedy with no logits observer, else the
+    /// sampler on the host row.
+    /// </summary>
+    private int Choose(TextSequence sequence, DecodeStep step, SamplingOptions options, Sampler sampler, Action<float[]>? onLogits)
     {
         var b = Model.Backend;
-        if (step is not null)
+        if (options.IsPlainGreedy && onLogits is null)
         {
-            Model.Logits(lastNormed, step.Logits);
             b.ArgMax(step.Logits, step.NextId);
             return step.ReadNextId();
         }
-        using Tensor logits = Model.Logits(lastNormed); // sampling reads the whole row on the host
-        var row = new float[logits.Length];
-        b.CopyToHost(logits, row);
+        float[] row = sequence.HostLogits ??= new float[step.Logits.Length];
+        b.CopyToHost(step.Logits, row);
         onLogits?.Invoke(row);
         return sampler.Next(row, sequence.Tokens);
     }

@@ -97,63 +97,33 @@ public sealed class TextModel : IDisposable
         out InModelReductionResult? result, Action<string, Tensor>? observe = null)
     {
         ArgumentNullException.ThrowIfNull(hidden);
-        ArgumentNullException.ThrowIfNull(cache);
         int m = hidden.Rows;
         if (hidden.RowLength != Config.HiddenSize) throw new ArgumentException($"hidden {hidden} rows must have {Config.HiddenSize} values");
         if (positions.Length != 3 * m) throw new ArgumentException($"positions must be [3,{m}], got {positions.Length} values");
-        if (cache.Layers != _layers.Length || cache.KvWidth != Config.KeyValueSize) throw new ArgumentException("the cache was made for another model");
-        if (cache.Length + m > cache.Capacity)
-            throw new InvalidOperationException($"{m} new tokens do not fit the kv cache ({cache.Length} cached, capacity {cache.Capacity})");
-        int maxPosition = -1;
+        int lastPosition = -1;
         foreach (int p in positions)
         {
             if (p < 0) throw new ArgumentOutOfRangeException(nameof(positions), $"negative position {p}");
-            maxPosition = Math.Max(maxPosition, p);
+            lastPosition = Math.Max(lastPosition, p);
         }
-        if (maxPosition >= Config.MaxPositionEmbeddings)
-            throw new ArgumentOutOfRangeException(nameof(positions), $"position {maxPosition} exceeds the model's max_position_embeddings ({Config.MaxPositionEmbeddings}): the prompt or generation is too long");
+        CheckPass(cache, m, lastPosition);
 
         var b = Backend;
         lock (_forward)
         {
-            _rotary.EnsureCapacity(maxPosition + 1);
             using var hooks = reduction is { Hooks.Count: > 0 }
                 ? new PrefillHooks(b, reduction, positions.ToArray(), m, _layers.Length,
                     AttentionShape.Create(Config.NumAttentionHeads, Config.NumKeyValueHeads, Config.HeadDim))
                 : null;
-            Tensor positionTensor = b.FromI32(positions, 3, m);
-            try
-            {
-                for (int l = 0; l < _layers.Length; l++)
-                {
-                    using (LayerCapture? capture = hooks?.CaptureFor(l))
-                    {
-                        _layers[l].Forward(hidden, positionTensor, _rotary, cache, _arena, capture);
-                        if (hooks is not null && hooks.Apply(l, ref hidden, capture, cache))
-                        {
-                            positionTensor.Dispose();
-                            positionTensor = b.FromI32(hooks.Positions, 3, hidden.Rows);
-                        }
-                    }
-                    if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
-                }
-            }
-            finally
-            {
-                positionTensor.Dispose();
-            }
-            m = hidden.Rows;
-            cache.Commit(m);
-            Tensor normed = b.Allocate(DType.F32, m, Config.HiddenSize);
-            b.RmsNorm(hidden, _weights.FinalNorm, (float)Config.RmsNormEps, normed);
-            observe?.Invoke($"text.hidden{_layers.Length}", normed);
+            using Tensor positionTensor = b.FromI32(positions, 3, m);
+            Tensor normed = Pass(hidden, positionTensor, lastPosition, cache, hooks, normed: null, observe);
             result = hooks is null ? null : new InModelReductionResult(hooks.KeptRows, hooks.Outcomes.ToArray());
             return normed;
         }
     }
 
     /// <summary>
-    /// The tensors of greedy decode steps for positions up to <paramref name="lastPosition"/>; the rotary tables are
+    /// The tensors of decode steps for positions up to <paramref name="lastPosition"/>; the rotary tables are
     /// grown to cover them now so that no step rebuilds them.
     /// </summary>
     internal DecodeStep CreateDecodeStep(int lastPosition)
@@ -164,30 +134,71 @@ public sealed class TextModel : IDisposable
 
     /// <summary>
     /// One decode step with no host traffic of its own: the token id and its M-RoPE position are already on the device
-    /// in <paramref name="step"/> (see <see cref="DecodeStep"/>); embeds, runs every layer over the cache, commits the
-    /// new row, then final norm, lm_head and argmax into the step's tensors. <paramref name="position"/> is the host's
-    /// copy of the position (it sizes the rotary table; nothing is uploaded when it fits).
+    /// in <paramref name="step"/> (see <see cref="DecodeStep"/>); embeds it and runs the same pass as a prefill (every
+    /// layer over the cache, commit, final norm), then lm_head into the step's logits. <paramref name="position"/> is
+    /// the host's copy of the position (it sizes the rotary table; nothing is uploaded when it fits).
     /// </summary>
     internal void ForwardStep(DecodeStep step, int position, KvCache cache)
     {
         ArgumentNullException.ThrowIfNull(step);
-        ArgumentNullException.ThrowIfNull(cache);
-        if (cache.Layers != _layers.Length || cache.KvWidth != Config.KeyValueSize) throw new ArgumentException("the cache was made for another model");
-        if (cache.Length + 1 > cache.Capacity)
-            throw new InvalidOperationException($"1 new token does not fit the kv cache ({cache.Length} cached, capacity {cache.Capacity})");
-        if (position < 0 || position >= Config.MaxPositionEmbeddings)
-            throw new ArgumentOutOfRangeException(nameof(position), $"position {position} exceeds the model's max_position_embeddings ({Config.MaxPositionEmbeddings}): the generation is too long");
-        var b = Backend;
+        if (position < 0) throw new ArgumentOutOfRangeException(nameof(position), $"negative position {position}");
+        CheckPass(cache, 1, position);
         lock (_forward)
         {
-            _rotary.EnsureCapacity(position + 1);
-            b.Embedding(_weights.Embedding, step.Id, step.Hidden);
-            for (int l = 0; l < _layers.Length; l++) _layers[l].Forward(step.Hidden, step.Positions, _rotary, cache, _arena);
-            cache.Commit(1);
-            b.RmsNorm(step.Hidden, _weights.FinalNorm, (float)Config.RmsNormEps, step.Normed);
+            Backend.Embedding(_weights.Embedding, step.Id, step.Hidden);
+            Pass(step.Hidden, step.Positions, position, cache, hooks: null, step.Normed, observe: null);
         }
         Logits(step.Normed, step.Logits);
-        b.ArgMax(step.Logits, step.NextId);
+    }
+
+    /// <summary>
+    /// The one forward pass of prefills and decode steps (the caller holds the lock): grows the rotary tables to
+    /// <paramref name="lastPosition"/>, runs every layer (with the prefill's hooks, which may shrink the sequence),
+    /// commits the new rows to the cache and writes the final norm into <paramref name="normed"/> (allocated when null,
+    /// after the hooks have fixed the row count). Returns the final-normed hidden states.
+    /// </summary>
+    private Tensor Pass(Tensor hidden, Tensor positions, int lastPosition, KvCache cache, PrefillHooks? hooks, Tensor? normed,
+        Action<string, Tensor>? observe)
+    {
+        var b = Backend;
+        _rotary.EnsureCapacity(lastPosition + 1);
+        Tensor? gatheredPositions = null; // the positions of the rows a hook kept
+        try
+        {
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                using (LayerCapture? capture = hooks?.CaptureFor(l))
+                {
+                    _layers[l].Forward(hidden, gatheredPositions ?? positions, _rotary, cache, _arena, capture);
+                    if (hooks is not null && hooks.Apply(l, ref hidden, capture, cache))
+                    {
+                        gatheredPositions?.Dispose();
+                        gatheredPositions = b.FromI32(hooks.Positions, 3, hidden.Rows);
+                    }
+                }
+                if (l < _layers.Length - 1) observe?.Invoke($"text.hidden{l + 1}", hidden);
+            }
+        }
+        finally
+        {
+            gatheredPositions?.Dispose();
+        }
+        cache.Commit(hidden.Rows);
+        normed ??= b.Allocate(DType.F32, hidden.Rows, Config.HiddenSize);
+        b.RmsNorm(hidden, _weights.FinalNorm, (float)Config.RmsNormEps, normed);
+        observe?.Invoke($"text.hidden{_layers.Length}", normed);
+        return normed;
+    }
+
+    /// <summary>Checks that <paramref name="rows"/> new tokens up to <paramref name="lastPosition"/> fit the cache and the model.</summary>
+    private void CheckPass(KvCache cache, int rows, int lastPosition)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.Layers != _layers.Length || cache.KvWidth != Config.KeyValueSize) throw new ArgumentException("the cache was made for another model");
+        if (cache.Length + rows > cache.Capacity)
+            throw new InvalidOperationException($"{rows} new tokens do not fit the kv cache ({cache.Length} cached, capacity {cache.Capacity})");
+        if (lastPosition >= Config.MaxPositionEmbeddings)
+            throw new ArgumentOutOfRangeException("positions", $"position {lastPosition} exceeds the model's max_position_embeddings ({Config.MaxPositionEmbeddings}): the prompt or generation is too long");
     }
 
     /// <summary>logits [M, vocab] = normed [M, H] · lm_headᵀ.</summary>

@@ -2,8 +2,9 @@
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
-/// Everything one sequence carries between decoding steps: its KV cache, its token ids (for the repetition penalty)
-/// and its next M-RoPE position. The rope delta lives here, per sequence, never on the model (docs/prunevid.md: positions policy).
+/// Everything one sequence carries between decoding steps: its KV cache, its token ids (for the repetition penalty),
+/// its next M-RoPE position and the device tensors its steps reuse. Every decode step takes one (see
+/// <see cref="TextGenerator.Decode"/>). The rope delta lives here, per sequence, never on the model (docs/prunevid.md: positions policy).
 /// The next position is tracked explicitly rather than as cache length + delta so that dropping cache entries does
 /// not shift the positions of later tokens.
 /// </summary>
@@ -39,6 +40,23 @@ public sealed class TextSequence : IDisposable
     /// <summary>The generated ids (after the prompt).</summary>
     public IEnumerable<int> Generated => Tokens.Skip(PromptLength);
 
+    /// <summary>The device tensors of this sequence's decode steps (null until the first step needs them).</summary>
+    internal DecodeStep? Step { get; private set; }
+
+    /// <summary>The host copy of a logits row, for sampled steps (null until the first one).</summary>
+    internal float[]? HostLogits { get; set; }
+
+    /// <summary>
+    /// The step tensors, made on first use for every position the cache still has room for (so no later step grows
+    /// the rotary tables or allocates).
+    /// </summary>
+    internal DecodeStep StepTensors(TextModel model)
+        => Step ??= model.CreateDecodeStep(NextPosition + Cache.Capacity - Cache.Length);
+
     /// <inheritdoc />
-    public void Dispose() => Cache.Dispose();
+    public void Dispose()
+    {
+        Step?.Dispose();
+        Cache.Dispose();
+    }
 }

@@ -21,8 +21,7 @@ internal sealed class PatchMerger(ComputeBackend backend, VisionConfig config, P
         backend.MatMul(merged, weights.Fc1, weights.Fc1Bias, hidden);
         backend.Gelu(hidden, activated);
         backend.MatMul(activated, weights.Fc2, weights.Fc2Bias, output);
-        // Queued ops read these buffers: wait before they are released.
-        backend.Synchronize();
+        // hidden and activated may be disposed with work still queued on them: freeing waits for it (ComputeBackend).
     }
 
     public void Dispose() => weights.Dispose();

@@ -7,7 +7,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// <summary>The PatchMerger's weights on the device: ln_q, then Linear(merged, merged) → GELU → Linear(merged, out).</summary>
 internal sealed class PatchMergerWeights : IDisposable
 {
-    public PatchMergerWeights(VisionWeightUploader upload, VisionConfig config)
+    public PatchMergerWeights(WeightUploader upload, VisionConfig config)
     {
         int h = config.HiddenSize, merged = config.MergedHiddenSize;
         LnQ = upload.Upload("visual.merger.ln_q.weight", [h]);

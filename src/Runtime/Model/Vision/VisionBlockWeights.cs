@@ -13,7 +13,7 @@ internal sealed class VisionBlockWeights : IDisposable
 {
     private readonly Tensor[] _owned;
 
-    public VisionBlockWeights(ComputeBackend backend, VisionWeightUploader upload, VisionConfig config, int index)
+    public VisionBlockWeights(ComputeBackend backend, WeightUploader upload, VisionConfig config, int index)
     {
         string p = WeightNames.VisionBlock(index);
         int h = config.HiddenSize, i = config.IntermediateSize;

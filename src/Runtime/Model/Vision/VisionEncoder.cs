@@ -39,7 +39,7 @@ public sealed partial class VisionEncoder : IDisposable
         _backend = backend;
         Config = config;
         _fullAttention = [.. config.FullAttBlockIndexes];
-        var upload = new VisionWeightUploader(backend, weights);
+        var upload = new WeightUploader(backend, weights);
         int c = config.InChannels, tp = config.TemporalPatchSize, p = config.PatchSize;
         // Conv3d with kernel = stride = one patch is a GEMM over the flattened (c, t, y, x) footprint (§2.3).
         _patchEmbed = upload.Upload("visual.patch_embed.proj.weight", [config.HiddenSize, c, tp, p, p], [config.HiddenSize, config.PatchVectorLength]);

@@ -7,7 +7,7 @@ namespace PruneVid.Runtime.Model.Vision;
 /// Host-side index math of HF <c>get_window_index</c> (docs/model.md §3.3): windows of
 /// <c>window_size / merge / patch</c> merge units per side, tiled from the top-left of each frame pair, with the
 /// reference's padding rule kept (a grid that already divides gets a whole extra row/column of empty windows,
-/// which only disappear because zero-length segments are dropped — §7.5).
+/// which only disappear because zero-length segments are dropped).
 /// </summary>
 public static class VisionWindowIndex
 {

@@ -4,7 +4,7 @@ using FFMpegCore.Enums;
 using FFMpegCore.Exceptions;
 using PruneVid.Runtime.Media;
 
-namespace PruneVid.Runtime.Demo;
+namespace PruneVid.Tools.Demo;
 
 /// <summary>Writes ffmpeg's moving <c>testsrc</c> pattern as a short MPEG-4 clip (through FFMpegCore, like all media code).</summary>
 public static class SyntheticVideo

@@ -6,7 +6,7 @@ using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
 using PruneVid.Runtime.Text;
 
-namespace PruneVid.Runtime.Demo;
+namespace PruneVid.Tools.Demo;
 
 /// <summary>
 /// Writes a complete model folder (config.json, model.safetensors, tokenizer.json) for a toy-width Qwen2.5-VL with

@@ -1,7 +1,7 @@
 // PruneVid.NET — parity against reference activations.
 using PruneVid.Compute;
 
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>The vision tower as the parity run needs it: pixel rows + grids in, one feature row per placeholder out.</summary>
 public interface IVisionStage : IDisposable

@@ -3,7 +3,7 @@ using PruneVid.Compute;
 using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
 
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>Settings of a <see cref="ParityRunner"/> run.</summary>
 public sealed record ParityOptions

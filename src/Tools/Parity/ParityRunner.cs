@@ -6,7 +6,7 @@ using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
 using PruneVid.Runtime.Model.Text;
 
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>
 /// Runs the model on the inputs stored in a reference file (<c>input_ids</c>, <c>pixel_values_videos</c> +
@@ -131,20 +131,11 @@ public static class ParityRunner
         };
     }
 
-    /// <summary>Greedy continuation through the KV-cache decode path, argmax on the device.</summary>
+    /// <summary>Greedy continuation through the generator's decode loop, the path users' greedy decoding takes.</summary>
     private static long[] Greedy(TextGenerator generator, TextSequence sequence, Tensor prefillNormed, int count, IReadOnlyList<int> eos)
     {
-        var model = generator.Model;
-        var tokens = new List<long>();
-        int token = model.ArgMaxTokens(model.Backend.SliceRows(prefillNormed, prefillNormed.Rows - 1, 1))[0];
-        while (true)
-        {
-            tokens.Add(token);
-            if (tokens.Count >= count || eos.Contains(token)) break;
-            using Tensor normed = generator.Step(sequence, token);
-            token = model.ArgMaxTokens(normed)[0];
-        }
-        return [.. tokens];
+        var greedy = new SamplingOptions { MaxNewTokens = count, EosTokenIds = eos };
+        return [.. generator.Decode(sequence, prefillNormed, greedy).Select(t => (long)t.Token)];
     }
 
     private static ParityResult CompareLastLogits(TextModel model, Tensor normed, SafeTensorsFile reference, string name, ParityTolerances tol)

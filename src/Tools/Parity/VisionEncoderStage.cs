@@ -4,7 +4,7 @@ using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
 using PruneVid.Runtime.Model.Vision;
 
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>The model's <see cref="VisionEncoder"/> as the parity run's vision stage.</summary>
 public sealed class VisionEncoderStage : IVisionStage

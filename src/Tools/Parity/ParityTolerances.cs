@@ -1,5 +1,5 @@
 // PruneVid.NET — parity against reference activations.
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>
 /// How close counts as equal for each reference tensor. The reference is HF in f32 with the same bf16 weights, so

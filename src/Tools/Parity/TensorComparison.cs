@@ -1,5 +1,5 @@
 // PruneVid.NET — parity against reference activations.
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>Distance measures between a reference tensor and ours.</summary>
 public static class TensorComparison

@@ -1,7 +1,7 @@
 // PruneVid.NET — parity against reference activations.
 using System.Globalization;
 
-namespace PruneVid.Runtime.Model.Parity;
+namespace PruneVid.Tools.Parity;
 
 /// <summary>The comparison of one reference tensor with ours.</summary>
 /// <param name="Name">Tensor name as stored in the reference file.</param>
