@@ -1,4 +1,6 @@
 // PruneVid.NET — peer reducers: VisionZip.
+using PruneVid.Compute;
+
 namespace PruneVid.Strategies.Peers;
 
 /// <summary>
@@ -89,30 +91,40 @@ public sealed class VisionZipReducer : ITokenReducer<VisionZipOptions>, IRequest
             members[best].Add(m);
         }
 
-        var rows = new SortedDictionary<int, float[]>();
+        // Every output row is an input row (kept on the device) except the targets that absorbed tokens, computed here.
+        int[] representatives = [.. dominant.Concat(targets).Order()];
+        var outputOf = representatives.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i);
         var owner = new int[n];
-        foreach (int d in dominant) rows[d] = host.AsSpan(d * C, C).ToArray();
+        foreach (int d in dominant) owner[d] = outputOf[d];
+        var mergedRows = new List<int>();
+        var merged = new List<float>();
         for (int a = 0; a < targets.Length; a++)
         {
-            int target = targets[a];
-            var merged = host.AsSpan(target * C, C).ToArray();
-            int cnt = members[a].Count - 1;
-            if (cnt > 0)
-            {
-                var sum = new double[C];
-                foreach (int m in members[a].Skip(1))
-                    for (int c = 0; c < C; c++) sum[c] += host[m * C + c];
-                for (int c = 0; c < C; c++) merged[c] += (float)(sum[c] / cnt);
-            }
-            rows[target] = merged;
-        }
-        int[] representatives = [.. rows.Keys];
-        var outputOf = representatives.Select((r, i) => (r, i)).ToDictionary(p => p.r, p => p.i);
-        foreach (int d in dominant) owner[d] = outputOf[d];
-        for (int a = 0; a < targets.Length; a++)
             foreach (int m in members[a]) owner[m] = outputOf[targets[a]];
-        float[] features = rows.Values.SelectMany(r => r).ToArray();
-        return PeerTokens.Build(video, features, representatives, owner);
+            int cnt = members[a].Count - 1;
+            if (cnt == 0) continue;
+            var sum = new double[C];
+            foreach (int m in members[a].Skip(1))
+                for (int c = 0; c < C; c++) sum[c] += host[m * C + c];
+            for (int c = 0; c < C; c++) merged.Add(host[targets[a] * C + c] + (float)(sum[c] / cnt));
+            mergedRows.Add(outputOf[targets[a]]);
+        }
+        Tensor output = PeerTokens.KeepRows(video, representatives);
+        try
+        {
+            if (mergedRows.Count > 0)
+            {
+                using Tensor rows = video.Backend.FromF32([.. merged], mergedRows.Count, C);
+                using Tensor at = video.Backend.FromI32([.. mergedRows], mergedRows.Count);
+                video.Backend.ScatterRows(rows, at, output);
+            }
+            return PeerTokens.Build(video, output, representatives, owner);
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
     }
 
 }

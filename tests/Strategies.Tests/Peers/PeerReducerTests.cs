@@ -55,6 +55,38 @@ public sealed class PeerReducerTests
         Assert.Equal(rows.SelectMany(i => input.AsSpan(i * Channels, Channels).ToArray()), TestVideos.Host(r.Embeddings));
     }
 
+    /// <summary>
+    /// VisionZip keeps its dominant and untouched contextual rows on the device and uploads only the merged rows:
+    /// those are bit for bit the input's, the merged ones target + mean of their members.
+    /// </summary>
+    [Fact]
+    public void VisionZipUploadsOnlyItsMergedRows()
+    {
+        using var backend = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
+        var reducer = (VisionZipReducer)TokenReducerRegistry.Create("visionzip", "dominant_ratio=0.2,contextual_ratio=0.05");
+        VideoTokens video = TestVideos.WithRequestedSignals(TestVideos.Random(backend, new VideoGrid(4, 5, 5), Channels, seed: 3), reducer);
+        float[] input = TestVideos.Host(video.Embeddings);
+        CounterSnapshot before = backend.Counters.Snapshot();
+        TokenReduction r = reducer.Reduce(video, TestVideos.Context(Channels));
+        CounterSnapshot moved = backend.Counters.Snapshot() - before;
+
+        int[] mergedOutputs = [.. Enumerable.Range(0, r.Count).Where(i => r.Provenance[i].Length > 1)];
+        Assert.Equal(5, mergedOutputs.Length);
+        Assert.Equal(4L * r.Count + (4L * Channels + 4) * mergedOutputs.Length, moved.HostToDeviceBytes);
+        float[] output = TestVideos.Host(r.Embeddings);
+        for (int i = 0; i < r.Count; i++)
+        {
+            int[] group = r.Provenance[i].ToArray();
+            int target = group.Single(g => video.Positions[g] == r.Positions[i]);
+            for (int ch = 0; ch < Channels; ch++)
+            {
+                float kept = input[target * Channels + ch];
+                if (group.Length == 1) Assert.Equal(kept, output[i * Channels + ch]);
+                else Assert.Equal(kept + group.Where(g => g != target).Average(m => (double)input[m * Channels + ch]), output[i * Channels + ch], 1e-5);
+            }
+        }
+    }
+
     [Fact]
     public void RandomIsReproducibleBySeedAndKeepsTheFraction()
     {
