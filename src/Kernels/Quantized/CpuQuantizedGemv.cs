@@ -1,0 +1,162 @@
+// PruneVid.NET — quantized weights: the Cpu GEMV (decode), streaming packed codes and widening them in registers.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace PruneVid.Kernels.Quantized;
+
+/// <summary>
+/// y[M,N] = x · Wᵀ for a few input rows (decode: M ≤ 8): each weight row is read once, block by block; a block's
+/// 16-byte loads are zero-extended to int32 lanes (vpmovzxbd), converted, shifted by the zero point and scaled in
+/// registers, and multiplied into every input row's accumulator. Rows are split across threads. AVX-512F uses 16-lane
+/// vectors, AVX2+FMA 8-lane ones, anything else the scalar row loop; all three sum the same products in different
+/// orders, so they agree with <see cref="QuantizedMatMul.Reference"/> to f32 rounding.
+/// </summary>
+public static unsafe class CpuQuantizedGemv
+{
+    /// <summary>Most input rows one call takes (one accumulator per row).</summary>
+    public const int MaxRows = 8;
+
+    /// <summary>The widest path this machine runs: "avx512", "avx2" or "scalar".</summary>
+    public static string Path => Avx512F.IsSupported ? "avx512" : Avx2.IsSupported && Fma.IsSupported ? "avx2" : "scalar";
+
+    /// <summary>Runs the GEMV; <paramref name="bias"/> may be empty.</summary>
+    public static void Run(ReadOnlySpan<float> x, QuantizedMatrix w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (m is < 0 or > MaxRows) throw new ArgumentOutOfRangeException(nameof(m), m, $"the GEMV takes 0..{MaxRows} input rows");
+        if (x.Length < (long)m * w.Columns || y.Length < (long)m * w.Rows || (!bias.IsEmpty && bias.Length < w.Rows))
+            throw new ArgumentException($"quantized GEMV: x has {x.Length} values, y {y.Length}, bias {bias.Length}, for M={m} N={w.Rows} K={w.Columns}");
+        if (m == 0) return;
+        fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes)
+        fixed (float* scales = w.Scales) fixed (float* zeros = w.Zeros)
+        {
+            var job = new Job(px, py, bias.IsEmpty ? null : pb, codes, scales, zeros, w, m, accumulate);
+            const int rowsPerTask = 64;
+            int tasks = (w.Rows + rowsPerTask - 1) / rowsPerTask;
+            if (tasks == 1) job.Rows(0, w.Rows);
+            else Parallel.For(0, tasks, t => job.Rows(t * rowsPerTask, Math.Min(w.Rows, (t + 1) * rowsPerTask)));
+        }
+    }
+
+    /// <summary>One call's pointers (valid while Run's fixed block is).</summary>
+    private readonly struct Job(float* px, float* py, float* pbias, byte* pcodes, float* pscales, float* pzeros, QuantizedMatrix w, int m, bool accumulate)
+    {
+        private readonly float* x = px, y = py, bias = pbias, scales = pscales, zeros = pzeros;
+        private readonly byte* codes = pcodes;
+
+        public void Rows(int first, int end)
+        {
+            float* dots = stackalloc float[MaxRows];
+            for (int r = first; r < end; r++)
+            {
+                if (Avx512F.IsSupported) Row512(r, dots);
+                else if (Avx2.IsSupported && Fma.IsSupported) Row256(r, dots);
+                else RowScalar(r, dots, 0);
+                for (int i = 0; i < m; i++)
+                {
+                    float v = dots[i] + (bias == null ? 0f : bias[r]);
+                    float* at = y + (long)i * w.Rows + r;
+                    *at = accumulate ? *at + v : v;
+                }
+            }
+        }
+
+        /// <summary>Whole blocks with 16-lane vectors, then the scalar tail.</summary>
+        private void Row512(int r, float* dots)
+        {
+            int k = w.Columns, blocks = k / QuantizedMatrix.Block;
+            byte* row = codes + (long)r * w.RowBytes;
+            Vector512<float>* acc = stackalloc Vector512<float>[MaxRows];
+            for (int i = 0; i < m; i++) acc[i] = Vector512<float>.Zero;
+            for (int b = 0; b < blocks; b++)
+            {
+                long g = (long)r * w.Groups + b * QuantizedMatrix.Block / w.GroupSize;
+                Vector512<float> s = Vector512.Create(scales[g]), z = Vector512.Create(zeros[g]);
+                Vector128<byte> first, second;
+                if (w.Bits == 4)
+                {
+                    Vector128<byte> pairs = Vector128.Load(row + b * 16);
+                    first = pairs & Vector128.Create((byte)0x0F);
+                    second = Vector128.ShiftRightLogical(pairs, 4);
+                }
+                else
+                {
+                    first = Vector128.Load(row + b * 32);
+                    second = Vector128.Load(row + b * 32 + 16);
+                }
+                Vector512<float> w0 = Widen512(first, z, s), w1 = Widen512(second, z, s);
+                for (int i = 0; i < m; i++)
+                {
+                    float* xb = x + (long)i * k + b * QuantizedMatrix.Block;
+                    acc[i] = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(xb), acc[i]);
+                    acc[i] = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(xb + 16), acc[i]);
+                }
+            }
+            RowScalar(r, dots, blocks * QuantizedMatrix.Block);
+            for (int i = 0; i < m; i++) dots[i] += Vector512.Sum(acc[i]);
+        }
+
+        /// <summary>Whole blocks with 8-lane vectors, then the scalar tail.</summary>
+        private void Row256(int r, float* dots)
+        {
+            int k = w.Columns, blocks = k / QuantizedMatrix.Block;
+            byte* row = codes + (long)r * w.RowBytes;
+            Vector256<float>* acc = stackalloc Vector256<float>[MaxRows];
+            for (int i = 0; i < m; i++) acc[i] = Vector256<float>.Zero;
+            for (int b = 0; b < blocks; b++)
+            {
+                long g = (long)r * w.Groups + b * QuantizedMatrix.Block / w.GroupSize;
+                Vector256<float> s = Vector256.Create(scales[g]), z = Vector256.Create(zeros[g]);
+                Vector128<byte> first, second;
+                if (w.Bits == 4)
+                {
+                    Vector128<byte> pairs = Vector128.Load(row + b * 16);
+                    first = pairs & Vector128.Create((byte)0x0F);
+                    second = Vector128.ShiftRightLogical(pairs, 4);
+                }
+                else
+                {
+                    first = Vector128.Load(row + b * 32);
+                    second = Vector128.Load(row + b * 32 + 16);
+                }
+                // Each 16-code half gives two 8-lane vectors: its low 8 bytes, then its high 8 bytes moved down.
+                Vector256<float> w0 = Widen256(first, z, s), w1 = Widen256(Sse2.ShiftRightLogical128BitLane(first, 8), z, s);
+                Vector256<float> w2 = Widen256(second, z, s), w3 = Widen256(Sse2.ShiftRightLogical128BitLane(second, 8), z, s);
+                for (int i = 0; i < m; i++)
+                {
+                    float* xb = x + (long)i * k + b * QuantizedMatrix.Block;
+                    Vector256<float> a = acc[i];
+                    a = Fma.MultiplyAdd(w0, Vector256.Load(xb), a);
+                    a = Fma.MultiplyAdd(w1, Vector256.Load(xb + 8), a);
+                    a = Fma.MultiplyAdd(w2, Vector256.Load(xb + 16), a);
+                    acc[i] = Fma.MultiplyAdd(w3, Vector256.Load(xb + 24), a);
+                }
+            }
+            RowScalar(r, dots, blocks * QuantizedMatrix.Block);
+            for (int i = 0; i < m; i++) dots[i] += Vector256.Sum(acc[i]);
+        }
+
+        /// <summary>Columns from <paramref name="start"/> to K, one weight at a time (the tail, or the whole row without SIMD).</summary>
+        private void RowScalar(int r, float* dots, int start)
+        {
+            int k = w.Columns;
+            for (int i = 0; i < m; i++) dots[i] = 0;
+            for (int c = start; c < k; c++)
+            {
+                float wc = w.Dequantize(r, c);
+                for (int i = 0; i < m; i++) dots[i] += x[(long)i * k + c] * wc;
+            }
+        }
+    }
+
+    /// <summary>16 codes → 16 f32 weights (q − z)·s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen512(Vector128<byte> codes, Vector512<float> zero, Vector512<float> scale)
+        => (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(codes)) - zero) * scale;
+
+    /// <summary>The low 8 codes → 8 f32 weights (q − z)·s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Widen256(Vector128<byte> codes, Vector256<float> zero, Vector256<float> scale)
+        => (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(codes)) - zero) * scale;
+}
