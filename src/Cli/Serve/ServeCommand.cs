@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging;
 using PruneVid.Cli.Commands;
 using PruneVid.Runtime.Chat;
 using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Model;
 using PruneVid.Runtime.Pipeline;
 using PruneVid.Runtime.Preprocessing;
 
@@ -46,11 +47,12 @@ internal static class ServeCommand
         var maxBody = new Option<int>("--max-body-mb") { Description = "Largest request body, inline media included (MiB)", DefaultValueFactory = _ => 64 };
         var apiKey = new Option<string?>("--api-key") { Description = "Require `Authorization: Bearer KEY` on /v1 requests" };
         var remote = new Option<bool>("--allow-remote-media") { Description = "Fetch http(s) media URLs (off: file:// and data: only)" };
+        var weightFormat = new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
 
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API (chat completions with video input)")
         {
-            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, remote, device,
+            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, remote, device, weightFormat,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -73,6 +75,7 @@ internal static class ServeCommand
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
+                Weights = WeightFormats.Parse(parse.GetValue(weightFormat)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = RunCommand.JoinParameters(parse.GetValue(parameters)),
                 Sampling = frames,

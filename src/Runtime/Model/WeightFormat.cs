@@ -37,6 +37,11 @@ public static class WeightFormats
         return Enum.IsDefined(format);
     }
 
+    /// <summary>Parses <c>bf16</c>, <c>int8</c> or <c>int4</c>; anything else is refused in a sentence naming the accepted values.</summary>
+    public static WeightFormat Parse(string text) => TryParse(text, out WeightFormat format)
+        ? format
+        : throw new ArgumentException($"unknown weight format '{text}': use {Accepted}");
+
     /// <summary>The CLI spelling of <paramref name="format"/>.</summary>
     public static string Name(this WeightFormat format) => format switch
     {
