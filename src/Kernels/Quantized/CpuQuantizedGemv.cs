@@ -17,12 +17,25 @@ public static unsafe class CpuQuantizedGemv
     /// <summary>Most input rows one call takes (one accumulator per row).</summary>
     public const int MaxRows = 8;
 
-    /// <summary>The widest path this machine runs: "avx512", "avx2" or "scalar".</summary>
-    public static string Path => Avx512F.IsSupported ? "avx512" : Avx2.IsSupported && Fma.IsSupported ? "avx2" : "scalar";
+    /// <summary>The widest path this machine runs.</summary>
+    public static GemvPath Widest => Avx512F.IsSupported ? GemvPath.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemvPath.Avx2 : GemvPath.Scalar;
 
-    /// <summary>Runs the GEMV; <paramref name="bias"/> may be empty.</summary>
-    public static void Run(ReadOnlySpan<float> x, QuantizedMatrix w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
+    /// <summary>True when this machine can run <paramref name="path"/>.</summary>
+    public static bool Supports(GemvPath path) => path switch
     {
+        GemvPath.Avx512 => Avx512F.IsSupported,
+        GemvPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+
+    /// <summary>Runs the GEMV on the widest path; <paramref name="bias"/> may be empty.</summary>
+    public static void Run(ReadOnlySpan<float> x, QuantizedMatrix w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
+        => Run(x, w, bias, y, m, accumulate, Widest);
+
+    /// <summary>Runs the GEMV on <paramref name="path"/> (tests run every path the machine supports).</summary>
+    internal static void Run(ReadOnlySpan<float> x, QuantizedMatrix w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate, GemvPath path)
+    {
+        if (!Supports(path)) throw new PlatformNotSupportedException($"the {path} GEMV path needs instructions this machine lacks");
         ArgumentNullException.ThrowIfNull(w);
         if (m is < 0 or > MaxRows) throw new ArgumentOutOfRangeException(nameof(m), m, $"the GEMV takes 0..{MaxRows} input rows");
         if (x.Length < (long)m * w.Columns || y.Length < (long)m * w.Rows || (!bias.IsEmpty && bias.Length < w.Rows))
@@ -31,7 +44,7 @@ public static unsafe class CpuQuantizedGemv
         fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes)
         fixed (float* scales = w.Scales) fixed (float* zeros = w.Zeros)
         {
-            var job = new Job(px, py, bias.IsEmpty ? null : pb, codes, scales, zeros, w, m, accumulate);
+            var job = new Job(px, py, bias.IsEmpty ? null : pb, codes, scales, zeros, w, m, accumulate, path);
             const int rowsPerTask = 64;
             int tasks = (w.Rows + rowsPerTask - 1) / rowsPerTask;
             if (tasks == 1) job.Rows(0, w.Rows);
@@ -40,7 +53,7 @@ public static unsafe class CpuQuantizedGemv
     }
 
     /// <summary>One call's pointers (valid while Run's fixed block is).</summary>
-    private readonly struct Job(float* px, float* py, float* pbias, byte* pcodes, float* pscales, float* pzeros, QuantizedMatrix w, int m, bool accumulate)
+    private readonly struct Job(float* px, float* py, float* pbias, byte* pcodes, float* pscales, float* pzeros, QuantizedMatrix w, int m, bool accumulate, GemvPath path)
     {
         private readonly float* x = px, y = py, bias = pbias, scales = pscales, zeros = pzeros;
         private readonly byte* codes = pcodes;
@@ -50,8 +63,8 @@ public static unsafe class CpuQuantizedGemv
             float* dots = stackalloc float[MaxRows];
             for (int r = first; r < end; r++)
             {
-                if (Avx512F.IsSupported) Row512(r, dots);
-                else if (Avx2.IsSupported && Fma.IsSupported) Row256(r, dots);
+                if (path == GemvPath.Avx512) Row512(r, dots);
+                else if (path == GemvPath.Avx2) Row256(r, dots);
                 else RowScalar(r, dots, 0);
                 for (int i = 0; i < m; i++)
                 {
@@ -159,4 +172,15 @@ public static unsafe class CpuQuantizedGemv
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Widen256(Vector128<byte> codes, Vector256<float> zero, Vector256<float> scale)
         => (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(codes)) - zero) * scale;
+}
+
+/// <summary>The instruction paths of <see cref="CpuQuantizedGemv"/>.</summary>
+public enum GemvPath
+{
+    /// <summary>One weight at a time.</summary>
+    Scalar,
+    /// <summary>8-lane AVX2 + FMA.</summary>
+    Avx2,
+    /// <summary>16-lane AVX-512F.</summary>
+    Avx512,
 }

@@ -35,9 +35,18 @@ public sealed class QuantizedMatMulTests
         {
             float[] expected = Numerics.Uniform(5, m * n), actual = (float[])expected.Clone();
             QuantizedMatMul.Reference(x, matrix, bias, expected, m, accumulate);
-            if (m <= CpuQuantizedGemv.MaxRows) CpuQuantizedGemv.Run(x, matrix, bias, actual, m, accumulate);
-            else CpuQuantizedGemm.Run(x, matrix, bias, actual, m, accumulate);
-            AssertWithinSummationError(expected, actual, x, matrix, m, $"{CpuQuantizedGemv.Path} bits={bits} [{m},{n},{k}] accumulate={accumulate}");
+            if (m > CpuQuantizedGemv.MaxRows)
+            {
+                CpuQuantizedGemm.Run(x, matrix, bias, actual, m, accumulate);
+                AssertWithinSummationError(expected, actual, x, matrix, m, $"GEMM bits={bits} [{m},{n},{k}] accumulate={accumulate}");
+                continue;
+            }
+            foreach (GemvPath path in Enum.GetValues<GemvPath>().Where(CpuQuantizedGemv.Supports))
+            {
+                float[] y = (float[])actual.Clone();
+                CpuQuantizedGemv.Run(x, matrix, bias, y, m, accumulate, path);
+                AssertWithinSummationError(expected, y, x, matrix, m, $"GEMV {path} bits={bits} [{m},{n},{k}] accumulate={accumulate}");
+            }
         }
     }
 
