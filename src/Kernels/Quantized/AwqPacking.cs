@@ -26,14 +26,16 @@ public static class AwqPacking
                 + $"qweight has {qweight.Length} words, qzeros {qzeros.Length}, scales {scales.Length}");
 
         var matrix = new QuantizedMatrix(4, outFeatures, inFeatures, groupSize);
-        for (int k = 0; k < inFeatures; k++)
+        int[] packed = qweight.ToArray();
+        // Word column w fills output rows 8w..8w+7 only, so columns unpack in parallel without sharing a code byte.
+        Parallel.For(0, words, w =>
         {
-            for (int w = 0; w < words; w++)
+            for (int k = 0; k < inFeatures; k++)
             {
-                int word = qweight[k * words + w];
+                int word = packed[(long)k * words + w];
                 for (int j = 0; j < 8; j++) matrix.SetCode(8 * w + j, k, Nibble(word, ReverseOrder[j]));
             }
-        }
+        });
         for (int g = 0; g < groups; g++)
         {
             for (int w = 0; w < words; w++)

@@ -75,75 +75,113 @@ public static unsafe class CpuQuantizedGemv
             }
         }
 
-        /// <summary>Whole blocks with 16-lane vectors, then the scalar tail.</summary>
+        /// <summary>
+        /// Whole blocks with 16-lane vectors, group by group (the scale s and −z·s are broadcast once per group, and
+        /// (q − z)·s is one FMA: q·s + (−z·s), exact when s has at most 20 significant bits, as AWQ's f16 scales do),
+        /// then the scalar tail. One input row keeps four independent accumulators in registers, so the FMA
+        /// latency chain does not bound the stream.
+        /// </summary>
         private void Row512(int r, float* dots)
         {
-            int k = w.Columns, blocks = k / QuantizedMatrix.Block;
+            int k = w.Columns, blocks = k / QuantizedMatrix.Block, perGroup = w.GroupSize / QuantizedMatrix.Block;
             byte* row = codes + (long)r * w.RowBytes;
+            long groups = (long)r * w.Groups;
+            if (m == 1)
+            {
+                Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                for (int b0 = 0, g = 0; b0 < blocks; b0 += perGroup, g++)
+                {
+                    float scale = scales[groups + g];
+                    Vector512<float> s = Vector512.Create(scale), zs = Vector512.Create(-zeros[groups + g] * scale);
+                    int b = b0, end = Math.Min(blocks, b0 + perGroup);
+                    for (; b + 1 < end; b += 2)
+                    {
+                        Codes16(row, b, out Vector128<byte> c0, out Vector128<byte> c1);
+                        Codes16(row, b + 1, out Vector128<byte> c2, out Vector128<byte> c3);
+                        float* xb = x + b * QuantizedMatrix.Block;
+                        a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, s, zs), Vector512.Load(xb), a0);
+                        a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, s, zs), Vector512.Load(xb + 16), a1);
+                        a2 = Avx512F.FusedMultiplyAdd(Widen512(c2, s, zs), Vector512.Load(xb + 32), a2);
+                        a3 = Avx512F.FusedMultiplyAdd(Widen512(c3, s, zs), Vector512.Load(xb + 48), a3);
+                    }
+                    if (b < end)
+                    {
+                        Codes16(row, b, out Vector128<byte> c0, out Vector128<byte> c1);
+                        float* xb = x + b * QuantizedMatrix.Block;
+                        a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, s, zs), Vector512.Load(xb), a0);
+                        a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, s, zs), Vector512.Load(xb + 16), a1);
+                    }
+                }
+                RowScalar(r, dots, blocks * QuantizedMatrix.Block);
+                dots[0] += Vector512.Sum((a0 + a1) + (a2 + a3));
+                return;
+            }
             Vector512<float>* acc = stackalloc Vector512<float>[MaxRows];
             for (int i = 0; i < m; i++) acc[i] = Vector512<float>.Zero;
-            for (int b = 0; b < blocks; b++)
+            for (int b0 = 0, g = 0; b0 < blocks; b0 += perGroup, g++)
             {
-                long g = (long)r * w.Groups + b * QuantizedMatrix.Block / w.GroupSize;
-                Vector512<float> s = Vector512.Create(scales[g]), z = Vector512.Create(zeros[g]);
-                Vector128<byte> first, second;
-                if (w.Bits == 4)
+                float scale = scales[groups + g];
+                Vector512<float> s = Vector512.Create(scale), zs = Vector512.Create(-zeros[groups + g] * scale);
+                for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
-                    Vector128<byte> pairs = Vector128.Load(row + b * 16);
-                    first = pairs & Vector128.Create((byte)0x0F);
-                    second = Vector128.ShiftRightLogical(pairs, 4);
-                }
-                else
-                {
-                    first = Vector128.Load(row + b * 32);
-                    second = Vector128.Load(row + b * 32 + 16);
-                }
-                Vector512<float> w0 = Widen512(first, z, s), w1 = Widen512(second, z, s);
-                for (int i = 0; i < m; i++)
-                {
-                    float* xb = x + (long)i * k + b * QuantizedMatrix.Block;
-                    acc[i] = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(xb), acc[i]);
-                    acc[i] = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(xb + 16), acc[i]);
+                    Codes16(row, b, out Vector128<byte> first, out Vector128<byte> second);
+                    Vector512<float> w0 = Widen512(first, s, zs), w1 = Widen512(second, s, zs);
+                    for (int i = 0; i < m; i++)
+                    {
+                        float* xb = x + (long)i * k + b * QuantizedMatrix.Block;
+                        acc[i] = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(xb), acc[i]);
+                        acc[i] = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(xb + 16), acc[i]);
+                    }
                 }
             }
             RowScalar(r, dots, blocks * QuantizedMatrix.Block);
             for (int i = 0; i < m; i++) dots[i] += Vector512.Sum(acc[i]);
         }
 
-        /// <summary>Whole blocks with 8-lane vectors, then the scalar tail.</summary>
+        /// <summary>Block <paramref name="b"/>'s codes as two 16-code halves (weights 0–15 and 16–31).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Codes16(byte* row, int b, out Vector128<byte> first, out Vector128<byte> second)
+        {
+            if (w.Bits == 4)
+            {
+                Vector128<byte> pairs = Vector128.Load(row + b * 16);
+                first = pairs & Vector128.Create((byte)0x0F);
+                second = Vector128.ShiftRightLogical(pairs, 4);
+            }
+            else
+            {
+                first = Vector128.Load(row + b * 32);
+                second = Vector128.Load(row + b * 32 + 16);
+            }
+        }
+
+        /// <summary>Whole blocks with 8-lane vectors, group by group as <see cref="Row512"/>, then the scalar tail.</summary>
         private void Row256(int r, float* dots)
         {
-            int k = w.Columns, blocks = k / QuantizedMatrix.Block;
+            int k = w.Columns, blocks = k / QuantizedMatrix.Block, perGroup = w.GroupSize / QuantizedMatrix.Block;
             byte* row = codes + (long)r * w.RowBytes;
+            long groups = (long)r * w.Groups;
             Vector256<float>* acc = stackalloc Vector256<float>[MaxRows];
             for (int i = 0; i < m; i++) acc[i] = Vector256<float>.Zero;
-            for (int b = 0; b < blocks; b++)
+            for (int b0 = 0, g = 0; b0 < blocks; b0 += perGroup, g++)
             {
-                long g = (long)r * w.Groups + b * QuantizedMatrix.Block / w.GroupSize;
-                Vector256<float> s = Vector256.Create(scales[g]), z = Vector256.Create(zeros[g]);
-                Vector128<byte> first, second;
-                if (w.Bits == 4)
+                float scale = scales[groups + g];
+                Vector256<float> s = Vector256.Create(scale), zs = Vector256.Create(-zeros[groups + g] * scale);
+                for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
-                    Vector128<byte> pairs = Vector128.Load(row + b * 16);
-                    first = pairs & Vector128.Create((byte)0x0F);
-                    second = Vector128.ShiftRightLogical(pairs, 4);
-                }
-                else
-                {
-                    first = Vector128.Load(row + b * 32);
-                    second = Vector128.Load(row + b * 32 + 16);
-                }
-                // Each 16-code half gives two 8-lane vectors: its low 8 bytes, then its high 8 bytes moved down.
-                Vector256<float> w0 = Widen256(first, z, s), w1 = Widen256(Sse2.ShiftRightLogical128BitLane(first, 8), z, s);
-                Vector256<float> w2 = Widen256(second, z, s), w3 = Widen256(Sse2.ShiftRightLogical128BitLane(second, 8), z, s);
-                for (int i = 0; i < m; i++)
-                {
-                    float* xb = x + (long)i * k + b * QuantizedMatrix.Block;
-                    Vector256<float> a = acc[i];
-                    a = Fma.MultiplyAdd(w0, Vector256.Load(xb), a);
-                    a = Fma.MultiplyAdd(w1, Vector256.Load(xb + 8), a);
-                    a = Fma.MultiplyAdd(w2, Vector256.Load(xb + 16), a);
-                    acc[i] = Fma.MultiplyAdd(w3, Vector256.Load(xb + 24), a);
+                    Codes16(row, b, out Vector128<byte> first, out Vector128<byte> second);
+                    // Each 16-code half gives two 8-lane vectors: its low 8 bytes, then its high 8 bytes moved down.
+                    Vector256<float> w0 = Widen256(first, s, zs), w1 = Widen256(Sse2.ShiftRightLogical128BitLane(first, 8), s, zs);
+                    Vector256<float> w2 = Widen256(second, s, zs), w3 = Widen256(Sse2.ShiftRightLogical128BitLane(second, 8), s, zs);
+                    for (int i = 0; i < m; i++)
+                    {
+                        float* xb = x + (long)i * k + b * QuantizedMatrix.Block;
+                        Vector256<float> a = acc[i];
+                        a = Fma.MultiplyAdd(w0, Vector256.Load(xb), a);
+                        a = Fma.MultiplyAdd(w1, Vector256.Load(xb + 8), a);
+                        a = Fma.MultiplyAdd(w2, Vector256.Load(xb + 16), a);
+                        acc[i] = Fma.MultiplyAdd(w3, Vector256.Load(xb + 24), a);
+                    }
                 }
             }
             RowScalar(r, dots, blocks * QuantizedMatrix.Block);
@@ -163,15 +201,15 @@ public static unsafe class CpuQuantizedGemv
         }
     }
 
-    /// <summary>16 codes → 16 f32 weights (q − z)·s.</summary>
+    /// <summary>16 codes → 16 f32 weights q·s + (−z·s).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Widen512(Vector128<byte> codes, Vector512<float> zero, Vector512<float> scale)
-        => (Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(codes)) - zero) * scale;
+    private static Vector512<float> Widen512(Vector128<byte> codes, Vector512<float> scale, Vector512<float> negZeroScale)
+        => Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(codes)), scale, negZeroScale);
 
-    /// <summary>The low 8 codes → 8 f32 weights (q − z)·s.</summary>
+    /// <summary>The low 8 codes → 8 f32 weights q·s + (−z·s).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Widen256(Vector128<byte> codes, Vector256<float> zero, Vector256<float> scale)
-        => (Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(codes)) - zero) * scale;
+    private static Vector256<float> Widen256(Vector128<byte> codes, Vector256<float> scale, Vector256<float> negZeroScale)
+        => Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(codes)), scale, negZeroScale);
 }
 
 /// <summary>The instruction paths of <see cref="CpuQuantizedGemv"/>.</summary>

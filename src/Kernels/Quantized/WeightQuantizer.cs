@@ -21,19 +21,27 @@ public static class WeightQuantizer
     {
         if ((long)rows * columns != weights.Length) throw new ArgumentException($"{weights.Length} weights do not make [{rows},{columns}]", nameof(weights));
         var matrix = new QuantizedMatrix(bits, rows, columns, bits == 8 ? Int8GroupSize : Int4GroupSize);
-        for (int r = 0; r < rows; r++)
+        unsafe
         {
-            ReadOnlySpan<float> row = weights.Slice(r * columns, columns);
-            for (int g = 0; g < matrix.Groups; g++)
+            fixed (float* p = weights)
             {
-                int start = g * matrix.GroupSize, end = Math.Min(columns, start + matrix.GroupSize);
-                ReadOnlySpan<float> group = row[start..end];
-                long at = (long)r * matrix.Groups + g;
-                if (bits == 8) QuantizeSymmetric(matrix, r, start, group, at);
-                else QuantizeWithZeroPoint(matrix, r, start, group, at);
+                nint source = (nint)p; // rows are independent (a row's codes never share a byte with another row's)
+                Parallel.For(0, rows, r => QuantizeRow(matrix, new ReadOnlySpan<float>((float*)source + (long)r * columns, columns), r, bits));
             }
         }
         return matrix;
+    }
+
+    private static void QuantizeRow(QuantizedMatrix matrix, ReadOnlySpan<float> row, int r, int bits)
+    {
+        for (int g = 0; g < matrix.Groups; g++)
+        {
+            int start = g * matrix.GroupSize, end = Math.Min(row.Length, start + matrix.GroupSize);
+            ReadOnlySpan<float> group = row[start..end];
+            long at = (long)r * matrix.Groups + g;
+            if (bits == 8) QuantizeSymmetric(matrix, r, start, group, at);
+            else QuantizeWithZeroPoint(matrix, r, start, group, at);
+        }
     }
 
     private static void QuantizeSymmetric(QuantizedMatrix matrix, int row, int start, ReadOnlySpan<float> group, long at)
