@@ -1,4 +1,5 @@
 // PruneVid.NET — quantized weights: the Cpu GEMV (decode), streaming packed codes and widening them in registers.
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -76,41 +77,47 @@ public static unsafe class CpuQuantizedGemv
         }
 
         /// <summary>
-        /// Whole blocks with 16-lane vectors, group by group (the scale s and −z·s are broadcast once per group, and
-        /// (q − z)·s is one FMA: q·s + (−z·s), exact when s has at most 20 significant bits, as AWQ's f16 scales do),
-        /// then the scalar tail. One input row keeps four independent accumulators in registers, so the FMA
-        /// latency chain does not bound the stream.
+        /// Whole blocks with 16-lane vectors, then the scalar tail. (q − z)·s is one FMA, q·s + (−z·s): exact when
+        /// z·s is (AWQ's f16 scales times a 4-bit zero), within an ulp otherwise. Several input rows share each
+        /// widened block, with the scale broadcast once per group; one input row keeps four independent accumulators in
+        /// registers, so the FMA latency chain does not bound the stream.
         /// </summary>
         private void Row512(int r, float* dots)
         {
             int k = w.Columns, blocks = k / QuantizedMatrix.Block, perGroup = w.GroupSize / QuantizedMatrix.Block;
             byte* row = codes + (long)r * w.RowBytes;
             long groups = (long)r * w.Groups;
-            if (m == 1)
+            // One input row, groups of a power-of-two number of blocks (AWQ's 32/64/128, ours): two blocks per
+            // step whatever the group boundaries, each with its own broadcast scale, into four register accumulators.
+            if (m == 1 && BitOperations.IsPow2(perGroup))
             {
+                int shift = BitOperations.Log2((uint)perGroup);
+                bool four = w.Bits == 4;
                 Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                for (int b0 = 0, g = 0; b0 < blocks; b0 += perGroup, g++)
+                int b = 0;
+                for (; b + 1 < blocks; b += 2)
                 {
-                    float scale = scales[groups + g];
-                    Vector512<float> s = Vector512.Create(scale), zs = Vector512.Create(-zeros[groups + g] * scale);
-                    int b = b0, end = Math.Min(blocks, b0 + perGroup);
-                    for (; b + 1 < end; b += 2)
-                    {
-                        Codes16(row, b, out Vector128<byte> c0, out Vector128<byte> c1);
-                        Codes16(row, b + 1, out Vector128<byte> c2, out Vector128<byte> c3);
-                        float* xb = x + b * QuantizedMatrix.Block;
-                        a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, s, zs), Vector512.Load(xb), a0);
-                        a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, s, zs), Vector512.Load(xb + 16), a1);
-                        a2 = Avx512F.FusedMultiplyAdd(Widen512(c2, s, zs), Vector512.Load(xb + 32), a2);
-                        a3 = Avx512F.FusedMultiplyAdd(Widen512(c3, s, zs), Vector512.Load(xb + 48), a3);
-                    }
-                    if (b < end)
-                    {
-                        Codes16(row, b, out Vector128<byte> c0, out Vector128<byte> c1);
-                        float* xb = x + b * QuantizedMatrix.Block;
-                        a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, s, zs), Vector512.Load(xb), a0);
-                        a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, s, zs), Vector512.Load(xb + 16), a1);
-                    }
+                    long g0 = groups + (b >> shift), g1 = groups + ((b + 1) >> shift);
+                    float s0 = scales[g0], s1 = scales[g1];
+                    Vector512<float> vs0 = Vector512.Create(s0), vz0 = Vector512.Create(-zeros[g0] * s0);
+                    Vector512<float> vs1 = Vector512.Create(s1), vz1 = Vector512.Create(-zeros[g1] * s1);
+                    Codes16(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
+                    Codes16(row, b + 1, four, out Vector128<byte> c2, out Vector128<byte> c3);
+                    float* xb = x + b * QuantizedMatrix.Block;
+                    a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, vs0, vz0), Vector512.Load(xb), a0);
+                    a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, vs0, vz0), Vector512.Load(xb + 16), a1);
+                    a2 = Avx512F.FusedMultiplyAdd(Widen512(c2, vs1, vz1), Vector512.Load(xb + 32), a2);
+                    a3 = Avx512F.FusedMultiplyAdd(Widen512(c3, vs1, vz1), Vector512.Load(xb + 48), a3);
+                }
+                if (b < blocks)
+                {
+                    long g = groups + (b >> shift);
+                    float sc = scales[g];
+                    Vector512<float> vs = Vector512.Create(sc), vz = Vector512.Create(-zeros[g] * sc);
+                    Codes16(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
+                    float* xb = x + b * QuantizedMatrix.Block;
+                    a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, vs, vz), Vector512.Load(xb), a0);
+                    a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, vs, vz), Vector512.Load(xb + 16), a1);
                 }
                 RowScalar(r, dots, blocks * QuantizedMatrix.Block);
                 dots[0] += Vector512.Sum((a0 + a1) + (a2 + a3));
@@ -124,7 +131,7 @@ public static unsafe class CpuQuantizedGemv
                 Vector512<float> s = Vector512.Create(scale), zs = Vector512.Create(-zeros[groups + g] * scale);
                 for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
-                    Codes16(row, b, out Vector128<byte> first, out Vector128<byte> second);
+                    Codes16(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
                     Vector512<float> w0 = Widen512(first, s, zs), w1 = Widen512(second, s, zs);
                     for (int i = 0; i < m; i++)
                     {
@@ -140,9 +147,9 @@ public static unsafe class CpuQuantizedGemv
 
         /// <summary>Block <paramref name="b"/>'s codes as two 16-code halves (weights 0–15 and 16–31).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Codes16(byte* row, int b, out Vector128<byte> first, out Vector128<byte> second)
+        private static void Codes16(byte* row, int b, bool four, out Vector128<byte> first, out Vector128<byte> second)
         {
-            if (w.Bits == 4)
+            if (four)
             {
                 Vector128<byte> pairs = Vector128.Load(row + b * 16);
                 first = pairs & Vector128.Create((byte)0x0F);
@@ -169,7 +176,7 @@ public static unsafe class CpuQuantizedGemv
                 Vector256<float> s = Vector256.Create(scale), zs = Vector256.Create(-zeros[groups + g] * scale);
                 for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
-                    Codes16(row, b, out Vector128<byte> first, out Vector128<byte> second);
+                    Codes16(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
                     // Each 16-code half gives two 8-lane vectors: its low 8 bytes, then its high 8 bytes moved down.
                     Vector256<float> w0 = Widen256(first, s, zs), w1 = Widen256(Sse2.ShiftRightLogical128BitLane(first, 8), s, zs);
                     Vector256<float> w2 = Widen256(second, s, zs), w3 = Widen256(Sse2.ShiftRightLogical128BitLane(second, 8), s, zs);

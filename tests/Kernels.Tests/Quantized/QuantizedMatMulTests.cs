@@ -18,6 +18,8 @@ public sealed class QuantizedMatMulTests
     {
         // bits, m, n, k
         { 4, 1, 7, 37 },
+        { 4, 1, 33, 232 },
+        { 8, 1, 17, 300 },
         { 4, 3, 65, 96 },
         { 4, 8, 33, 200 },
         { 8, 1, 9, 45 },
