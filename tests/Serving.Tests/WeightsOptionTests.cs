@@ -19,6 +19,15 @@ public sealed class WeightsOptionTests(ServingFixture fixture)
     }
 
     [Fact]
+    public async Task AServerWithInt4WeightsAnswersAChatRequest()
+    {
+        await using var server = await ServerProcess.StartAsync(fixture.Model, ["--weights", "int4", .. ServingFixture.SmallFrames]);
+        using var http = new HttpClient { BaseAddress = server.Address };
+        string answer = await Api.AnswerAsync(http, Api.VideoRequest(Api.FileUrl(fixture.Clip), maxTokens: 2));
+        Assert.NotNull(answer);
+    }
+
+    [Fact]
     public void AnUnknownWeightFormatIsRefusedInASentence()
     {
         var (code, error, _) = Cli(["run", "--model", fixture.Model, "--video", fixture.Clip, "--question", "q", "--weights", "fp8"]);
