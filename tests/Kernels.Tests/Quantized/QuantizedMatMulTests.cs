@@ -75,6 +75,27 @@ public sealed class QuantizedMatMulTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void TheIlgpuGemvMatchesTheReference(int bits, int m, int n, int k)
+    {
+        if (m > 8) return; // the GEMV serves decode-shaped calls only; larger M is covered by the test above
+        var (x, matrix, bias) = Case(bits, m, n, k);
+        float[] expected = Numerics.Uniform(9, m * n);
+        var initial = (float[])expected.Clone();
+        QuantizedMatMul.Reference(x, matrix, bias, expected, m, accumulate: true);
+        using var ilgpu = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
+        using Tensor w = ilgpu.FromQuantized(matrix), tx = ilgpu.FromF32(x, m, k), tb = ilgpu.FromF32(bias, n), y = ilgpu.FromF32(initial, m, n);
+        var packed = (IlgpuQuantizedTensor)w;
+        int threads = ilgpu.Runtime.Accelerator.MaxNumThreadsPerGroup >= 32 ? 32 : 16;
+        QuantizedMatMul.LaunchPackedGemv(ilgpu.Runtime, QuantizedMatMul.GemvGroups(n, threads, ilgpu.Runtime.Accelerator.WarpSize),
+            ((IlgpuTensor)tx).F32, packed.Codes.View, packed.Scales.View, packed.Zeros.View, ((IlgpuTensor)tb).F32, ((IlgpuTensor)y).F32,
+            packed.Packing, m, 1, 1, threads);
+        var host = new float[m * n];
+        ilgpu.CopyToHost(y, host);
+        AssertWithinSummationError(expected, host, x, matrix, m, $"ILGPU GEMV bits={bits} [{m},{n},{k}] accumulate");
+    }
+
     [Fact]
     public void APackedWeightRefusesABf16Bias()
     {
