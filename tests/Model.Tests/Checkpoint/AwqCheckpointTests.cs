@@ -13,7 +13,7 @@ namespace PruneVid.Model.Tests.Checkpoint;
 
 /// <summary>
 /// Each case (a folder holding <c>awq/</c> and <c>dequantized/</c>, made with AutoAWQ's own code) from the folder named
-/// by <c>PRUNEVID_AWQ_CASES</c> (default: the shared fixtures): the packed checkpoint's logits must equal those of its
+/// by <c>PRUNEVID_AWQ_CASES</c> (default: the reference fixtures folder): the packed checkpoint's logits must equal those of its
 /// twin, whose W = (q − z)·s AutoAWQ's <c>dequantize_gemm</c> computed and stored as F32. The runtime computes the
 /// same product exactly in f32 (a 4-bit integer times an f16 scale needs at most 15 significant bits). Had the twin
 /// been rounded to f16 on the way (dequantize_gemm runs in the scales' dtype), each twin weight would be off by up to
