@@ -5,6 +5,7 @@ using PruneVid.Kernels.Cpu;
 using PruneVid.Kernels.Ilgpu;
 using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
+using PruneVid.Runtime.Model.Parity;
 using PruneVid.Tests;
 using Xunit;
 using Xunit.Abstractions;
@@ -83,6 +84,19 @@ public sealed class AwqCheckpointTests(ITestOutputHelper output)
             Assert.Equal(CheckpointCopies.PrefillLogits(new CpuBackend(), config, original, ids), CheckpointCopies.PrefillLogits(new CpuBackend(), config, sharded, ids));
         }
         finally { CheckpointCopies.Delete(copy); }
+    }
+
+    [Fact]
+    public void TheAwqCheckpointsF16VisionTowerMatchesTheReference()
+    {
+        // modules_to_not_convert keeps the vision tower in F16 (the tiny model's bf16 values, exact in f16): widened to
+        // f32 at load, it must meet the HF reference's vision bounds as the bf16 checkpoint does.
+        ParityReport report = ParityRunner.Run(new CpuBackend(), FixturePaths.Get("awq-tiny", "awq"),
+            FixturePaths.Get("tiny-qwen25vl", "reference.safetensors"), new ParityOptions { CreateVision = VisionEncoderStage.Create });
+        ParityResult[] vision = [.. report.Results.Where(r => r.Name.StartsWith("vision.", StringComparison.Ordinal) || r.Name == "video_embeds")];
+        foreach (ParityResult r in vision) output.WriteLine(r.ToString());
+        Assert.Equal(6, vision.Length); // patch_embed, 4 blocks, video_embeds
+        Assert.All(vision, r => Assert.True(r.Passed, r.ToString()));
     }
 
     [Theory]
