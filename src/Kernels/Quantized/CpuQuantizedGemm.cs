@@ -1,4 +1,6 @@
 // PruneVid.NET — quantized weights: the Cpu GEMM (prefill), a dequantized panel through the packed f32 GEMM.
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
 
@@ -26,7 +28,7 @@ internal static unsafe class CpuQuantizedGemm
         for (int n0 = 0; n0 < n; n0 += PanelRows)
         {
             int rows = Math.Min(PanelRows, n - n0);
-            Parallel.For(0, rows, r => w.DequantizeRow(n0 + r, panel.AsSpan(r * k, k)));
+            Parallel.For(0, rows, r => DequantizeRow(w, n0 + r, panel.AsSpan(r * k, k)));
             Span<float> part = product.AsSpan(0, m * rows);
             if (CpuGemm.IsSupported)
             {
@@ -45,5 +47,40 @@ internal static unsafe class CpuQuantizedGemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Row <paramref name="row"/> of <paramref name="w"/> as f32: whole blocks 16 codes at a time (zero-extended,
+    /// converted, (q − z)·s), the tail and machines without AVX-512 through <see cref="QuantizedMatrix.Dequantize"/>.
+    /// </summary>
+    internal static void DequantizeRow(QuantizedMatrix w, int row, Span<float> destination)
+    {
+        int blocks = Avx512F.IsSupported ? w.Columns / QuantizedMatrix.Block : 0;
+        fixed (byte* codes = w.Codes) fixed (float* dst = destination)
+        {
+            byte* rowCodes = codes + (long)row * w.RowBytes;
+            long groups = (long)row * w.Groups;
+            for (int b = 0; b < blocks; b++)
+            {
+                long g = groups + b * QuantizedMatrix.Block / w.GroupSize;
+                Vector512<float> s = Vector512.Create(w.Scales[g]), z = Vector512.Create(w.Zeros[g]);
+                Vector128<byte> first, second;
+                if (w.Bits == 4)
+                {
+                    Vector128<byte> pairs = Vector128.Load(rowCodes + b * 16);
+                    first = pairs & Vector128.Create((byte)0x0F);
+                    second = Vector128.ShiftRightLogical(pairs, 4);
+                }
+                else
+                {
+                    first = Vector128.Load(rowCodes + b * 32);
+                    second = Vector128.Load(rowCodes + b * 32 + 16);
+                }
+                float* at = dst + b * QuantizedMatrix.Block;
+                ((Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first)) - z) * s).Store(at);
+                ((Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second)) - z) * s).Store(at + 16);
+            }
+        }
+        for (int c = blocks * QuantizedMatrix.Block; c < w.Columns; c++) destination[c] = w.Dequantize(row, c);
     }
 }

@@ -65,6 +65,22 @@ public sealed class QuantizedFormatTests
             }
     }
 
+    [Theory]
+    [InlineData(4, 3, 101)]
+    [InlineData(8, 2, 300)]
+    public void TheGemmPanelDequantizesRowsExactlyAsTheReference(int bits, int rows, int columns)
+    {
+        QuantizedMatrix m = WeightQuantizer.Quantize(Numerics.Uniform(bits + columns, rows * columns, -0.4f, 0.6f), rows, columns, bits);
+        var expected = new float[columns];
+        var actual = new float[columns];
+        for (int r = 0; r < rows; r++)
+        {
+            m.DequantizeRow(r, expected);
+            CpuQuantizedGemm.DequantizeRow(m, r, actual);
+            Assert.Equal(expected, actual); // the same (q − z)·s, computed once per weight in f32
+        }
+    }
+
     [Fact]
     public void AnAllZeroGroupQuantizesToZero()
     {
