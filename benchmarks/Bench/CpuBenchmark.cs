@@ -4,12 +4,16 @@ using System.Globalization;
 using System.Text.Json;
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Quantized;
+using PruneVid.Runtime.Model;
 
 namespace PruneVid.Bench;
 
 /// <summary>
-/// <c>bench cpu [--json] [--repeat 3] [--model 3b|7b|none] [--prompt 1024] [--decode 16] [--only gemm|gemv|attention|model|stream]</c>: times the Cpu backend's hot ops at the shapes of
-/// Qwen2.5-VL-3B/7B layers (bf16 weights, f32 activations) and prints GFLOP/s, GB/s of weights and the ratio to the
+/// <c>bench cpu [--json] [--repeat 3] [--model 3b|7b|none] [--prompt 1024] [--decode 16] [--only gemm|gemv|attention|model|stream]
+/// [--weights bf16|int8|int4]</c>: times the Cpu backend's hot ops at the shapes of
+/// Qwen2.5-VL-3B/7B layers (bf16 weights, or the linear layers quantized at load to int8/int4 with <c>--weights</c>;
+/// f32 activations) and prints GFLOP/s, GB/s of weights (packed bytes for int8/int4) and the ratio to the
 /// machine limits given by <c>--peak-gflops</c> (f32 FMA peak) and <c>--peak-gbs</c> (read bandwidth). Each shape
 /// runs once to warm up, then the best of <c>--repeat</c> runs counts. <c>--json</c> prints one JSON object.
 /// </summary>
@@ -21,6 +25,7 @@ public static class CpuBenchmark
         int repeat = BenchOptions.Int(args, "--repeat", 3);
         double peakGflops = BenchOptions.Int(args, "--peak-gflops", 400), peakGbs = BenchOptions.Int(args, "--peak-gbs", 65);
         string model = BenchOptions.Text(args, "--model") ?? "3b";
+        WeightFormat weights = WeightFormats.Parse(BenchOptions.Text(args, "--weights") ?? "bf16");
         using var cpu = new CpuBackend();
         var results = new Dictionary<string, object>();
         void Report(string key, string line, double value)
@@ -33,14 +38,15 @@ public static class CpuBenchmark
         bool Runs(string part) => only is null || only == part;
         foreach (var (name, m, n, k) in Runs("gemm") ? GemmShapes : [])
         {
-            double s = TimeMatMul(cpu, m, n, k, repeat);
+            double s = TimeMatMul(cpu, m, n, k, repeat, weights, out _);
             double gflops = 2.0 * m * n * k / s / 1e9;
             Report($"gemm_{name}_gflops", Line($"gemm {name,-22} {m}x{n}x{k}", s, $"{gflops,7:F1} GFLOP/s  {gflops / peakGflops,5:P0} of f32 FMA peak  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(2.0 * m * n * k) / 1e9:F0})"), gflops);
         }
-        foreach (var (name, n, k) in Runs("gemv") ? GemvShapes : [])
+        // The lm_head stays bf16 under --weights int8|int4, so only the layer shapes are timed packed.
+        foreach (var (name, n, k) in Runs("gemv") ? GemvShapes.Where(g => weights == WeightFormat.Stored || !g.Name.EndsWith("lm_head", StringComparison.Ordinal)) : [])
         {
-            double s = TimeMatMul(cpu, 1, n, k, repeat * 3);
-            double gbs = 2.0 * n * k / s / 1e9;
+            double s = TimeMatMul(cpu, 1, n, k, repeat * 3, weights, out long weightBytes);
+            double gbs = weightBytes / s / 1e9;
             Report($"gemv_{name}_gbs", Line($"gemv {name,-22} 1x{n}x{k}", s, $"{gbs,7:F1} GB/s     {gbs / peakGbs,5:P0} of read bandwidth  (CPU-time rate: {PerCore(2.0 * n * k) / 1e9:F0})"), gbs);
         }
         foreach (var (name, q, keys, heads, kv) in Runs("attention") ? AttentionShapes : [])
@@ -53,7 +59,7 @@ public static class CpuBenchmark
         if (results.TryGetValue("gemm_3b_gate_up_gflops", out object? gemm)) results["gemm_gflops"] = gemm;
         if (results.TryGetValue("gemv_3b_gate_up_gbs", out object? gemv)) results["gemv_gbs"] = gemv;
         if (model != "none" && Runs("model"))
-            CpuModelBenchmark.Run(cpu, model, BenchOptions.Int(args, "--prompt", 1024), BenchOptions.Int(args, "--decode", 16), json, (k, v) => results[k] = Math.Round(v, 3));
+            CpuModelBenchmark.Run(cpu, model, BenchOptions.Int(args, "--prompt", 1024), BenchOptions.Int(args, "--decode", 16), weights, json, (k, v) => results[k] = Math.Round(v, 3));
         if (json) Console.WriteLine(JsonSerializer.Serialize(results));
         return 0;
     }
@@ -81,10 +87,14 @@ public static class CpuBenchmark
     private static string Line(string what, double seconds, string rate) =>
         string.Create(CultureInfo.InvariantCulture, $"{what,-52} {seconds * 1e3,9:F2} ms  {rate}");
 
-    private static double TimeMatMul(CpuBackend cpu, int m, int n, int k, int repeat)
+    /// <summary>Best time of y = x · wᵀ with bf16 weights, or weights quantized to <paramref name="weights"/>; <paramref name="weightBytes"/>: bytes of w.</summary>
+    private static double TimeMatMul(CpuBackend cpu, int m, int n, int k, int repeat, WeightFormat weights, out long weightBytes)
     {
         using Tensor x = cpu.FromF32(Random(m * k, 1), m, k);
-        using Tensor w = cpu.FromBf16(RandomBf16((long)n * k, 2), n, k);
+        QuantizedMatrix? packed = weights == WeightFormat.Stored ? null
+            : WeightQuantizer.Quantize(Random((long)n * k, 2).Select(v => 0.04f * v).ToArray(), n, k, weights == WeightFormat.Int8 ? 8 : 4);
+        weightBytes = packed?.ByteCount ?? 2L * n * k;
+        using Tensor w = packed is null ? cpu.FromBf16(RandomBf16((long)n * k, 2), n, k) : cpu.FromQuantized(packed);
         using Tensor y = cpu.Allocate(DType.F32, m, n);
         return Best(repeat, () => cpu.MatMul(x, w, null, y));
     }

@@ -5,8 +5,10 @@ using System.Text;
 using System.Text.Json;
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Quantized;
 using PruneVid.Runtime.Checkpoint;
 using PruneVid.Runtime.Config;
+using PruneVid.Runtime.Model;
 using PruneVid.Runtime.Model.Text;
 
 namespace PruneVid.Bench;
@@ -19,7 +21,7 @@ namespace PruneVid.Bench;
 /// </summary>
 internal static class CpuModelBenchmark
 {
-    public static void Run(CpuBackend cpu, string shape, int prompt, int decode, bool json, Action<string, double> record)
+    public static void Run(CpuBackend cpu, string shape, int prompt, int decode, WeightFormat format, bool json, Action<string, double> record)
     {
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
         var specs = WeightManifest.For(config).Where(s => !s.Name.StartsWith("visual.", StringComparison.Ordinal)).ToList();
@@ -30,9 +32,9 @@ internal static class CpuModelBenchmark
 
         var clock = Stopwatch.StartNew();
         using var weights = CheckpointWeights.Open(file, config);
-        using var model = new TextModel(cpu, config, weights);
+        using var model = new TextModel(cpu, config, weights, format);
         double load = clock.Elapsed.TotalSeconds;
-        Say(Invariant($"model {shape}: {bytes / 1e9:F2} GB of bf16 LLM weights mapped from {file}; load {load:F2} s"));
+        Say(Invariant($"model {shape}: {bytes / 1e9:F2} GB of bf16 LLM weights mapped from {file}, linear layers {format.Name()}; load {load:F2} s"));
         record($"load_s_{shape}", load);
 
         var generator = new TextGenerator(model);
@@ -67,7 +69,7 @@ internal static class CpuModelBenchmark
             }
             double tokPerS = decode / clock.Elapsed.TotalSeconds;
             double readAfter = CpuStreamBenchmark.ReadRate(head.Address, head.ByteLength, 5);
-            double gbs = SyntheticModel.LanguageModelBytes(config) * tokPerS / 1e9, ceiling = (readBefore + readAfter) / 2;
+            double gbs = BytesPerToken(config, format) * tokPerS / 1e9, ceiling = (readBefore + readAfter) / 2;
             Say(Invariant($"decode {decode} tokens after a {prompt}-token prompt: {tokPerS:F2} tok/s ({gbs:F1} GB/s of weights)"));
             Say(Invariant($"    a plain sum over the output head's pages read {readBefore:F1} GB/s before and {readAfter:F1} after: decode streamed {100 * gbs / ceiling:F0} % of that"));
             record($"read_gbs_around_decode_{shape}", ceiling);
@@ -78,6 +80,16 @@ internal static class CpuModelBenchmark
         using var self = Process.GetCurrentProcess();
         Say(Invariant($"peak working set: {self.PeakWorkingSet64 / 1e9:F2} GB (mapped weight pages included)"));
         record($"peak_rss_gb_{shape}", self.PeakWorkingSet64 / 1e9);
+    }
+
+    /// <summary>Weight bytes one decode step reads: the layers in <paramref name="format"/> (codes plus f32 scale and zero per group), the rest bf16.</summary>
+    private static double BytesPerToken(Qwen25VLConfig config, WeightFormat format)
+    {
+        double bf16 = SyntheticModel.LanguageModelBytes(config);
+        if (format == WeightFormat.Stored) return bf16;
+        long layers = WeightManifest.For(config).Where(s => s.Name.StartsWith("model.layers.", StringComparison.Ordinal)).Sum(s => s.ElementCount);
+        double perWeight = format == WeightFormat.Int8 ? 1 + 8.0 / WeightQuantizer.Int8GroupSize : 0.5 + 8.0 / WeightQuantizer.Int4GroupSize;
+        return bf16 - 2.0 * layers + perWeight * layers;
     }
 
     /// <summary>Writes the file unless a complete one is already there; checks disk space first.</summary>

@@ -10,8 +10,10 @@ string usage = """
       stage2 [--layers 4 --selected-layer 1 --steps 2 --grid 12 --device cpu]   Stage-2 scoring op, prefill with/without Stage 2 (3B layer shape)
       reducers [--frames 16 --height 16 --width 16 --channels 3584] [--reducers evs,fastvid]
                                        every registered reducer on the Cpu backend, timed against prunevid-stage1
-      cpu [--json] [--repeat 3] [--model 3b|none] [--only gemm|gemv|attention|model|stream]
+      cpu [--json] [--repeat 3] [--model 3b|none] [--only gemm|gemv|attention|model|stream] [--weights bf16|int8|int4]
                                        Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
+      llama [--json] [--model 3b|tiny] [--type f16|q8_0|q4_0] [--prompt 1024] [--decode 16]
+                                       the llama.cpp anchor (LLamaSharp, CPU) on a GGUF of the same synthetic model
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
@@ -23,6 +25,7 @@ return args[0] switch
 {
     "check" => BackendCheck.Run(rest),
     "cpu" => CpuBenchmark.Run(rest),
+    "llama" => LlamaCppBenchmark.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),

@@ -2,6 +2,7 @@
 using System.CommandLine;
 using PruneVid.Runtime.Evaluation;
 using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Model;
 using PruneVid.Runtime.Pipeline;
 using PruneVid.Strategies;
 
@@ -15,7 +16,7 @@ internal static class EvalRunCommand
 {
     private sealed record Common(Option<DirectoryInfo> Model, Option<DirectoryInfo?> Tokenizer, Option<string[]> Strategies, Option<int?> Limit,
         Option<string?> Shard, Option<int?> ShardCount, Option<string> Scoring, Option<DirectoryInfo> Out, Option<double> Fps,
-        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device);
+        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device, Option<string> Weights);
 
     public static Command CreateEgoSchema()
     {
@@ -64,9 +65,10 @@ internal static class EvalRunCommand
             new Option<long?>("--max-pixels") { Description = "Largest frame area after resizing (pixels)" },
             new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" },
             new Option<int>("--max-new-tokens") { Description = "Tokens generated per answer with --scoring generate", DefaultValueFactory = _ => McqPrompt.MaxNewTokens },
-            new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" });
+            new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" },
+            new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" });
         foreach (Option o in new Option[] { common.Model, common.Tokenizer, common.Strategies, common.Limit, common.Shard, common.ShardCount, common.Scoring,
-                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device })
+                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device, common.Weights })
             command.Options.Add(o);
         return common;
     }
@@ -104,6 +106,7 @@ internal static class EvalRunCommand
         var options = new PipelineOptions
         {
             Device = BackendFactory.Parse(parse.GetValue(o.Device)!),
+            Weights = WeightFormats.Parse(parse.GetValue(o.Weights)!),
             Strategy = strategies[0],
             Sampling = sampling,
             Preprocessing = processor,

@@ -4,6 +4,7 @@ using PruneVid.Cli.Terminal;
 using System.Text.Json;
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Model.Text;
+using PruneVid.Runtime.Model;
 using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Cli.Commands;
@@ -30,12 +31,13 @@ internal static class RunCommand
         var maxFrames = new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 128 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
+        var weightFormat = new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" };
         var verbose = new Option<bool>("--verbose") { Description = "Print reducer summaries such as [Stage 1] Tokens: N -> M" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (answer, compression, timings) instead of text" };
 
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, tokenizer, video, image, question, system, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+            model, tokenizer, video, image, question, system, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, weightFormat, verbose, json,
         };
         command.Validators.Add(result =>
         {
@@ -51,6 +53,7 @@ internal static class RunCommand
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
+                Weights = WeightFormats.Parse(parse.GetValue(weightFormat)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = JoinParameters(parse.GetValue(parameters)),
                 Sampling = frameSampling,

@@ -15,6 +15,7 @@ using Microsoft.Extensions.Logging;
 using PruneVid.Cli.Commands;
 using PruneVid.Runtime.Chat;
 using PruneVid.Runtime.Media;
+using PruneVid.Runtime.Model;
 using PruneVid.Runtime.Pipeline;
 using PruneVid.Runtime.Preprocessing;
 
@@ -50,11 +51,12 @@ internal static class ServeCommand
         var localFolder = new Option<DirectoryInfo?>("--allowed-local-media-path") { Description = "Read file:// and path media, but only files inside this folder (symlinks and .. resolved)" };
         var privateHosts = new Option<bool>("--allow-private-media-hosts") { Description = "With --allow-remote-media: fetch from loopback, private and link-local addresses too" };
         var domains = new Option<string[]>("--allowed-media-domains") { Description = "With --allow-remote-media: fetch only from these hosts and their subdomains (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var weightFormat = new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
 
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API (chat completions with video input)")
         {
-            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, apiKeyFile, remote, localFolder, privateHosts, domains, device,
+            model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, apiKeyFile, remote, localFolder, privateHosts, domains, device, weightFormat,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -82,6 +84,7 @@ internal static class ServeCommand
             var options = new PipelineOptions
             {
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
+                Weights = WeightFormats.Parse(parse.GetValue(weightFormat)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = RunCommand.JoinParameters(parse.GetValue(parameters)),
                 Sampling = frames,

@@ -22,7 +22,8 @@ public abstract partial class ComputeBackend
         int n = w.Rows, k = w.RowLength, m = x.Rows;
         if (m == 0 || n == 0) return;
         using OpTimer timer = Time(MatMulTimerName(op, m));
-        MatMulCore(x, w, bias, y, m, n, k, accumulate);
+        if (w.DType.IsQuantized()) QuantizedMatMulCore(x, w, bias, y, m, accumulate);
+        else MatMulCore(x, w, bias, y, m, n, k, accumulate);
     }
 
     /// <summary>
@@ -45,7 +46,9 @@ public abstract partial class ComputeBackend
         }
         if (x.Rows == 0) return;
         using OpTimer timer = Time(MatMulTimerName(op, x.Rows));
-        ProjectCore(x, projections, x.Rows, x.RowLength);
+        if (projections[0].Weight.DType.IsQuantized())
+            foreach (Projection p in projections) QuantizedMatMulCore(x, p.Weight, p.Bias, p.Output, x.Rows, accumulate: false);
+        else ProjectCore(x, projections, x.Rows, x.RowLength);
     }
 
     // Argument names of Project's slots, built once: the checks run on every decode step.
@@ -56,7 +59,9 @@ public abstract partial class ComputeBackend
     /// <summary>The checks every matrix multiply shares: weights, optional bias of their dtype, [M,N] F32 output.</summary>
     private void CheckProjection(string op, Tensor x, Projection p, string wName, string biasName, string yName)
     {
-        RequireWeight(p.Weight, op, wName);
+        bool packed = p.Weight.DType.IsQuantized();
+        if (packed) Own(p.Weight, op, wName); // packed weights (Int4/Int8) take an F32 bias
+        else RequireWeight(p.Weight, op, wName);
         Require(p.Output, DType.F32, op, yName);
         int n = p.Weight.Rows, k = p.Weight.RowLength, m = x.Rows;
         if (k == 0 || x.RowLength != k) throw new ArgumentException($"{op}: rows of x {x} must have the {k} values of the rows of {wName} {p.Weight}", nameof(x));
@@ -64,7 +69,8 @@ public abstract partial class ComputeBackend
         if (p.Bias is not null)
         {
             Own(p.Bias, op, biasName);
-            if (p.Bias.Length != n || p.Bias.DType != p.Weight.DType) throw new ArgumentException($"{op}: {biasName} {p.Bias} should hold {n} {p.Weight.DType} values", biasName);
+            DType biasType = packed ? DType.F32 : p.Weight.DType;
+            if (p.Bias.Length != n || p.Bias.DType != biasType) throw new ArgumentException($"{op}: {biasName} {p.Bias} should hold {n} {biasType} values", biasName);
         }
     }
 

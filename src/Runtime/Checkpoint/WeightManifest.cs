@@ -7,7 +7,8 @@ namespace PruneVid.Runtime.Checkpoint;
 
 /// <summary>
 /// Every tensor a Qwen2.5-VL model of a given config needs (the hub checkpoints' names), derived from the config alone, and
-/// a check of a weight source against it. Weights are BF16, as in the published checkpoints.
+/// a check of a weight source against it. Specs say BF16, as in the published checkpoints; any floating dtype the
+/// runtime reads (<see cref="IsReadableFloat"/>) is accepted in its place, tensor by tensor.
 /// </summary>
 public static class WeightManifest
 {
@@ -98,12 +99,17 @@ public static class WeightManifest
         {
             if (!source.TryGet(spec.Name, out WeightTensor? tensor))
             {
-                if (missingCount++ < UserMessages.ListedItems) missing.Add(spec.Name);
+                if (AwqWeights.IsPacked(source, spec.Name))
+                {
+                    if (AwqWeights.Problem(source, spec.Name, spec.Shape, config.Quantization) is string problem && mismatchedCount++ < UserMessages.ListedItems)
+                        mismatched.Add(problem);
+                }
+                else if (missingCount++ < UserMessages.ListedItems) missing.Add(spec.Name);
             }
-            else if (tensor.DType != spec.DType || !tensor.Shape.AsSpan().SequenceEqual(spec.Shape))
+            else if (!IsReadableFloat(tensor.DType) || !tensor.Shape.AsSpan().SequenceEqual(spec.Shape))
             {
                 if (mismatchedCount++ < UserMessages.ListedItems)
-                    mismatched.Add($"{spec.Name} is {tensor.DType} [{string.Join(",", tensor.Shape)}], expected {spec.DType} [{string.Join(",", spec.Shape)}]");
+                    mismatched.Add($"{spec.Name} is {tensor.DType} [{string.Join(",", tensor.Shape)}], expected BF16, F16 or F32 [{string.Join(",", spec.Shape)}]");
             }
         }
         if (missingCount == 0 && mismatchedCount == 0) return;
@@ -113,6 +119,9 @@ public static class WeightManifest
         if (mismatchedCount > 0) problems.Add($"{mismatchedCount} tensor(s) have the wrong dtype or shape: {Listed(mismatched, mismatchedCount, "; ")}");
         throw new SafeTensorsFormatException(source.Location, string.Join(". ", problems));
     }
+
+    /// <summary>The dtypes a weight may be stored in: BF16 (used as stored), F16 and F32 (kept exact as f32).</summary>
+    public static bool IsReadableFloat(SafeTensorDType dtype) => dtype is SafeTensorDType.BF16 or SafeTensorDType.F16 or SafeTensorDType.F32;
 
     private static string Listed(List<string> shown, int total, string separator) =>
         string.Join(separator, shown) + (total > shown.Count ? string.Create(CultureInfo.InvariantCulture, $" … and {total - shown.Count:N0} more") : "");

@@ -41,6 +41,9 @@ public sealed record Qwen25VLConfig
     /// <summary>Where the configuration was read from.</summary>
     public required string SourceName { get; init; }
 
+    /// <summary>The AWQ quantization of the checkpoint's language model, or null for a float checkpoint.</summary>
+    public AwqQuantizationConfig? Quantization { get; init; }
+
     /// <summary>Reads <c>config.json</c> from a model folder, or the given file.</summary>
     public static Qwen25VLConfig Load(string modelDirOrConfigPath)
     {
@@ -84,6 +87,7 @@ public sealed record Qwen25VLConfig
             ImageTokenId = TokenIds(root, text, "image_token_id", required: true)![0],
             VideoTokenId = TokenIds(root, text, "video_token_id", required: true)![0],
             SourceName = sourceName,
+            Quantization = AwqQuantizationConfig.Read(root),
         };
     }
 

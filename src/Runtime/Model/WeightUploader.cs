@@ -1,6 +1,7 @@
 // PruneVid.NET — model weights: the one path from a weight source to backend tensors.
 using System.Buffers;
 using PruneVid.Compute;
+using PruneVid.Kernels.Quantized;
 using PruneVid.Runtime.Checkpoint;
 
 namespace PruneVid.Runtime.Model;
@@ -10,28 +11,66 @@ namespace PruneVid.Runtime.Model;
 /// stored bytes already are bf16: a mapped checkpoint goes to
 /// <see cref="ComputeBackend.FromHostBf16(nint, long, int[], object)"/> (the Cpu backend then reads the file's pages in
 /// place, an accelerator copies them once into device memory), an in-memory <c>ushort[]</c> to
-/// <see cref="ComputeBackend.FromHostBf16(ushort[], int[])"/> (used as it is on the Cpu backend). Other dtypes (F32/F16
-/// checkpoints) are rounded to bf16 on the way. The source must outlive the tensors (the model keeps it open).
+/// <see cref="ComputeBackend.FromHostBf16(ushort[], int[])"/> (used as it is on the Cpu backend). F32 and F16 tensors are
+/// kept exact as F32 tensors (F16 widened once at load): every weight op takes F32 weights, and rounding them to bf16
+/// would change the checkpoint's numbers; the cost is 4 bytes per weight, twice a bf16 checkpoint. The source must
+/// outlive the tensors (the model keeps it open).
 /// </summary>
-internal sealed class WeightUploader(ComputeBackend backend, IWeightSource source)
+internal sealed class WeightUploader(ComputeBackend backend, IWeightSource source, WeightFormat format = WeightFormat.Stored)
 {
+    /// <summary>
+    /// Uploads the linear layer <paramref name="name"/> [out, in] = <paramref name="expected"/>: packed as the checkpoint
+    /// stores it (AWQ <c>qweight</c>/<c>qzeros</c>/<c>scales</c>), quantized at load when the format asks for int8/int4,
+    /// otherwise as <see cref="Upload"/> does.
+    /// </summary>
+    public Tensor UploadLinear(string name, int[] expected)
+    {
+        QuantizedMatrix? matrix = null;
+        if (AwqWeights.IsPacked(source, name)) matrix = AwqWeights.Unpack(source, name, expected);
+        else if (format != WeightFormat.Stored)
+        {
+            WeightTensor weight = CheckedShape(name, expected);
+            matrix = WeightQuantizer.Quantize(weight.ToF32(), expected[0], expected[1], format == WeightFormat.Int8 ? 8 : 4);
+        }
+        if (matrix is null) return Upload(name, expected);
+        Tensor tensor = backend.FromQuantized(matrix);
+        tensor.Name = name;
+        return tensor;
+    }
+
+    /// <summary>Uploads the bias of a linear layer: F32 when its <paramref name="weight"/> is packed (the packed kernels take f32), else as <see cref="Upload"/>.</summary>
+    public Tensor UploadBias(string name, int[] expected, Tensor weight)
+    {
+        if (!weight.DType.IsQuantized()) return Upload(name, expected);
+        Tensor tensor = backend.FromF32(CheckedShape(name, expected).ToF32(), expected);
+        tensor.Name = name;
+        return tensor;
+    }
+
     /// <summary>
     /// Uploads <paramref name="name"/>, which must have exactly <paramref name="expected"/> as shape; the tensor gets
     /// <paramref name="deviceShape"/> (same element count) or the checkpoint shape.
     /// </summary>
     public Tensor Upload(string name, int[] expected, int[]? deviceShape = null)
     {
-        WeightTensor weight = source.Get(name);
-        if (!weight.Shape.AsSpan().SequenceEqual(expected))
-            throw new SafeTensorsFormatException(source.Location, $"'{name}' has shape [{string.Join(",", weight.Shape)}], the config needs [{string.Join(",", expected)}]");
-        Tensor tensor = ToBackend(weight, deviceShape ?? expected);
+        Tensor tensor = ToBackend(CheckedShape(name, expected), deviceShape ?? expected);
         tensor.Name = name;
         return tensor;
     }
 
+    private WeightTensor CheckedShape(string name, int[] expected)
+    {
+        WeightTensor weight = source.Get(name);
+        if (!weight.Shape.AsSpan().SequenceEqual(expected))
+            throw new SafeTensorsFormatException(source.Location, $"'{name}' has shape [{string.Join(",", weight.Shape)}], the config needs [{string.Join(",", expected)}]");
+        return weight;
+    }
+
     private unsafe Tensor ToBackend(WeightTensor weight, int[] shape)
     {
-        if (weight.DType != SafeTensorDType.BF16) return backend.FromBf16(weight.ToBf16Bits(), shape);
+        if (weight.DType is SafeTensorDType.F32 or SafeTensorDType.F16) return backend.FromF32(weight.ToF32(), shape);
+        if (weight.DType != SafeTensorDType.BF16)
+            throw new SafeTensorsFormatException(source.Location, $"'{weight.Name}' is {weight.DType}; weights must be BF16, F16 or F32");
         if (weight.IsMapped) return backend.FromHostBf16(weight.Address, weight.ElementCount, shape, owner: source);
         if (weight.ManagedArray is ushort[] words) return backend.FromHostBf16(words, shape);
         using MemoryHandle pin = weight.Pin(); // other in-memory layouts: one copy, straight from the bytes

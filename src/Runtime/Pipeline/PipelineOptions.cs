@@ -11,6 +11,12 @@ public sealed record PipelineOptions
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
 
     /// <summary>
+    /// How the language model's linear layers are held: as stored (default, bf16 as in HF), or quantized at load to
+    /// int8/int4 (less memory and faster CPU decode, at a measured cost in logits; see docs/weights.md).
+    /// </summary>
+    public Runtime.Model.WeightFormat Weights { get; init; } = Runtime.Model.WeightFormat.Stored;
+
+    /// <summary>
     /// The strategy spec: a reducer (<c>noop</c>, <c>prunevid-stage1</c>, <c>fastv</c>), a preset (<c>name:preset</c>),
     /// inline values (<c>name(k=v)</c>), a chain (<c>prunevid-stage1:aggressive+prunevid-stage2(alpha=0.3)</c>) or a
     /// named chain (<c>prunevid</c>); see <see cref="PruneVid.Strategies.StrategySpec"/>.

@@ -43,7 +43,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         _ = TokenReducerRegistry.Create(options.Strategy, options.StrategyParameters);
         WeightManifest.Validate(weights, config);
         _vision = new VisionEncoder(backend, config.Vision, weights);
-        _text = new TextModel(backend, config, weights);
+        _text = new TextModel(backend, config, weights, options.Weights);
         _generator = new TextGenerator(_text);
         _ownsModel = true;
     }

@@ -46,7 +46,7 @@ public sealed class WeightManifestTests
         {
             if (spec.Name is "visual.blocks.2.attn.qkv.bias" or "model.layers.1.mlp.up_proj.weight") continue;
             int[] shape = spec.Name == "model.norm.weight" ? [65] : spec.Shape;
-            SafeTensorDType dtype = spec.Name == "visual.merger.ln_q.weight" ? SafeTensorDType.F32 : spec.DType;
+            SafeTensorDType dtype = spec.Name == "visual.merger.ln_q.weight" ? SafeTensorDType.I32 : spec.DType;
             long count = shape.Aggregate(1L, (n, d) => n * d);
             weights.Add(WeightTensor.FromArray(spec.Name, dtype, shape, new byte[count * dtype.ElementSize]));
         }
@@ -56,8 +56,8 @@ public sealed class WeightManifestTests
         Assert.Contains("2 tensor(s) the model needs are missing", e.Message);
         Assert.Contains("visual.blocks.2.attn.qkv.bias", e.Message);
         Assert.Contains("model.layers.1.mlp.up_proj.weight", e.Message);
-        Assert.Contains("model.norm.weight is BF16 [65], expected BF16 [64]", e.Message);
-        Assert.Contains("visual.merger.ln_q.weight is F32 [64], expected BF16 [64]", e.Message);
+        Assert.Contains("model.norm.weight is BF16 [65], expected BF16, F16 or F32 [64]", e.Message);
+        Assert.Contains("visual.merger.ln_q.weight is I32 [64], expected BF16, F16 or F32 [64]", e.Message);
     }
 
     [Fact]

@@ -20,8 +20,11 @@ public sealed class TextModel : IDisposable
     private readonly ActivationArena _arena;
     private readonly Lock _forward = new(); // the layers share one activation arena: one forward pass at a time
 
-    /// <summary>Uploads the weights of <paramref name="config"/>'s language model from <paramref name="weights"/>.</summary>
-    public TextModel(ComputeBackend backend, Qwen25VLConfig config, IWeightSource weights)
+    /// <summary>
+    /// Uploads the weights of <paramref name="config"/>'s language model from <paramref name="weights"/>, its linear
+    /// layers held as <paramref name="format"/> says (as stored by default).
+    /// </summary>
+    public TextModel(ComputeBackend backend, Qwen25VLConfig config, IWeightSource weights, WeightFormat format = WeightFormat.Stored)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(config);
@@ -29,7 +32,7 @@ public sealed class TextModel : IDisposable
         Backend = backend;
         Config = config.Text;
         Placeholders = new PlaceholderIds(config.ImageTokenId, config.VideoTokenId);
-        _weights = new TextWeights(backend, Config, weights);
+        _weights = new TextWeights(backend, Config, weights, format);
         _layers = new DecoderLayer[Config.NumHiddenLayers];
         for (int l = 0; l < _layers.Length; l++) _layers[l] = new DecoderLayer(backend, Config, _weights.Layers[l], l);
         _rotary = new RotaryTable(backend, Config.HeadDim, Config.RopeTheta);

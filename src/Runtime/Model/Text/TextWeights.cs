@@ -10,16 +10,18 @@ internal sealed class TextWeights : IDisposable
 {
     private readonly List<Tensor> _owned = [];
 
-    public TextWeights(ComputeBackend backend, TextConfig config, IWeightSource source)
+    public TextWeights(ComputeBackend backend, TextConfig config, IWeightSource source, WeightFormat format = WeightFormat.Stored)
     {
         int h = config.HiddenSize, q = config.QuerySize, kv = config.KeyValueSize, inter = config.IntermediateSize;
-        var uploader = new WeightUploader(backend, source);
-        Tensor Load(string name, params int[] shape)
+        var uploader = new WeightUploader(backend, source, format);
+        Tensor Owned(Tensor t)
         {
-            Tensor t = uploader.Upload(name, shape);
             _owned.Add(t);
             return t;
         }
+        Tensor Load(string name, params int[] shape) => Owned(uploader.Upload(name, shape));
+        Tensor Linear(string name, params int[] shape) => Owned(uploader.UploadLinear(name, shape));
+        Tensor Bias(string name, Tensor weight, params int[] shape) => Owned(uploader.UploadBias(name, shape, weight));
 
         Embedding = Load(WeightNames.EmbedTokens, config.VocabSize, h);
         FinalNorm = Load(WeightNames.FinalNorm, h);
@@ -29,19 +31,22 @@ internal sealed class TextWeights : IDisposable
         for (int l = 0; l < Layers.Length; l++)
         {
             string p = WeightNames.TextLayer(l);
+            Tensor qWeight = Linear(p + "self_attn.q_proj.weight", q, h);
+            Tensor kWeight = Linear(p + "self_attn.k_proj.weight", kv, h);
+            Tensor vWeight = Linear(p + "self_attn.v_proj.weight", kv, h);
             Layers[l] = new DecoderLayerWeights(
                 InputNorm: Load(p + "input_layernorm.weight", h),
                 PostAttentionNorm: Load(p + "post_attention_layernorm.weight", h),
-                QWeight: Load(p + "self_attn.q_proj.weight", q, h),
-                QBias: Load(p + "self_attn.q_proj.bias", q),
-                KWeight: Load(p + "self_attn.k_proj.weight", kv, h),
-                KBias: Load(p + "self_attn.k_proj.bias", kv),
-                VWeight: Load(p + "self_attn.v_proj.weight", kv, h),
-                VBias: Load(p + "self_attn.v_proj.bias", kv),
-                OWeight: Load(p + "self_attn.o_proj.weight", h, q),
-                GateWeight: Load(p + "mlp.gate_proj.weight", inter, h),
-                UpWeight: Load(p + "mlp.up_proj.weight", inter, h),
-                DownWeight: Load(p + "mlp.down_proj.weight", h, inter));
+                QWeight: qWeight,
+                QBias: Bias(p + "self_attn.q_proj.bias", qWeight, q),
+                KWeight: kWeight,
+                KBias: Bias(p + "self_attn.k_proj.bias", kWeight, kv),
+                VWeight: vWeight,
+                VBias: Bias(p + "self_attn.v_proj.bias", vWeight, kv),
+                OWeight: Linear(p + "self_attn.o_proj.weight", h, q),
+                GateWeight: Linear(p + "mlp.gate_proj.weight", inter, h),
+                UpWeight: Linear(p + "mlp.up_proj.weight", inter, h),
+                DownWeight: Linear(p + "mlp.down_proj.weight", h, inter));
         }
     }
 

@@ -1,0 +1,86 @@
+// PruneVid.NET — quantized weights: the Cpu GEMM (prefill), a dequantized panel through the packed f32 GEMM.
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using PruneVid.Compute;
+using PruneVid.Kernels.Cpu;
+
+namespace PruneVid.Kernels.Quantized;
+
+/// <summary>
+/// y[M,N] = x · Wᵀ for many input rows (prefill): panels of <see cref="PanelRows"/> weight rows are dequantized into
+/// a reused f32 buffer and multiplied by the existing packed f32 GEMM (<see cref="CpuGemm"/>), so prefill runs at the
+/// f32 GEMM's speed plus one dequantization of W per call, which M ≫ 1 rows amortise. Without AVX-512 the f32
+/// reference multiplies each panel.
+/// </summary>
+internal static unsafe class CpuQuantizedGemm
+{
+    /// <summary>Weight rows dequantized at once: 256 rows × K = 2048 is 2 MB of f32.</summary>
+    public const int PanelRows = 256;
+
+    [ThreadStatic] private static float[]? t_panel, t_product;
+
+    /// <summary>Runs the GEMM; <paramref name="bias"/> may be empty.</summary>
+    public static void Run(ReadOnlySpan<float> x, QuantizedMatrix w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
+    {
+        int n = w.Rows, k = w.Columns;
+        float[] panel = t_panel is { } p && p.Length >= PanelRows * k ? p : t_panel = new float[PanelRows * k];
+        float[] product = t_product is { } q && q.Length >= m * PanelRows ? q : t_product = new float[m * PanelRows];
+        for (int n0 = 0; n0 < n; n0 += PanelRows)
+        {
+            int rows = Math.Min(PanelRows, n - n0);
+            Parallel.For(0, rows, r => DequantizeRow(w, n0 + r, panel.AsSpan(r * k, k)));
+            Span<float> part = product.AsSpan(0, m * rows);
+            if (CpuGemm.IsSupported)
+            {
+                fixed (float* px = x) fixed (float* pw = panel) fixed (float* pp = part)
+                    CpuGemm.Run(px, new CpuWeights(pw, DType.F32, rows, k), null, pp, m);
+            }
+            else MatMul.Reference(x[..(m * k)], panel.AsSpan(0, rows * k), default, part, m, rows, k);
+            for (int i = 0; i < m; i++)
+            {
+                Span<float> yRow = y.Slice(i * n + n0, rows);
+                ReadOnlySpan<float> pRow = part.Slice(i * rows, rows);
+                for (int r = 0; r < rows; r++)
+                {
+                    float v = bias.IsEmpty ? pRow[r] : pRow[r] + bias[n0 + r];
+                    yRow[r] = accumulate ? yRow[r] + v : v;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Row <paramref name="row"/> of <paramref name="w"/> as f32: whole blocks 16 codes at a time (zero-extended,
+    /// converted, (q − z)·s), the tail and machines without AVX-512 through <see cref="QuantizedMatrix.Dequantize"/>.
+    /// </summary>
+    internal static void DequantizeRow(QuantizedMatrix w, int row, Span<float> destination)
+    {
+        int blocks = Avx512F.IsSupported ? w.Columns / QuantizedMatrix.Block : 0;
+        fixed (byte* codes = w.Codes) fixed (float* dst = destination)
+        {
+            byte* rowCodes = codes + (long)row * w.RowBytes;
+            long groups = (long)row * w.Groups;
+            for (int b = 0; b < blocks; b++)
+            {
+                long g = groups + b * QuantizedMatrix.Block / w.GroupSize;
+                Vector512<float> s = Vector512.Create(w.Scales[g]), z = Vector512.Create(w.Zeros[g]);
+                Vector128<byte> first, second;
+                if (w.Bits == 4)
+                {
+                    Vector128<byte> pairs = Vector128.Load(rowCodes + b * 16);
+                    first = pairs & Vector128.Create((byte)0x0F);
+                    second = Vector128.ShiftRightLogical(pairs, 4);
+                }
+                else
+                {
+                    first = Vector128.Load(rowCodes + b * 32);
+                    second = Vector128.Load(rowCodes + b * 32 + 16);
+                }
+                float* at = dst + b * QuantizedMatrix.Block;
+                ((Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first)) - z) * s).Store(at);
+                ((Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second)) - z) * s).Store(at + 16);
+            }
+        }
+        for (int c = blocks * QuantizedMatrix.Block; c < w.Columns; c++) destination[c] = w.Dequantize(row, c);
+    }
+}
