@@ -9,7 +9,8 @@ public sealed partial class IlgpuBackend
     /// <inheritdoc />
     /// <remarks>
     /// One launch for every projection: <c>MatMul.ProjectGemv</c> for decode-shaped calls on CUDA (every weight an
-    /// owned, 4-byte-aligned buffer with even K, as for the single GEMV), <c>MatMul.ProjectTiled</c> otherwise. Unused
+    /// owned, 4-byte-aligned buffer with even K, as for the single GEMV), <c>MatMul.ProjectTensorCore</c> where
+    /// <see cref="TensorCores"/> is on, <c>MatMul.ProjectTiled</c> otherwise. Unused
     /// slots repeat slot 0's views with N = 0.
     /// </remarks>
     protected override void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
@@ -32,7 +33,10 @@ public sealed partial class IlgpuBackend
         }
 
         bool pairsAligned = k % 2 == 0 && w0.OwnsBuffer && w1.OwnsBuffer && w2.OwnsBuffer;
-        if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
+        MatMulKernel plan = Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned, TensorCores);
+        if (plan == MatMulKernel.TensorCore)
+            LaunchTensorCoreProject(tx, shapes, (w0, b0, y0), (w1, b1, y1), (w2, b2, y2));
+        else if (plan == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchProjectGemv(Runtime, Kernels.MatMul.GemvGroups(shapes.TotalN, threads, Accelerator.WarpSize), tx.RawF32,

@@ -9,7 +9,7 @@ public sealed partial class IlgpuBackend
     /// <inheritdoc />
     /// <remarks>
     /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls, the
-    /// portable tiled GEMM for the rest.
+    /// tensor-core GEMM for the rest where <see cref="TensorCores"/> is on, the portable tiled GEMM otherwise.
     /// </remarks>
     protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
     {
@@ -30,7 +30,10 @@ public sealed partial class IlgpuBackend
         // The GEMV reads bf16 pairs as 32-bit words, so rows must start 4-byte aligned: true for an owned buffer with
         // even K (views hide their offset). It is a GPU kernel: on ILGPU's CPU accelerator the tiled kernel is faster.
         bool pairsAligned = k % 2 == 0 && tw.OwnsBuffer;
-        if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
+        MatMulKernel plan = Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned, TensorCores);
+        if (plan == MatMulKernel.TensorCore)
+            LaunchTensorCoreMatMul(tx, weights, biasView, ty, m, n, k, hasBias, add);
+        else if (plan == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Accelerator.WarpSize), tx.RawF32,
