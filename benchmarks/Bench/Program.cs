@@ -12,6 +12,7 @@ string usage = """
                                        every registered reducer on the Cpu backend, timed against prunevid-stage1
       cpu [--json] [--repeat 3] [--model 3b|none] [--only gemm|gemv|attention|model|stream]
                                        Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
+      ptx --out DIR                    every kernel variant's PTX (sm_90), one Family.Kernel.variant.ptx file each
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
@@ -25,6 +26,7 @@ return args[0] switch
     "cpu" => CpuBenchmark.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
+    "ptx" => PtxDump.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),
     "stage2" => Stage2Benchmark.Run(rest),
     "reducers" => ReducerBenchmark.Run(rest),

@@ -1,6 +1,7 @@
 // PruneVid.NET — kernels: tensor-core GEMM (mma.sync m16n8k16 bf16, f32 accumulation) for prefill and vision.
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 using PruneVid.Compute;
 using PruneVid.Kernels.Dsl;
 
@@ -110,7 +111,10 @@ public static partial class MatMul
     {
         int tileM = TensorTileM(threads), tileN = TensorTileN(threads), stageWords = (tileM + tileN) * TensorRowStride;
         // The kernel's only shared allocation: the warp instructions address it by its PTX name (see TensorCore).
-        ArrayView<ushort> tiles = SharedMemory.Allocate<ushort>(stages * (TensorTileM(threads) + TensorTileN(threads)) * TensorRowStride);
+        // AsAligned(16) makes ILGPU declare it 16-byte aligned, as ldmatrix and cp.async need (on the PTX backend only:
+        // elsewhere it would assert an alignment the emulation does not need).
+        ArrayView<ushort> shared = SharedMemory.Allocate<ushort>(stages * (TensorTileM(threads) + TensorTileN(threads)) * TensorRowStride);
+        ArrayView<ushort> tiles = CudaAsm.IsSupported ? shared.AsAligned(16) : shared;
         int thread = Group.IdxX, warp = thread >> 5, lane = thread & 31;
         int warpsM = tileM >> 5, wm = warp % warpsM, wn = warp / warpsM;
         int m0 = tileRow * tileM, n0 = tileColumn * tileN;

@@ -57,8 +57,9 @@ public struct Accumulator
 /// ILGPU 1.5.3 gives a kernel no address of a view, while ldmatrix and cp.async take shared-memory addresses. ILGPU
 /// names a kernel's shared allocations <c>__shared_alloca0</c>, <c>__shared_alloca1</c>, … in order, so the PTX forms
 /// address <c>__shared_alloca0</c> plus the element index: a kernel using them must make exactly one
-/// <c>SharedMemory.Allocate&lt;ushort&gt;</c> and pass that view with indices from its start (the PTX tests check the
-/// symbol and its 16-byte alignment in every such kernel).
+/// <c>SharedMemory.Allocate&lt;ushort&gt;</c>, mark it <c>AsAligned(16)</c> on the PTX backend (which makes ILGPU declare
+/// the allocation 16-byte aligned; <c>AlignTo</c> emits invalid PTX in 1.5.3) and pass that view with indices from its
+/// start (a PTX test checks the symbol and its alignment in every such kernel).
 /// </remarks>
 public static class TensorCore
 {
