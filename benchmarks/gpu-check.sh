@@ -17,6 +17,10 @@ step() { echo; echo "== $*"; }
 step gpu; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 step "check: synthetic model on cuda vs the Cpu references"
 app Bench Bench check --device cuda --shape tiny --frames 4 --size 112
+step "check with the tensor-core GEMM (bf16 activations; the f32 bounds may be too tight: record the deltas)"
+app Bench Bench check --device cuda --shape tiny --frames 4 --size 112 --tensor-cores on
+step "ptx of every kernel variant as the driver sees it (ptxas -v runs offline in CI)"
+app Bench Bench ptx --out /tmp/prunevid-ptx
 if [ -f "$dev/fixtures/tiny-qwen25vl/reference.safetensors" ]; then
   step "parity on cuda (tiny fixture, every named intermediate)"
   app PruneVid.Cli prunevid parity --model "$dev/fixtures/tiny-qwen25vl" --reference "$dev/fixtures/tiny-qwen25vl/reference.safetensors" --backend cuda

@@ -3,7 +3,7 @@ using PruneVid.Bench;
 
 string usage = """
     usage: Bench <benchmark> [options]
-      check [--device cuda] [--shape tiny]   the synthetic model on the device vs the Cpu references (PASS/FAIL)
+      check [--device cuda] [--shape tiny] [--tensor-cores on]   the synthetic model on the device vs the Cpu references (PASS/FAIL)
       kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
       stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
                                        PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
