@@ -28,5 +28,20 @@ fi
 for family in $(app Bench Bench kernels list | cut -d: -f1); do
   step "kernel lab: $family"; app Bench Bench kernels "$family"
 done
+step "PyTorch on the same GPU and shapes (anchors for the kernel lab's MatMul.TensorCore line; SDPA for attention)"
+python3 - <<'PY' || echo "pytorch timing failed"
+import torch, torch.nn.functional as F
+def t(f, n=20):
+    for _ in range(3): f()
+    torch.cuda.synchronize(); s = torch.cuda.Event(enable_timing=True); e = torch.cuda.Event(enable_timing=True)
+    s.record(); [f() for _ in range(n)]; e.record(); torch.cuda.synchronize(); return s.elapsed_time(e) / n / 1e3
+print(torch.cuda.get_device_name(), "torch", torch.__version__)
+for m, n, k in [(2076, 3584, 3584), (2076, 18944, 3584), (2076, 3584, 18944), (8192, 1280, 1280), (8192, 3420, 1280)]:
+    x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16); w = torch.randn(n, k, device="cuda", dtype=torch.bfloat16)
+    s = t(lambda: x @ w.T); print(f"torch.matmul bf16 M={m} N={n} K={k}: {s*1e6:.1f} us, {2*m*n*k/s/1e12:.1f} TFLOP/s")
+q = torch.randn(1, 28, 2076, 128, device="cuda", dtype=torch.bfloat16); kv = torch.randn(1, 28, 2076, 128, device="cuda", dtype=torch.bfloat16)
+s = t(lambda: F.scaled_dot_product_attention(q, kv, kv, is_causal=True))
+print(f"SDPA causal 28 heads x 2076 x 128 (KV repeated for GQA): {s*1e6:.1f} us, {2*2*28*2076*2076*128/2/s/1e12:.1f} TFLOP/s")
+PY
 step "stage 1: 16 x 16x16 tokens x 3584"; app Bench Bench stage1
 step "model benchmark: 7B shape, 16 frames at 448x448"; app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64
