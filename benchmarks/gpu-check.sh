@@ -45,3 +45,5 @@ print(f"SDPA causal 28 heads x 2076 x 128 (KV repeated for GQA): {s*1e6:.1f} us,
 PY
 step "stage 1: 16 x 16x16 tokens x 3584"; app Bench Bench stage1
 step "model benchmark: 7B shape, 16 frames at 448x448"; app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64
+step "model benchmark, portable f32 GEMM (tensor cores off) for comparison"
+PRUNEVID_TENSOR_CORES=0 app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64
