@@ -17,6 +17,10 @@ step() { echo; echo "== $*"; }
 step gpu; nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 step "check: synthetic model on cuda vs the Cpu references"
 app Bench Bench check --device cuda --shape tiny --frames 4 --size 112
+step "check with the tensor-core GEMM (bf16 activations; the f32 bounds may be too tight: record the deltas)"
+app Bench Bench check --device cuda --shape tiny --frames 4 --size 112 --tensor-cores on
+step "ptx of every kernel variant as the driver sees it (ptxas -v runs offline in CI)"
+app Bench Bench ptx --out /tmp/prunevid-ptx
 if [ -f "$dev/fixtures/tiny-qwen25vl/reference.safetensors" ]; then
   step "parity on cuda (tiny fixture, every named intermediate)"
   app PruneVid.Cli prunevid parity --model "$dev/fixtures/tiny-qwen25vl" --reference "$dev/fixtures/tiny-qwen25vl/reference.safetensors" --backend cuda
@@ -24,5 +28,22 @@ fi
 for family in $(app Bench Bench kernels list | cut -d: -f1); do
   step "kernel lab: $family"; app Bench Bench kernels "$family"
 done
+step "PyTorch on the same GPU and shapes (anchors for the kernel lab's MatMul.TensorCore line; SDPA for attention)"
+python3 - <<'PY' || echo "pytorch timing failed"
+import torch, torch.nn.functional as F
+def t(f, n=20):
+    for _ in range(3): f()
+    torch.cuda.synchronize(); s = torch.cuda.Event(enable_timing=True); e = torch.cuda.Event(enable_timing=True)
+    s.record(); [f() for _ in range(n)]; e.record(); torch.cuda.synchronize(); return s.elapsed_time(e) / n / 1e3
+print(torch.cuda.get_device_name(), "torch", torch.__version__)
+for m, n, k in [(2076, 3584, 3584), (2076, 18944, 3584), (2076, 3584, 18944), (8192, 1280, 1280), (8192, 3420, 1280)]:
+    x = torch.randn(m, k, device="cuda", dtype=torch.bfloat16); w = torch.randn(n, k, device="cuda", dtype=torch.bfloat16)
+    s = t(lambda: x @ w.T); print(f"torch.matmul bf16 M={m} N={n} K={k}: {s*1e6:.1f} us, {2*m*n*k/s/1e12:.1f} TFLOP/s")
+q = torch.randn(1, 28, 2076, 128, device="cuda", dtype=torch.bfloat16); kv = torch.randn(1, 28, 2076, 128, device="cuda", dtype=torch.bfloat16)
+s = t(lambda: F.scaled_dot_product_attention(q, kv, kv, is_causal=True))
+print(f"SDPA causal 28 heads x 2076 x 128 (KV repeated for GQA): {s*1e6:.1f} us, {2*2*28*2076*2076*128/2/s/1e12:.1f} TFLOP/s")
+PY
 step "stage 1: 16 x 16x16 tokens x 3584"; app Bench Bench stage1
 step "model benchmark: 7B shape, 16 frames at 448x448"; app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64
+step "model benchmark, portable f32 GEMM (tensor cores off) for comparison"
+PRUNEVID_TENSOR_CORES=0 app Bench Bench model --shape 7b --frames 16 --size 448 --decode 64

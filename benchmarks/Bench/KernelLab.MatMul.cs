@@ -14,7 +14,42 @@ public static partial class KernelLab
         new("MatMul.TiledF32", 1e-4, (rt, t) => ValidateMatMul(rt, t, Tiled.F32), (rt, c, t) => MeasureMatMul(rt, c, t, Tiled.F32)),
         new("MatMul.Gemv", 1e-4, (rt, t) => ValidateMatMul(rt, t, Tiled.Gemv), (rt, c, t) => MeasureMatMul(rt, c, t, Tiled.Gemv),
             (rt, t) => t <= rt.Accelerator.MaxNumThreadsPerGroup && t >= rt.Accelerator.WarpSize),
+        // bf16 activations: compared with the reference that rounds x the same way; needs 32-lane warps (CUDA).
+        new("MatMul.TensorCore", 1e-3, ValidateTensorCore, MeasureTensorCore,
+            (rt, t) => t <= rt.Accelerator.MaxNumThreadsPerGroup && rt.Accelerator.WarpSize == 32),
     ]);
+
+    private const int TensorStages = 3;
+
+    private static double ValidateTensorCore(KernelRuntime runtime, int threads)
+    {
+        const int m = 67, n = 45, k = 130;
+        float[] x = Uniform(1, (long)m * k);
+        ushort[] w = UniformBf16(2, (long)n * k), bias = UniformBf16(3, n);
+        float[] expected = new float[m * n];
+        MatMul.TensorCoreReference(x, w, bias, expected, m, n, k);
+        using var wb = runtime.Accelerator.Allocate1D(w);
+        using var bb = runtime.Accelerator.Allocate1D(bias);
+        long address = ((ArrayView<ushort>)wb.View).LoadEffectiveAddressAsPtr().ToInt64();
+        return RunAndCompare(runtime, x, m * n, expected, (xv, yv) =>
+            MatMul.LaunchTensorCore(runtime, MatMul.TensorCoreGroups(m, n, threads), xv, wb.View, address, bb.View, yv, m, n, k, 1, 0, threads, TensorStages));
+    }
+
+    private static KernelMeasurement MeasureTensorCore(KernelRuntime runtime, KernelBenchmarkContext context, int threads)
+    {
+        // The 7B prefill of 2,076 tokens through q/o (N = 3584) — the shape benchmarks/gpu-check.sh times in PyTorch too.
+        bool gpu = runtime.IsCuda;
+        int m = gpu ? 2076 : 32, n = gpu ? 3584 : 64, k = gpu ? 3584 : 256;
+        using var x = runtime.Accelerator.Allocate1D<float>((long)m * k);
+        using var y = runtime.Accelerator.Allocate1D<float>((long)m * n);
+        using var w = runtime.Accelerator.Allocate1D<ushort>((long)n * k);
+        x.MemSetToZero();
+        w.MemSetToZero();
+        long address = ((ArrayView<ushort>)w.View).LoadEffectiveAddressAsPtr().ToInt64();
+        return context.Measure(runtime, $"TensorCore M={m} N={n} K={k} threads={threads} stages={TensorStages}",
+            () => MatMul.LaunchTensorCore(runtime, MatMul.TensorCoreGroups(m, n, threads), x.View, w.View, address, w.View, y.View, m, n, k, 0, 0, threads, TensorStages),
+            4L * m * k + 2L * n * k + 4L * m * n, 2L * m * n * k);
+    }
 
     private enum Tiled { Bf16, F32, Gemv }
 

@@ -53,7 +53,8 @@ public static partial class KernelLab
     private static bool RunVariant(KernelRuntime runtime, int number, LabVariant variant, bool quick)
     {
         KernelInfo info = KernelRegistry.Find(variant.Kernel) ?? throw new InvalidOperationException($"{variant.Kernel} is not in the kernel registry");
-        string? tunable = info.Tunables.Keys.SingleOrDefault();
+        // The group size is the swept tunable where there are several (the case fixes the others).
+        string? tunable = info.GroupSizeTunable ?? info.Tunables.Keys.SingleOrDefault();
         int[] values = tunable is null ? [0] : info.Tunables[tunable].Where(v => variant.Fits(runtime, v)).ToArray();
         Console.WriteLine($"[{number}] {info.Name}" + (tunable is null ? "" : $"  sweeping {tunable} over {string.Join(", ", values)}"));
 

@@ -3,7 +3,7 @@ using PruneVid.Bench;
 
 string usage = """
     usage: Bench <benchmark> [options]
-      check [--device cuda] [--shape tiny]   the synthetic model on the device vs the Cpu references (PASS/FAIL)
+      check [--device cuda] [--shape tiny] [--tensor-cores on]   the synthetic model on the device vs the Cpu references (PASS/FAIL)
       kernels <family> [--variant N]   kernel lab: validate each variant against its reference, sweep tunables
       stage1 [--frames 16 --height 16 --width 16 --channels 3584] [--cpu-accelerator]
                                        PruneVid Stage 1 on the GPU (or ILGPU's CPU accelerator) and on the Cpu backend
@@ -14,6 +14,7 @@ string usage = """
                                        Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
       llama [--json] [--model 3b|tiny] [--type f16|q8_0|q4_0] [--prompt 1024] [--decode 16]
                                        the llama.cpp anchor (LLamaSharp, CPU) on a GGUF of the same synthetic model
+      ptx --out DIR                    every kernel variant's PTX (sm_90), one Family.Kernel.variant.ptx file each
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
     """;
@@ -28,6 +29,7 @@ return args[0] switch
     "llama" => LlamaCppBenchmark.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
+    "ptx" => PtxDump.Run(rest),
     "stage1" => Stage1Benchmark.Run(rest),
     "stage2" => Stage2Benchmark.Run(rest),
     "reducers" => ReducerBenchmark.Run(rest),

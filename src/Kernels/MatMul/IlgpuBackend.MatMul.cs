@@ -9,7 +9,7 @@ public sealed partial class IlgpuBackend
     /// <inheritdoc />
     /// <remarks>
     /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls, the
-    /// portable tiled GEMM for the rest.
+    /// tensor-core GEMM for the rest where <see cref="TensorCores"/> is on, the portable tiled GEMM otherwise.
     /// </remarks>
     private protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
     {
@@ -30,7 +30,10 @@ public sealed partial class IlgpuBackend
         // The GEMV reads bf16 pairs as 32-bit words, so rows must start 4-byte aligned: true for an owned buffer with
         // even K (views hide their offset). It is a GPU kernel: on ILGPU's CPU accelerator the tiled kernel is faster.
         bool pairsAligned = k % 2 == 0 && !tw.IsView;
-        if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
+        MatMulKernel plan = Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned, TensorCores);
+        if (plan == MatMulKernel.TensorCore)
+            LaunchTensorCoreMatMul(tx, weights, biasView, ty, m, n, k, hasBias, add);
+        else if (plan == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Accelerator.WarpSize), tx.RawF32,
@@ -50,7 +53,8 @@ public sealed partial class IlgpuBackend
     /// <inheritdoc />
     /// <remarks>
     /// One launch for every projection: <c>MatMul.ProjectGemv</c> for decode-shaped calls on CUDA (every weight an
-    /// owned, 4-byte-aligned buffer with even K, as for the single GEMV), <c>MatMul.ProjectTiled</c> otherwise. Unused
+    /// owned, 4-byte-aligned buffer with even K, as for the single GEMV), <c>MatMul.ProjectTensorCore</c> where
+    /// <see cref="TensorCores"/> is on, <c>MatMul.ProjectTiled</c> otherwise. Unused
     /// slots repeat slot 0's views with N = 0.
     /// </remarks>
     private protected override void ProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m, int k)
@@ -73,7 +77,10 @@ public sealed partial class IlgpuBackend
         }
 
         bool pairsAligned = k % 2 == 0 && !w0.IsView && !w1.IsView && !w2.IsView;
-        if (Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned) == MatMulKernel.Gemv)
+        MatMulKernel plan = Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned, TensorCores);
+        if (plan == MatMulKernel.TensorCore)
+            LaunchTensorCoreProject(tx, shapes, (w0, b0, y0), (w1, b1, y1), (w2, b2, y2));
+        else if (plan == MatMulKernel.Gemv)
         {
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchProjectGemv(Runtime, Kernels.MatMul.GemvGroups(shapes.TotalN, threads, Accelerator.WarpSize), tx.RawF32,

@@ -8,6 +8,8 @@ public enum MatMulKernel
     Gemv,
     /// <summary>Many input rows (prefill, vision): blocked tiles that reuse each weight across rows, compute-bound.</summary>
     Tiled,
+    /// <summary>Many input rows on tensor cores: bf16 activations × bf16 weights, f32 accumulation (mma.sync).</summary>
+    TensorCore,
 }
 
 public static partial class MatMul
@@ -18,5 +20,13 @@ public static partial class MatMul
     /// <paramref name="gemvAvailable"/> is false where the backend cannot run its GEMV for this call.
     /// </summary>
     public static MatMulKernel Plan(int m, bool gemvAvailable = true)
-        => gemvAvailable && m <= GemvMaxRows ? MatMulKernel.Gemv : MatMulKernel.Tiled;
+        => Plan(m, gemvAvailable, tensorCoresAvailable: false);
+
+    /// <summary>
+    /// As <see cref="Plan(int, bool)"/>, with the tensor-core GEMM instead of the tiled one beyond the GEMV's rows where
+    /// <paramref name="tensorCoresAvailable"/> (a CUDA device, bf16 weights, and a caller that accepts bf16 activations).
+    /// </summary>
+    public static MatMulKernel Plan(int m, bool gemvAvailable, bool tensorCoresAvailable)
+        => gemvAvailable && m <= GemvMaxRows ? MatMulKernel.Gemv
+            : tensorCoresAvailable ? MatMulKernel.TensorCore : MatMulKernel.Tiled;
 }

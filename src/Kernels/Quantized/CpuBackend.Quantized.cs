@@ -8,7 +8,7 @@ public sealed partial class CpuBackend
 {
     /// <inheritdoc />
     /// <remarks>Keeps the matrix as it is: codes, scales and zero points stay in the managed arrays it owns.</remarks>
-    protected override Tensor FromQuantizedCore(QuantizedMatrix matrix)
+    private protected override Tensor FromQuantizedCore(QuantizedMatrix matrix)
     {
         Counters.CountAllocation(matrix.ByteCount);
         return new CpuQuantizedTensor(this, QuantizedDType(matrix), matrix);
@@ -16,7 +16,7 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc />
     /// <remarks><see cref="CpuQuantizedGemv"/> for decode-shaped calls (M ≤ 8), <see cref="CpuQuantizedGemm"/> for the rest.</remarks>
-    protected override void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate)
+    private protected override void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate)
     {
         CpuTensor tx = (CpuTensor)x, ty = (CpuTensor)y;
         QuantizedMatrix matrix = ((CpuQuantizedTensor)w).Matrix;

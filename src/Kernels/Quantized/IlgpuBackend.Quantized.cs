@@ -9,7 +9,7 @@ public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
     /// <remarks>One copy of the codes, scales and zero points into device buffers; nothing is widened.</remarks>
-    protected override Tensor FromQuantizedCore(QuantizedMatrix matrix)
+    private protected override Tensor FromQuantizedCore(QuantizedMatrix matrix)
     {
         Counters.CountAllocation(matrix.ByteCount);
         return new IlgpuQuantizedTensor(this, QuantizedDType(matrix), matrix, Accelerator);
@@ -21,7 +21,7 @@ public sealed partial class IlgpuBackend
     /// column); everything else, and every call on ILGPU's CPU accelerator (which simulates warps slowly), runs
     /// <see cref="QuantizedMatMul.PackedKernel"/> (a thread per output).
     /// </remarks>
-    protected override void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate)
+    private protected override void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate)
     {
         IlgpuTensor tx = (IlgpuTensor)x, ty = (IlgpuTensor)y;
         var tw = (IlgpuQuantizedTensor)w;

@@ -72,6 +72,27 @@ public sealed class KernelRuntime : IDisposable
         }
     }
 
+    /// <summary>
+    /// ILGPU's CPU accelerator with NVIDIA-sized warps (32 lanes, up to <paramref name="warpsPerGroup"/> warps per group):
+    /// the device the tensor-core kernels' emulated warp instructions need. Much slower than <see cref="CreateCpu"/>, so
+    /// tests keep their shapes small.
+    /// </summary>
+    public static KernelRuntime CreateCpuWarp32(int warpsPerGroup = 8)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(warpsPerGroup, 1);
+        var device = new CPUDevice(32, warpsPerGroup, 1);
+        Context context = Context.Create(builder => builder.CPU(device).EnableAlgorithms().Optimize(OptimizationLevel.O1));
+        try
+        {
+            return new KernelRuntime(context, context.CreateCPUAccelerator(0), isCuda: false);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The first CUDA GPU, or null when there is none (or no usable driver).</summary>
     public static KernelRuntime? TryCreateCuda()
     {

@@ -21,6 +21,12 @@ public abstract class AcceleratorFixture : IDisposable
 /// <summary>ILGPU's CPU accelerator: runs everywhere, so CPU-only CI exercises every kernel.</summary>
 public sealed class CpuAcceleratorFixture() : AcceleratorFixture(KernelRuntime.CreateCpu);
 
+/// <summary>
+/// ILGPU's CPU accelerator with 32-lane warps and 2 warps per group: hosts the tensor-core kernels' emulated fragments
+/// (every simulated thread is an OS thread, so groups stay small).
+/// </summary>
+public sealed class Warp32CpuAcceleratorFixture() : AcceleratorFixture(() => KernelRuntime.CreateCpuWarp32(warpsPerGroup: 2));
+
 /// <summary>The first CUDA GPU. Only classes marked <see cref="RequiresCudaAttribute"/> use it, and those are not discovered without a GPU.</summary>
 public sealed class CudaAcceleratorFixture() : AcceleratorFixture(
     () => KernelRuntime.TryCreateCuda() ?? throw new InvalidOperationException("no CUDA device: this fixture needs a GPU"));

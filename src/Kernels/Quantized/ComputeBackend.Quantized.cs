@@ -17,10 +17,10 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>Stores a packed matrix on this backend.</summary>
-    protected abstract Tensor FromQuantizedCore(QuantizedMatrix matrix);
+    private protected abstract Tensor FromQuantizedCore(QuantizedMatrix matrix);
 
     /// <summary>y = x · wᵀ (+ bias) with a packed <paramref name="w"/>; arguments already validated.</summary>
-    protected abstract void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate);
+    private protected abstract void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate);
 
     /// <summary>The dtype of a packed matrix's tensor.</summary>
     protected static DType QuantizedDType(QuantizedMatrix matrix) => matrix.Bits == 4 ? DType.Int4 : DType.Int8;
