@@ -77,10 +77,10 @@ public sealed class MergeAndReportTests : IDisposable
             R("b", "noop") with { PrefillMs = 200, DecodeMs = 50, ReductionMs = 0, TtftMs = 400 },
             R("c", "noop") with { PrefillMs = 300, DecodeMs = 50, ReductionMs = 0, TtftMs = 500 },
             R("d", "noop", prediction: 0) with { PrefillMs = 400, DecodeMs = 50, ReductionMs = 0, TtftMs = 600 },
-            R("a", "prunevid-stage1") with { VisualTokensAfter = 40, PrefillMs = 50, DecodeMs = 40, ReductionMs = 10, TtftMs = 200 },
-            R("b", "prunevid-stage1") with { VisualTokensAfter = 60, PrefillMs = 70, DecodeMs = 40, ReductionMs = 10, TtftMs = 220 },
-            R("c", "prunevid-stage1", prediction: null) with { Correct = false, VisualTokensAfter = 20, PrefillMs = 30, DecodeMs = 40, ReductionMs = 10, TtftMs = 180 },
-            R("d", "prunevid-stage1", prediction: null) with { Correct = false, Error = "video file 'd.mp4' not found", VisualTokensBefore = 0, VisualTokensAfter = 0 },
+            R("a", "prunevid-stage1") with { VisualTokensKept = 40, PrefillMs = 50, DecodeMs = 40, ReductionMs = 10, TtftMs = 200 },
+            R("b", "prunevid-stage1") with { VisualTokensKept = 60, PrefillMs = 70, DecodeMs = 40, ReductionMs = 10, TtftMs = 220 },
+            R("c", "prunevid-stage1", prediction: null) with { Correct = false, VisualTokensKept = 20, PrefillMs = 30, DecodeMs = 40, ReductionMs = 10, TtftMs = 180 },
+            R("d", "prunevid-stage1", prediction: null) with { Correct = false, Error = "video file 'd.mp4' not found", VisualTokensBefore = 0, VisualTokensKept = 0 },
         };
         var rows = StrategySummary.Compute(Strategies, lines);
         var noop = rows[0];

@@ -28,12 +28,13 @@ internal static class RunCommand
         var maxFrames = new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 128 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
+        var retention = new Option<double?>("--retention") { Description = "Token budget: keep this share (0..1] of the video's visual tokens after the last stage, by tuning the strategy's budget knob per video" };
         var verbose = new Option<bool>("--verbose") { Description = "Print reducer summaries such as [Stage 1] Tokens: N -> M" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (answer, compression, timings) instead of text" };
 
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, tokenizer, video, image, question, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, verbose, json,
+            model, tokenizer, video, image, question, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, retention, verbose, json,
         };
         command.Validators.Add(result =>
         {
@@ -51,6 +52,7 @@ internal static class RunCommand
                 Device = BackendFactory.Parse(parse.GetValue(device)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = JoinParameters(parse.GetValue(parameters)),
+                Retention = parse.GetValue(retention),
                 Sampling = frameSampling,
                 Preprocessing = processor,
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,

@@ -40,7 +40,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         Options = options;
         _generation = generation;
         // Fail at construction, not at the first request, when the strategy or its parameters are wrong.
-        _ = TokenReducerRegistry.Create(options.Strategy, options.StrategyParameters);
+        _ = StrategySpec.Parse(options.Strategy).CreateChain(options.StrategyParameters, retention: options.Retention);
         WeightManifest.Validate(weights, config);
         _vision = new VisionEncoder(backend, config.Vision, weights);
         _text = new TextModel(backend, config, weights);
@@ -50,7 +50,7 @@ public sealed partial class VideoQaPipeline : IDisposable
 
     private VideoQaPipeline(VideoQaPipeline model, PipelineOptions options)
     {
-        _ = TokenReducerRegistry.Create(options.Strategy, options.StrategyParameters);
+        _ = StrategySpec.Parse(options.Strategy).CreateChain(options.StrategyParameters, retention: options.Retention);
         (_backend, _weights, _vision, _text, _generator, _generation) =
             (model._backend, model._weights, model._vision, model._text, model._generator, model._generation);
         Config = model.Config;
@@ -164,7 +164,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         var item = MediaItem.Image(pixels.Grid.T, pixels.Grid.H, pixels.Grid.W, Config.Vision.SpatialMergeSize);
         int[] ids = new PromptBuilder().AddImage(item.TokenCount).AddText(question).Build().Tokenize(Tokenizer);
         var (text, generated, prefill, decode) = RunLanguageModel(new TextPrompt(ids, [item], ImageEmbeds: embeds), sampling, onText, cancellationToken);
-        var stats = new CompressionStats("none (image)", item.TokenCount, item.TokenCount, ids.Length, []);
+        var stats = new CompressionStats("none (image)", item.TokenCount, item.TokenCount, ids.Length, [], Config.Text.NumHiddenLayers);
         var timings = new PipelineTimings(decodeTime, preprocess, visionTime, TimeSpan.Zero, prefill, decode, Math.Max(0, generated.Tokens.Count - 1));
         return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, ids);
     }
@@ -188,7 +188,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(videos);
         sampling ??= DefaultSampling();
         sampling.Validate();
-        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters));
+        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(strategyParameters, Options.Verbose, Options.Retention);
         var clock = Stopwatch.StartNew();
         // vision → reduction → prompt → language model; each arrow is one type. Signals a reducer scores with
         // (e.g. FastVID's last-block saliency) come from the same encode.
@@ -210,13 +210,18 @@ public sealed partial class VideoQaPipeline : IDisposable
         TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, grids, question, promptIds);
         var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(prompt, sampling, onText, cancellationToken);
 
-        var stages = reduced.Stages.Concat(generated.Reductions.Select(r =>
-            new StageCompression(r.Hook, r.VideoTokensBefore, r.VideoTokensAfter, r.Layer, r.RowsAfter))).ToArray();
-        var stats = new CompressionStats(strategy, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, stages);
+        var stats = Statistics(strategy, chain, reduced, prompt, generated.Reductions);
         var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
             Math.Max(0, generated.Tokens.Count - 1));
         return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, prompt.InputIds);
     }
+
+    /// <summary>The one place a result's statistics are assembled: the stages before the model, then the in-model ones.</summary>
+    private CompressionStats Statistics(string strategy, ReducerChain chain, ReducedVideos reduced, TextPrompt prompt, IReadOnlyList<StageRecord> inModel) =>
+        new(strategy, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, [.. reduced.Stages, .. inModel], Config.Text.NumHiddenLayers)
+        {
+            TargetRetentionPercent = chain.Retention is double r ? Math.Round(r * 100, 6) : null,
+        };
 
     /// <summary>What reducers are told about the model, with the pipeline's log.</summary>
     private ReductionContext ReductionContext()
@@ -224,17 +229,6 @@ public sealed partial class VideoQaPipeline : IDisposable
         var vision = Config.Vision;
         return new ReductionContext(new ReducerModelInfo(Config.Text.HiddenSize, vision.SpatialMergeSize, vision.TemporalPatchSize,
             vision.TokensPerSecond, Config.Text.NumHiddenLayers), Log);
-    }
-
-    /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and a stage has such a parameter the parameters leave unset.</summary>
-    private string? WithVerbose(string? parameters)
-    {
-        if (!Options.Verbose) return parameters;
-        var spec = StrategySpec.Parse(Options.Strategy);
-        bool hasVerbose = spec.Stages.Any(s => TokenReducerRegistry.Get(s.Reducer).Parameters.Any(p => p.Name == "verbose")
-            && !s.Parameters.Any(p => p.Key == "verbose"));
-        bool set = parameters?.Split(',').Any(p => p.Split('=')[0].Trim() == "verbose") == true;
-        return hasVerbose && !set ? string.IsNullOrWhiteSpace(parameters) ? "verbose=true" : parameters + ",verbose=true" : parameters;
     }
 
     /// <summary>Prefill + decode; prefill ends when the first token is known, the rest is decode.</summary>

@@ -5,6 +5,7 @@ namespace PruneVid.Strategies.Peers;
 public sealed class DyCokeOptions
 {
     /// <summary>Share of a non-reference frame's tokens pruned: int((1 − k)·P) of them are kept.</summary>
+    [BudgetKnob(BudgetKnobKind.Decreasing)] // reference steps stay whole, so the share is met by bisection
     [Parameter(0.7, Min = 0, Max = 1, Name = "dycoke_k", Description = "pruned share of each non-reference step: keep int((1-k) * tokens per step) (dycoke_k)")]
     public double K { get; set; } = 0.7;
 }

@@ -1,6 +1,7 @@
 // PruneVid.NET — language model: prefill and the decoding loop.
 using System.Runtime.CompilerServices;
 using PruneVid.Compute;
+using PruneVid.Strategies;
 
 namespace PruneVid.Runtime.Model.Text;
 
@@ -29,7 +30,7 @@ public enum FinishReason
 public sealed record GenerationResult(IReadOnlyList<int> Tokens, FinishReason Reason, int RopeDelta)
 {
     /// <summary>What the in-model hooks did during prefill (empty without hooks).</summary>
-    public IReadOnlyList<InModelReductionOutcome> Reductions { get; init; } = [];
+    public IReadOnlyList<StageRecord> Reductions { get; init; } = [];
 }
 
 /// <summary>
@@ -100,7 +101,7 @@ public sealed class TextGenerator
         var tokens = new List<int>();
         FinishReason reason = FinishReason.Length;
         int delta = 0;
-        IReadOnlyList<InModelReductionOutcome> reductions = [];
+        IReadOnlyList<StageRecord> reductions = [];
         foreach (var (token, finish, ropeDelta, reduced) in Run(prompt, options, cancellationToken))
         {
             tokens.Add(token);
@@ -122,7 +123,7 @@ public sealed class TextGenerator
         }
     }
 
-    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta, IReadOnlyList<InModelReductionOutcome> Reductions)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken)
+    private IEnumerable<(int Token, FinishReason? Finish, int RopeDelta, IReadOnlyList<StageRecord> Reductions)> Run(TextPrompt prompt, SamplingOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
