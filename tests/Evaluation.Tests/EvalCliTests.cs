@@ -71,7 +71,7 @@ public sealed class EvalCliTests : IDisposable
         Assert.Contains("merged 12 lines (2 shard file(s) of 2)", merge.Stderr);
         var report = Cli.Run("eval", "report", output);
         Assert.True(report.ExitCode == 0, report.Stderr);
-        Assert.Contains("| strategy | n | accuracy |", report.Stdout);
+        Assert.Contains("| strategy | target | n | accuracy |", report.Stdout);
 
         // Every line, recomputed here from the shard files alone, against report.csv.
         var lines = Directory.GetFiles(output, "results-*-of-2.jsonl").SelectMany(File.ReadAllLines).Select(l => JsonDocument.Parse(l).RootElement).ToList();

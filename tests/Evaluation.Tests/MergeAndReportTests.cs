@@ -110,10 +110,10 @@ public sealed class MergeAndReportTests : IDisposable
         Assert.Equal("{\n  \"a\": 2,\n  \"b\": 4\n}", File.ReadAllText(Path.Combine(_dir, "submission-noop.json")).ReplaceLineEndings("\n"));
         Assert.Equal("{\n  \"a\": 3\n}", File.ReadAllText(Path.Combine(_dir, "submission-prunevid-stage1.json")).ReplaceLineEndings("\n"));
         string[] csv = File.ReadAllLines(Path.Combine(_dir, "report.csv"));
-        Assert.StartsWith("strategy,n,scored,correct,accuracy_pct,relative_accuracy_pct,mean_retention_pct", csv[0]);
-        Assert.StartsWith("noop,2,2,2,100,", csv[1]);
-        Assert.StartsWith("prunevid-stage1,2,2,0,0,0,", csv[2]);
-        Assert.Contains("| `prunevid-stage1` | 2 | 0.0% | 0.0% | 50.0% |", File.ReadAllText(Path.Combine(_dir, "report.md")));
+        Assert.StartsWith("strategy,family,target_retention_pct,n,scored,correct,accuracy_pct,relative_accuracy_pct,mean_retention_pct", csv[0]);
+        Assert.StartsWith("noop,noop,,2,2,2,100,", csv[1]);
+        Assert.StartsWith("prunevid-stage1,prunevid-stage1,,2,2,0,0,0,", csv[2]);
+        Assert.Contains("| `prunevid-stage1` | – | 2 | 0.0% | 0.0% | 50.0% |", File.ReadAllText(Path.Combine(_dir, "report.md")));
         Assert.Equal("submission-prunevid-stage1_aggressive_prunevid-stage2_alpha_0.3_.json",
             EvalReport.SubmissionFileName("prunevid-stage1:aggressive+prunevid-stage2(alpha=0.3)"));
     }

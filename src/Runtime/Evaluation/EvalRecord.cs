@@ -33,6 +33,7 @@ public sealed record EvalRecord
     /// <summary>Every stage in order, as <see cref="PruneVid.Strategies.StageRecord"/> (before the model, then in-model).</summary>
     public IReadOnlyList<PruneVid.Strategies.StageRecord>? Stages { get; init; }
     public double DecodeVideoMs { get; init; }
+    public double PreprocessMs { get; init; }
     public double VisionMs { get; init; }
     public double ReductionMs { get; init; }
     public double PrefillMs { get; init; }
@@ -43,6 +44,18 @@ public sealed record EvalRecord
 
     /// <summary>Retention achieved: <see cref="VisualTokensKept"/> / <see cref="VisualTokensBefore"/>, in percent (100 when there were none).</summary>
     public double RetentionPercent => VisualTokensBefore == 0 ? 100.0 : 100.0 * VisualTokensKept / VisualTokensBefore;
+
+    /// <summary>Language-model time: reduction + prefill + decode (what a reducer changes; the report's LM speed-up).</summary>
+    [JsonIgnore]
+    public double LanguageModelMs => ReductionMs + PrefillMs + DecodeMs;
+
+    /// <summary>
+    /// End-to-end time of this answer as a user running this strategy alone would see it: video decode + preprocess +
+    /// vision + reduction + prefill + decode (the encoding's times are shared by the strategies of a question in an
+    /// evaluation, and counted in full for each).
+    /// </summary>
+    [JsonIgnore]
+    public double EndToEndMs => DecodeVideoMs + PreprocessMs + VisionMs + ReductionMs + PrefillMs + DecodeMs;
 
     /// <summary>The pair this line answers.</summary>
     [JsonIgnore]

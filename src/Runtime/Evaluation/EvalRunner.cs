@@ -135,6 +135,7 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
                 TargetRetentionPercent = compression.TargetRetentionPercent,
                 Stages = compression.Stages,
                 DecodeVideoMs = timings.DecodeVideo.TotalMilliseconds,
+                PreprocessMs = timings.Preprocess.TotalMilliseconds,
                 VisionMs = timings.Vision.TotalMilliseconds,
                 ReductionMs = timings.Reduction.TotalMilliseconds,
                 PrefillMs = timings.Prefill.TotalMilliseconds,
