@@ -32,6 +32,14 @@ internal sealed class TokenBudget(double retention, int videoTokens, int knobs, 
             Report(stage, value, exact.Count, input.Count, goal);
             return exact;
         }
+        if (stage.Reducer is IPredictsKeptTokens)
+        {
+            // The count is known without running the reducer: search on the prediction, run once.
+            double predicted = Bisect(knob, v => ((IPredictsKeptTokens)stage.WithKnob!(v)).KeptTokens(input.Count, input.Grid.T, []), goal).Value;
+            TokenReduction once = stage.WithKnob!(predicted).Reduce(input, quiet);
+            Report(stage, predicted, once.Count, input.Count, goal);
+            return once;
+        }
         TokenReduction? best = null;
         double bestValue = double.NaN;
         Bisect(knob, v =>

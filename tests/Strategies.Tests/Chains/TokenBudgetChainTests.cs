@@ -80,6 +80,27 @@ public sealed class TokenBudgetChainTests
         Assert.Equal(best, VideoRowsKept(backend, hook, video.Count, video.Grid.T, []));
     }
 
+    [Fact]
+    public void DyCokesPredictedCountIsWhatItKeepsAndTheBudgetRunsItOnce()
+    {
+        using var backend = new CpuBackend();
+        foreach (int steps in new[] { 1, 2, 5, 8, 9 })
+        {
+            VideoTokens video = TestVideos.Random(backend, new VideoGrid(steps, 4, 5), Channels, seed: steps);
+            foreach (double k in new[] { 0.0, 0.3, 0.7, 1.0 })
+            {
+                var reducer = new PruneVid.Strategies.Peers.DyCokeReducer { Options = new() { K = k } };
+                Assert.Equal(reducer.Reduce(video, TestVideos.Context(Channels)).Count, reducer.KeptTokens(video.Count, steps, []));
+            }
+        }
+        // 8 steps of 20: steps 0, 4 and 6 stay whole, five steps keep int((1 − k)·20) each: 50% of 160 = 60 + 5·4.
+        VideoTokens eight = TestVideos.Random(backend, new VideoGrid(8, 4, 5), Channels, seed: 8);
+        var log = new List<string>();
+        var (result, _) = StrategySpec.Parse("dycoke").CreateChain(retention: 0.5).Run(eight, TestVideos.Context(Channels, log.Add));
+        Assert.Equal(80, result.Count);
+        Assert.Contains(log, l => l.StartsWith("[budget] dycoke: dycoke_k=", StringComparison.Ordinal) && l.Contains("keeps 80 of 160"));
+    }
+
     /// <summary>Video rows a hook keeps of a span of <paramref name="tokens"/> between a 3-row prefix and a 5-row question.</summary>
     private static int VideoRowsKept(IComputeBackend backend, ILanguageModelReductionHook hook, int tokens, int frames, IReadOnlyList<TokenSegment> segments)
     {
