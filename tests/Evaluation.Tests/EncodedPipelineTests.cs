@@ -53,7 +53,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
         var answer = _pipeline.Answer(encoded, _question, strategy, sampling);
         Assert.Equal(expected.Tokens, answer.Tokens);
         Assert.Equal(expected.PromptIds, answer.PromptIds);
-        Assert.Equal(expected.Compression.VisualTokensAfter, answer.Compression.VisualTokensAfter);
+        Assert.Equal(expected.Compression.PromptVisualTokens, answer.Compression.PromptVisualTokens);
         Assert.Equal(strategy, answer.Compression.Strategy);
     }
 
@@ -72,7 +72,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
         Assert.Equal(expected.Tokens, answer.Tokens);
         Assert.Equal(expected.PromptIds, answer.PromptIds);
         Assert.Equal(expected.Compression.Stages.Select(s => (s.Stage, s.TokensAfter)), answer.Compression.Stages.Select(s => (s.Stage, s.TokensAfter)));
-        Assert.Equal(expected.Compression.FinalVisualTokens, answer.Compression.FinalVisualTokens);
+        Assert.Equal(expected.Compression.VisualTokensKept, answer.Compression.VisualTokensKept);
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class EvalCliTests : IDisposable
         Assert.Contains("merged 12 lines (2 shard file(s) of 2)", merge.Stderr);
         var report = Cli.Run("eval", "report", output);
         Assert.True(report.ExitCode == 0, report.Stderr);
-        Assert.Contains("| strategy | n | accuracy |", report.Stdout);
+        Assert.Contains("| strategy | target | n | accuracy |", report.Stdout);
 
         // Every line, recomputed here from the shard files alone, against report.csv.
         var lines = Directory.GetFiles(output, "results-*-of-2.jsonl").SelectMany(File.ReadAllLines).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -83,7 +83,7 @@ public sealed class EvalCliTests : IDisposable
             var mine = lines.Where(l => l.GetProperty("strategy").GetString() == strategy).ToList();
             var ok = mine.Where(l => l.GetProperty("error").ValueKind == JsonValueKind.Null).ToList();
             int correct = mine.Count(l => l.GetProperty("correct").ValueKind == JsonValueKind.True);
-            double retention = ok.Average(l => 100.0 * l.GetProperty("visual_tokens_after").GetInt32() / l.GetProperty("visual_tokens_before").GetInt32());
+            double retention = ok.Average(l => 100.0 * l.GetProperty("visual_tokens_kept").GetInt32() / l.GetProperty("visual_tokens_before").GetInt32());
             double prefill = ok.Average(l => l.GetProperty("prefill_ms").GetDouble());
             double ttft = ok.Average(l => l.GetProperty("ttft_ms").GetDouble());
             var row = csv.Single(r => r.StartsWith(strategy + ",", StringComparison.Ordinal)).Split(',');
@@ -103,7 +103,7 @@ public sealed class EvalCliTests : IDisposable
                 submission.EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())).Order());
         }
         Assert.True(lines.Where(l => l.GetProperty("strategy").GetString() == "prunevid-stage1" && l.GetProperty("error").ValueKind == JsonValueKind.Null)
-            .All(l => l.GetProperty("visual_tokens_after").GetInt32() < l.GetProperty("visual_tokens_before").GetInt32()));
+            .All(l => l.GetProperty("visual_tokens_kept").GetInt32() < l.GetProperty("visual_tokens_before").GetInt32()));
 
         string ErrorOf(string id) => lines.First(l => l.GetProperty("q_uid").GetString() == id).GetProperty("error").GetString() ?? "";
         Assert.Contains("not found", ErrorOf(missingId));

@@ -77,10 +77,10 @@ public sealed class MergeAndReportTests : IDisposable
             R("b", "noop") with { PrefillMs = 200, DecodeMs = 50, ReductionMs = 0, TtftMs = 400 },
             R("c", "noop") with { PrefillMs = 300, DecodeMs = 50, ReductionMs = 0, TtftMs = 500 },
             R("d", "noop", prediction: 0) with { PrefillMs = 400, DecodeMs = 50, ReductionMs = 0, TtftMs = 600 },
-            R("a", "prunevid-stage1") with { VisualTokensAfter = 40, PrefillMs = 50, DecodeMs = 40, ReductionMs = 10, TtftMs = 200 },
-            R("b", "prunevid-stage1") with { VisualTokensAfter = 60, PrefillMs = 70, DecodeMs = 40, ReductionMs = 10, TtftMs = 220 },
-            R("c", "prunevid-stage1", prediction: null) with { Correct = false, VisualTokensAfter = 20, PrefillMs = 30, DecodeMs = 40, ReductionMs = 10, TtftMs = 180 },
-            R("d", "prunevid-stage1", prediction: null) with { Correct = false, Error = "video file 'd.mp4' not found", VisualTokensBefore = 0, VisualTokensAfter = 0 },
+            R("a", "prunevid-stage1") with { VisualTokensKept = 40, PrefillMs = 50, DecodeMs = 40, ReductionMs = 10, TtftMs = 200 },
+            R("b", "prunevid-stage1") with { VisualTokensKept = 60, PrefillMs = 70, DecodeMs = 40, ReductionMs = 10, TtftMs = 220 },
+            R("c", "prunevid-stage1", prediction: null) with { Correct = false, VisualTokensKept = 20, PrefillMs = 30, DecodeMs = 40, ReductionMs = 10, TtftMs = 180 },
+            R("d", "prunevid-stage1", prediction: null) with { Correct = false, Error = "video file 'd.mp4' not found", VisualTokensBefore = 0, VisualTokensKept = 0 },
         };
         var rows = StrategySummary.Compute(Strategies, lines);
         var noop = rows[0];
@@ -110,10 +110,10 @@ public sealed class MergeAndReportTests : IDisposable
         Assert.Equal("{\n  \"a\": 2,\n  \"b\": 4\n}", File.ReadAllText(Path.Combine(_dir, "submission-noop.json")).ReplaceLineEndings("\n"));
         Assert.Equal("{\n  \"a\": 3\n}", File.ReadAllText(Path.Combine(_dir, "submission-prunevid-stage1.json")).ReplaceLineEndings("\n"));
         string[] csv = File.ReadAllLines(Path.Combine(_dir, "report.csv"));
-        Assert.StartsWith("strategy,n,scored,correct,accuracy_pct,relative_accuracy_pct,mean_retention_pct", csv[0]);
-        Assert.StartsWith("noop,2,2,2,100,", csv[1]);
-        Assert.StartsWith("prunevid-stage1,2,2,0,0,0,", csv[2]);
-        Assert.Contains("| `prunevid-stage1` | 2 | 0.0% | 0.0% | 50.0% |", File.ReadAllText(Path.Combine(_dir, "report.md")));
+        Assert.StartsWith("strategy,family,target_retention_pct,n,scored,correct,accuracy_pct,relative_accuracy_pct,mean_retention_pct", csv[0]);
+        Assert.StartsWith("noop,noop,,2,2,2,100,", csv[1]);
+        Assert.StartsWith("prunevid-stage1,prunevid-stage1,,2,2,0,0,0,", csv[2]);
+        Assert.Contains("| `prunevid-stage1` | – | 2 | 0.0% | 0.0% | 50.0% |", File.ReadAllText(Path.Combine(_dir, "report.md")));
         Assert.Equal("submission-prunevid-stage1_aggressive_prunevid-stage2_alpha_0.3_.json",
             EvalReport.SubmissionFileName("prunevid-stage1:aggressive+prunevid-stage2(alpha=0.3)"));
     }

@@ -13,7 +13,7 @@ public sealed class ResultFileTests : IDisposable
     internal static EvalRecord Record(string q, string s, int? prediction = 1, int? answer = 1) => new()
     {
         QUid = q, Strategy = s, Scoring = "logits", Prediction = prediction, Answer = answer,
-        Correct = answer is null ? null : prediction == answer, VisualTokensBefore = 100, VisualTokensAfter = 50,
+        Correct = answer is null ? null : prediction == answer, VisualTokensBefore = 100, VisualTokensKept = 50,
     };
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class ChatClientTests(ServingFixture fixture)
         Assert.InRange(fromFile.Usage!.OutputTokenCount!.Value, 1, 6);
         var result = Assert.IsType<VideoQaResult>(fromFile.AdditionalProperties![PruneVidChatClient.ResultKey]);
         Assert.Equal(result.PromptIds.Count, fromFile.Usage.InputTokenCount);
-        Assert.True(result.Compression.VisualTokensAfter < result.Compression.VisualTokensBefore, "stage 1 ran");
+        Assert.True(result.Compression.PromptVisualTokens < result.Compression.VisualTokensBefore, "stage 1 ran");
 
         var streamed = new System.Text.StringBuilder();
         await foreach (var update in chat.GetStreamingResponseAsync(Question(new UriContent(new Uri(fixture.Clip), "video/mp4")), options))
@@ -49,7 +49,7 @@ public sealed class ChatClientTests(ServingFixture fixture)
         var noop = new ChatOptions { MaxOutputTokens = 2, AdditionalProperties = new() { [PruneVidChatClient.StrategyKey] = "noop" } };
         var response = await chat.GetResponseAsync(Question(new UriContent(new Uri(fixture.Clip), "video/mp4")), noop);
         var result = (VideoQaResult)response.AdditionalProperties![PruneVidChatClient.ResultKey]!;
-        Assert.Equal(result.Compression.VisualTokensBefore, result.Compression.VisualTokensAfter);
+        Assert.Equal(result.Compression.VisualTokensBefore, result.Compression.PromptVisualTokens);
 
         async Task<ChatRequestException> Refused(IEnumerable<ChatMessage> messages, ChatOptions? options = null) =>
             await Assert.ThrowsAsync<ChatRequestException>(() => chat.GetResponseAsync(messages, options));

@@ -100,12 +100,12 @@ public sealed class ConversationPromptTests(ServingFixture fixture)
         using var stage1 = Client("prunevid-stage1");
         var reduced = await Answer(stage1, conversation);
         Assert.Equal(2 * ClipTokens, reduced.Compression.VisualTokensBefore);
-        Assert.True(reduced.Compression.VisualTokensAfter < reduced.Compression.VisualTokensBefore, "stage 1 reduced the videos");
+        Assert.True(reduced.Compression.VisualTokensKept < reduced.Compression.VisualTokensBefore, "stage 1 reduced the videos");
         // Both runs of placeholders are in the prompt, each shrunk by the reducer, and together they hold every kept token.
         int pad = Ids(stage1, "<|video_pad|>").Single();
         var runs = Runs(reduced.PromptIds, pad);
         Assert.Equal(2, runs.Count);
-        Assert.Equal(reduced.Compression.VisualTokensAfter, runs.Sum());
+        Assert.Equal(reduced.Compression.VisualTokensKept, runs.Sum());
         Assert.All(runs, r => Assert.InRange(r, 1, ClipTokens));
     }
 

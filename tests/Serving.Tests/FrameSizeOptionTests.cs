@@ -30,7 +30,7 @@ public sealed class FrameSizeOptionTests(ServingFixture fixture)
     }
 
     private static int VisualTokens(string json) =>
-        JsonNode.Parse(json)!["Compression"]!["visual_tokens_before"]!.GetValue<int>();
+        JsonNode.Parse(json)!["compression"]!["visual_tokens_before"]!.GetValue<int>();
 
     private static (int Code, string Error) Cli(params string[] args)
     {

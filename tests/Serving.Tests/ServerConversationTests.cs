@@ -134,7 +134,7 @@ public sealed class ServerConversationTests(ServingFixture fixture)
         var reduced = await OkAsync(http, reducedBody);
         var compression = reduced["prunevid"]!["compression"]!;
         Assert.Equal(2 * ClipTokens, compression["visual_tokens_before"]!.GetValue<int>());
-        int after = compression["visual_tokens_after"]!.GetValue<int>();
+        int after = compression["visual_tokens_kept"]!.GetValue<int>();
         Assert.True(after < 2 * ClipTokens, $"stage 1 kept {after} of {2 * ClipTokens}");
         Assert.Equal(Tokens(expected) - (2 * ClipTokens - after), reduced["usage"]!["prompt_tokens"]!.GetValue<int>());
     }

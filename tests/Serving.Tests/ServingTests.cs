@@ -82,7 +82,7 @@ public sealed class ServingTests(ServingFixture fixture)
         var stats = json["prunevid"]!;
         Assert.Equal("prunevid-stage1", stats["strategy"]!.GetValue<string>());
         int before = stats["compression"]!["visual_tokens_before"]!.GetValue<int>();
-        int after = stats["compression"]!["visual_tokens_after"]!.GetValue<int>();
+        int after = stats["compression"]!["visual_tokens_kept"]!.GetValue<int>();
         Assert.True(before > 0 && after > 0 && after <= before, $"{before} -> {after}");
         Assert.True(stats["timings"]!["vision_ms"]!.GetValue<double>() > 0);
         Assert.Equal(json["usage"]!["prompt_tokens"]!.GetValue<int>(), stats["compression"]!["prompt_tokens"]!.GetValue<int>());
@@ -109,12 +109,12 @@ public sealed class ServingTests(ServingFixture fixture)
         var noop = await Stats(new JsonObject { ["strategy"] = "noop" });
         Assert.Equal("noop", noop["strategy"]!.GetValue<string>());
         int all = noop["compression"]!["visual_tokens_before"]!.GetValue<int>();
-        Assert.Equal(all, noop["compression"]!["visual_tokens_after"]!.GetValue<int>());
+        Assert.Equal(all, noop["compression"]!["visual_tokens_kept"]!.GetValue<int>());
 
         var keepMost = await Stats(new JsonObject { ["strategy"] = "prunevid-stage1", ["params"] = new JsonObject { ["tau"] = 0.9, ["cluster_ratio"] = 0.7 } });
         var keepFew = await Stats(new JsonObject { ["strategy"] = "prunevid-stage1:aggressive", ["params"] = new JsonObject { ["cluster_ratio"] = 0.3 } });
-        int most = keepMost["compression"]!["visual_tokens_after"]!.GetValue<int>();
-        int few = keepFew["compression"]!["visual_tokens_after"]!.GetValue<int>();
+        int most = keepMost["compression"]!["visual_tokens_kept"]!.GetValue<int>();
+        int few = keepFew["compression"]!["visual_tokens_kept"]!.GetValue<int>();
         Assert.True(few < most && most <= all, $"cluster_ratio 0.3 keeps {few}, 0.7 keeps {most}, of {all}");
         Assert.Equal("prunevid-stage1:aggressive", keepFew["strategy"]!.GetValue<string>());
     }

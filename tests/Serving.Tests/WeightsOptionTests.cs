@@ -1,5 +1,4 @@
 // PruneVid.NET — CLI: --weights int8|int4 quantizes the language model at load, end to end.
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace PruneVid.Serving.Tests;

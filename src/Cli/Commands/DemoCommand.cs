@@ -91,15 +91,14 @@ internal static class DemoCommand
 
     private static void PrintTable(IReadOnlyList<(string Strategy, VideoQaResult Result)> rows)
     {
-        Console.WriteLine($"{"strategy",-34} {"tokens",13} {"kept",7} {"vision",8} {"reduce",8} {"prefill",8} {"decode",10}  {"stages",-36} answer");
+        Console.WriteLine($"{"strategy",-34} {"tokens",13} {"retention",9} {"vision",8} {"reduce",8} {"prefill",8} {"decode",10}  {"stages",-36} answer");
         foreach (var (name, r) in rows)
         {
             var c = r.Compression;
             var t = r.Timings;
             string answer = r.Text.ReplaceLineEndings(" ");
             if (answer.Length > 24) answer = answer[..24] + "…";
-            double kept = c.VisualTokensBefore == 0 ? 100 : 100.0 * c.FinalVisualTokens / c.VisualTokensBefore;
-            Console.WriteLine($"{name,-34} {c.VisualTokensBefore,6} -> {c.FinalVisualTokens,-4} {kept,6:F1}% {ResultText.Ms(t.Vision),8} {ResultText.Ms(t.Reduction),8} {ResultText.Ms(t.Prefill),8} {t.DecodeTokensPerSecond,6:F1} t/s  {ResultText.Stages(c),-36} {JsonSerializer.Serialize(answer)}");
+            Console.WriteLine($"{name,-34} {c.VisualTokensBefore,6} -> {c.VisualTokensKept,-4} {c.RetentionPercent,8:F1}% {ResultText.Ms(t.Vision),8} {ResultText.Ms(t.Reduction),8} {ResultText.Ms(t.Prefill),8} {t.DecodeTokensPerSecond,6:F1} t/s  {ResultText.Stages(c),-36} {JsonSerializer.Serialize(answer)}");
         }
     }
 }

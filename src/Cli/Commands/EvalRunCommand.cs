@@ -16,7 +16,7 @@ internal static class EvalRunCommand
 {
     private sealed record Common(Option<DirectoryInfo> Model, Option<DirectoryInfo?> Tokenizer, Option<string[]> Strategies, Option<int?> Limit,
         Option<string?> Shard, Option<int?> ShardCount, Option<string> Scoring, Option<DirectoryInfo> Out, Option<double> Fps,
-        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device, Option<string> Weights);
+        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device, Option<string> Weights, Option<string?> Retention);
 
     public static Command CreateEgoSchema()
     {
@@ -66,16 +66,17 @@ internal static class EvalRunCommand
             new Option<int?>("--max-frames") { Description = "Largest number of frames sampled" },
             new Option<int>("--max-new-tokens") { Description = "Tokens generated per answer with --scoring generate", DefaultValueFactory = _ => McqPrompt.MaxNewTokens },
             new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" },
-            new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" });
+            new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" },
+            new Option<string?>("--retention") { Description = "Token budgets R1,R2,… in (0, 1]: every strategy with a budget knob runs at each (a sweep; strategies without one, such as noop, run once as they are)" });
         foreach (Option o in new Option[] { common.Model, common.Tokenizer, common.Strategies, common.Limit, common.Shard, common.ShardCount, common.Scoring,
-                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device, common.Weights })
+                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device, common.Weights, common.Retention })
             command.Options.Add(o);
         return common;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, Common o, Func<IReadOnlyList<EvalQuestion>> load, CancellationToken cancellationToken)
     {
-        string[] strategies = parse.GetValue(o.Strategies)!;
+        string[] strategies = SweepPairs(parse.GetValue(o.Strategies)!, parse.GetValue(o.Retention));
         CheckStrategies(strategies);
         EvalScoring scoring = parse.GetValue(o.Scoring)!.Trim().ToLowerInvariant() switch
         {
@@ -124,6 +125,31 @@ internal static class EvalRunCommand
     }
 
     /// <summary>Every spec must name a known reducer with valid parameters, and none may repeat.</summary>
+    /// <summary>
+    /// The (strategy, retention) pairs of a sweep, each named by its spec with <c>retention=R</c> added (what results,
+    /// plans, resume and merge key on); a strategy none of whose reducers has a budget knob runs once, unbudgeted.
+    /// </summary>
+    internal static string[] SweepPairs(string[] strategies, string? retentions)
+    {
+        if (string.IsNullOrWhiteSpace(retentions)) return strategies;
+        double[] budgets = [.. retentions.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(r => StrategySpec.ParseRetention(r, "--retention")).Distinct()];
+        if (budgets.Length == 0) throw new EvalDataException("--retention names no budget; give shares such as 0.1,0.25,0.5");
+        var pairs = new List<string>();
+        foreach (string strategy in strategies)
+        {
+            bool budgeted = StrategySpec.Parse(strategy).Stages.Any(s => TokenReducerRegistry.Get(s.Reducer).Budget is not null);
+            if (!budgeted)
+            {
+                Console.Error.WriteLine($"{strategy}: none of its reducers has a budget knob; it runs once, as it is, as a reference");
+                pairs.Add(strategy);
+                continue;
+            }
+            pairs.AddRange(budgets.Select(r => StrategySpec.WithRetention(strategy, r)));
+        }
+        return [.. pairs];
+    }
+
     private static void CheckStrategies(IReadOnlyList<string> strategies)
     {
         if (strategies.Count == 0) throw new EvalDataException("give at least one --strategy");

@@ -32,12 +32,13 @@ internal static class RunCommand
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Most tokens to generate", DefaultValueFactory = _ => 128 };
         var device = new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" };
         var weightFormat = new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" };
+        var retention = new Option<double?>("--retention") { Description = "Token budget: keep this share (0..1] of the video's visual tokens after the last stage, by tuning the strategy's budget knob per video" };
         var verbose = new Option<bool>("--verbose") { Description = "Print reducer summaries such as [Stage 1] Tokens: N -> M" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (answer, compression, timings) instead of text" };
 
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
-            model, tokenizer, video, image, question, system, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, weightFormat, verbose, json,
+            model, tokenizer, video, image, question, system, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, weightFormat, retention, verbose, json,
         };
         command.Validators.Add(result =>
         {
@@ -56,6 +57,7 @@ internal static class RunCommand
                 Weights = WeightFormats.Parse(parse.GetValue(weightFormat)!),
                 Strategy = parse.GetValue(strategy)!,
                 StrategyParameters = JoinParameters(parse.GetValue(parameters)),
+                Retention = parse.GetValue(retention),
                 Sampling = frameSampling,
                 Preprocessing = processor,
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,

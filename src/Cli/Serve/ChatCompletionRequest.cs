@@ -2,6 +2,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using PruneVid.Runtime.Chat;
+using PruneVid.Strategies;
 
 namespace PruneVid.Cli.Serve;
 
@@ -85,7 +86,7 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
             throw OpenAiError.BadRequest($"the conversation holds {media.Count(m => !m.IsVideo)} images; send at most {PruneVidChatClient.MaxImagesPerRequest} per request.", "messages", "too_many_media");
     }
 
-    /// <summary><c>"prunevid": {"strategy": "name[:preset]…", "params": {"tau": 0.85}}</c>.</summary>
+    /// <summary><c>"prunevid": {"strategy": "name[:preset]…", "params": {"tau": 0.85}, "retention": 0.25}</c> (retention: a token budget).</summary>
     private static void ReadExtension(JsonElement ext, ChatOptions options)
     {
         if (Optional(ext, "strategy", JsonValueKind.String, "prunevid.strategy") is { } strategy)
@@ -102,6 +103,13 @@ internal sealed record ChatCompletionRequest(IReadOnlyList<RequestMessage> Messa
                     JsonValueKind.False => false,
                     _ => throw OpenAiError.BadRequest($"strategy parameter '{property.Name}' must be a number, a boolean or a string.", "prunevid.params"),
                 };
+            options.AdditionalProperties![PruneVidChatClient.ParametersKey] = map;
+        }
+        if (Optional(ext, "retention", JsonValueKind.Number, "prunevid.retention") is { } retention)
+        {
+            var map = options.AdditionalProperties!.TryGetValue(PruneVidChatClient.ParametersKey, out object? existing) && existing is Dictionary<string, object?> m
+                ? m : [];
+            map[StrategySpec.RetentionParameter] = retention.GetRawText(); // the chain's budget, checked with the strategy
             options.AdditionalProperties![PruneVidChatClient.ParametersKey] = map;
         }
     }

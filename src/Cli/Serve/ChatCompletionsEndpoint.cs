@@ -181,7 +181,7 @@ internal static class ChatCompletionsEndpoint
     private static VideoQaResult Result(ChatResponseUpdate final) => (VideoQaResult)final.AdditionalProperties![PruneVidChatClient.ResultKey]!;
 
     private static void Record(ServerState state, VideoQaResult r, Stopwatch clock, TimeSpan? firstToken) =>
-        state.Metrics.Completed(r.PromptIds.Count, r.Tokens.Count, r.Compression.VisualTokensBefore, r.Compression.VisualTokensAfter, clock.Elapsed, firstToken);
+        state.Metrics.Completed(r.PromptIds.Count, r.Tokens.Count, r.Compression.VisualTokensBefore, r.Compression.VisualTokensKept, clock.Elapsed, firstToken);
 
     private static long Created(ChatResponseUpdate update) => (update.CreatedAt ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
 
@@ -193,7 +193,6 @@ internal static class ChatCompletionsEndpoint
     /// <summary>The response's <c>prunevid</c> field: the strategy, compression statistics and timings.</summary>
     private static object Extension(VideoQaResult r, PreparedChat prepared)
     {
-        var json = ResultJson.From(r);
-        return new { strategy = prepared.Strategy, compression = json.Compression, timings = json.Timings };
+        return new { strategy = prepared.Strategy, compression = ResultJson.Compression(r.Compression), timings = ResultJson.Timings(r.Timings) };
     }
 }

@@ -42,7 +42,7 @@ internal sealed class ServerMetrics
         Metric(text, "prunevid_prompt_tokens_total", "counter", "Prompt tokens the language model saw", Interlocked.Read(ref _promptTokens));
         Metric(text, "prunevid_completion_tokens_total", "counter", "Tokens generated", Interlocked.Read(ref _completionTokens));
         Metric(text, "prunevid_visual_tokens_before_total", "counter", "Visual tokens from the vision tower, before reduction", Interlocked.Read(ref _visualBefore));
-        Metric(text, "prunevid_visual_tokens_after_total", "counter", "Visual tokens placed in prompts, after reduction", Interlocked.Read(ref _visualAfter));
+        Metric(text, "prunevid_visual_tokens_kept_total", "counter", "Visual tokens kept after the last reduction stage (inside the model for in-model stages)", Interlocked.Read(ref _visualAfter));
         _latency.Render(text, "prunevid_request_duration_seconds", "Time from admission to the last token of completed requests");
         _firstToken.Render(text, "prunevid_time_to_first_token_seconds", "Time from admission to the first streamed text");
         return text.ToString();

@@ -53,6 +53,11 @@ internal static class DiagnosticDescriptors
         "Parameter property '{0}' must be a public instance property with a public set or init accessor",
         Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor InvalidBudgetKnob = new(
+        "PVR0011", "Invalid token budget knob",
+        "Budget knob '{0}': {1}",
+        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor DuplicateParameter = new(
         "PVR0010", "Duplicate reducer parameter name",
         "Parameter name '{0}' is used by more than one property of '{1}'",

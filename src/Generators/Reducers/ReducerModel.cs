@@ -11,7 +11,11 @@ internal sealed record ReducerSpec(
     string? OptionsTypeName,
     EquatableArray<ParameterSpec> Parameters,
     EquatableArray<PresetSpec> Presets,
-    LocationInfo? Location);
+    LocationInfo? Location,
+    BudgetSpec? Budget = null);
+
+/// <summary>The [BudgetKnob] parameter. <see cref="Kind"/> names a BudgetKnobKind member.</summary>
+internal sealed record BudgetSpec(string Parameter, string Kind, double Low, double High);
 
 /// <summary>One [Parameter] property. <see cref="Kind"/> names a ReducerParameterKind member.</summary>
 internal sealed record ParameterSpec(

@@ -88,7 +88,11 @@ public sealed partial class TokenReducerGenerator
                 for (int i = 0; i < r.Parameters.Count; i++)
                     sb.Append(I).Append("        ").Append(r.Parameters[i].PropertyName).Append(" = (").Append(r.Parameters[i].TypeKeyword)
                       .Append(")values[").Append(i.ToString(CultureInfo.InvariantCulture)).Append("],\n");
-                sb.Append(I).Append("    },\n").Append(I).Append("}));\n");
+                sb.Append(I).Append("    },\n").Append(I).Append('}');
+                if (r.Budget is { } b)
+                    sb.Append(",\n").Append(I).Append("budget: new global::PruneVid.Strategies.ReducerBudgetKnob(").Append(Literal(b.Parameter))
+                      .Append(", global::PruneVid.Strategies.BudgetKnobKind.").Append(b.Kind).Append(", ").Append(Number(b.Low)).Append(", ").Append(Number(b.High)).Append(')');
+                sb.Append("));\n");
             }
         }
 

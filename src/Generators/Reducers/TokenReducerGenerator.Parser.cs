@@ -20,6 +20,8 @@ public sealed partial class TokenReducerGenerator
         private const string OptionsInterface = "PruneVid.Strategies.ITokenReducer`1";
         private const string ParameterAttribute = "PruneVid.Strategies.ParameterAttribute";
         private const string PresetAttribute = "PruneVid.Strategies.TokenReducerPresetAttribute";
+        private const string BudgetAttribute = "PruneVid.Strategies.BudgetKnobAttribute";
+        private static readonly string[] s_budgetKinds = ["KeptShare", "DroppedShare", "Increasing", "Decreasing"];
 
         private static readonly SymbolDisplayFormat s_fullName = SymbolDisplayFormat.FullyQualifiedFormat;
 
@@ -51,11 +53,13 @@ public sealed partial class TokenReducerGenerator
                 .FirstOrDefault(i => i.IsGenericType && i.ConstructedFrom.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == "global::PruneVid.Strategies.ITokenReducer<TOptions>")
                 ?.TypeArguments[0] as INamedTypeSymbol;
             var parameters = new List<ParameterSpec>();
+            BudgetSpec? budget = null;
             if (options is not null)
             {
                 if (!HasPublicParameterlessConstructor(options))
                     Report(DiagnosticDescriptors.MissingParameterlessConstructor, location, options.ToDisplayString());
                 ParseParameters(options, parameters, Report, cancellationToken);
+                budget = ParseBudget(options, parameters, Report);
             }
 
             var presets = new List<PresetSpec>();
@@ -72,7 +76,7 @@ public sealed partial class TokenReducerGenerator
             }
 
             ReducerSpec? spec = diagnostics.Count > 0 ? null : new ReducerSpec(name, description, type.ToDisplayString(s_fullName),
-                options?.ToDisplayString(s_fullName), new EquatableArray<ParameterSpec>(parameters), new EquatableArray<PresetSpec>(presets), attributeLocation);
+                options?.ToDisplayString(s_fullName), new EquatableArray<ParameterSpec>(parameters), new EquatableArray<PresetSpec>(presets), attributeLocation, budget);
             return new ParseResult(spec, new EquatableArray<DiagnosticInfo>(diagnostics));
         }
 
@@ -116,6 +120,50 @@ public sealed partial class TokenReducerGenerator
                 parameters.Add(new ParameterSpec(name, property.Name, kind, keyword, literal, min, max, Named(attribute, "Description") as string));
             }
         }
+
+        /// <summary>
+        /// The one [BudgetKnob] property, checked: it is a [Parameter] of type double or float; a share knob's range lies
+        /// in [0, 1]; a monotone knob has a finite search range (Low/High or the parameter's Min/Max) with Low &lt; High.
+        /// </summary>
+        private static BudgetSpec? ParseBudget(INamedTypeSymbol options, List<ParameterSpec> parameters,
+            Action<DiagnosticDescriptor, LocationInfo?, string[]> report)
+        {
+            BudgetSpec? found = null;
+            for (INamedTypeSymbol? t = options; t is not null && t.SpecialType != SpecialType.System_Object; t = t.BaseType)
+            foreach (IPropertySymbol property in t.GetMembers().OfType<IPropertySymbol>())
+            {
+                AttributeData? attribute = property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == BudgetAttribute);
+                if (attribute is null) continue;
+                LocationInfo? at = LocationInfo.From(property.Locations.FirstOrDefault());
+                string label = property.ToDisplayString();
+                void Fail(string problem) => report(DiagnosticDescriptors.InvalidBudgetKnob, at, [label, problem]);
+                if (found is not null) { Fail($"'{options.ToDisplayString()}' already declares '{found.Parameter}' as its budget knob; a reducer has at most one"); continue; }
+                ParameterSpec? parameter = parameters.FirstOrDefault(p => p.PropertyName == property.Name);
+                if (parameter is null) { Fail("the property must also carry [Parameter]"); continue; }
+                if (parameter.Kind is not ("Double" or "Single")) { Fail($"a budget knob must be a double or float parameter, not {parameter.TypeKeyword}"); continue; }
+                int kindValue = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int k ? k : -1;
+                if (kindValue < 0 || kindValue >= s_budgetKinds.Length) { Fail("unknown BudgetKnobKind"); continue; }
+                string kind = s_budgetKinds[kindValue];
+                double low = Named(attribute, "Low") is double l ? l : parameter.Min;
+                double high = Named(attribute, "High") is double h ? h : parameter.Max;
+                bool share = kind is "KeptShare" or "DroppedShare";
+                if (share)
+                {
+                    low = double.IsNaN(low) ? 0 : low;
+                    high = double.IsNaN(high) ? 1 : high;
+                    if (low < 0 || high > 1 || low >= high) { Fail($"a share knob needs a range inside [0, 1] with Low < High, got {Text(low)}..{Text(high)}"); continue; }
+                }
+                else if (double.IsNaN(low) || double.IsNaN(high) || double.IsInfinity(low) || double.IsInfinity(high) || low >= high)
+                {
+                    Fail($"a monotone knob is searched by bisection and needs a finite range Low < High (set Low/High or the parameter's Min/Max), got {Text(low)}..{Text(high)}");
+                    continue;
+                }
+                found = new BudgetSpec(parameter.Name, kind, low, high);
+            }
+            return found;
+        }
+
+        private static string Text(double value) => double.IsNaN(value) ? "unset" : value.ToString("R", CultureInfo.InvariantCulture);
 
         /// <summary>A C# literal of the default converted to the parameter's type, or null when it does not fit.</summary>
         private static string? DefaultLiteral(string kind, object? value, double min, double max)

@@ -19,11 +19,21 @@ public sealed record EvalRecord
     public string? Error { get; init; }
     /// <summary><c>generate</c> or <c>logits</c>.</summary>
     public required string Scoring { get; init; }
+    /// <summary>Visual tokens from the vision tower.</summary>
     public int VisualTokensBefore { get; init; }
-    /// <summary>Visual tokens after the last reduction stage.</summary>
-    public int VisualTokensAfter { get; init; }
+    /// <summary>Visual tokens after the last reduction stage (inside the model for in-model stages): retention's numerator.</summary>
+    public int VisualTokensKept { get; init; }
+    /// <summary>Visual tokens placed in the prompt (after the stages before the model).</summary>
+    public int PromptVisualTokens { get; init; }
     public int PromptTokens { get; init; }
+    /// <summary>Visual token-layers the language model computed, as a share of every vision token through every layer (percent).</summary>
+    public double? VisualTokenLayersPercent { get; init; }
+    /// <summary>The token budget asked for (<c>retention=R</c>), in percent; null without one.</summary>
+    public double? TargetRetentionPercent { get; init; }
+    /// <summary>Every stage in order, as <see cref="PruneVid.Strategies.StageRecord"/> (before the model, then in-model).</summary>
+    public IReadOnlyList<PruneVid.Strategies.StageRecord>? Stages { get; init; }
     public double DecodeVideoMs { get; init; }
+    public double PreprocessMs { get; init; }
     public double VisionMs { get; init; }
     public double ReductionMs { get; init; }
     public double PrefillMs { get; init; }
@@ -32,9 +42,20 @@ public sealed record EvalRecord
     public double TtftMs { get; init; }
     public string? AnswerText { get; init; }
 
-    /// <summary>Visual tokens kept, in percent (100 when there were none).</summary>
+    /// <summary>Retention achieved: <see cref="VisualTokensKept"/> / <see cref="VisualTokensBefore"/>, in percent (100 when there were none).</summary>
+    public double RetentionPercent => VisualTokensBefore == 0 ? 100.0 : 100.0 * VisualTokensKept / VisualTokensBefore;
+
+    /// <summary>Language-model time: reduction + prefill + decode (what a reducer changes; the report's LM speed-up).</summary>
     [JsonIgnore]
-    public double RetentionPercent => VisualTokensBefore == 0 ? 100.0 : 100.0 * VisualTokensAfter / VisualTokensBefore;
+    public double LanguageModelMs => ReductionMs + PrefillMs + DecodeMs;
+
+    /// <summary>
+    /// End-to-end time of this answer as a user running this strategy alone would see it: video decode + preprocess +
+    /// vision + reduction + prefill + decode (the encoding's times are shared by the strategies of a question in an
+    /// evaluation, and counted in full for each).
+    /// </summary>
+    [JsonIgnore]
+    public double EndToEndMs => DecodeVideoMs + PreprocessMs + VisionMs + ReductionMs + PrefillMs + DecodeMs;
 
     /// <summary>The pair this line answers.</summary>
     [JsonIgnore]

@@ -14,8 +14,9 @@ public static partial class EvalReport
     public const string PlotFileName = "accuracy_vs_retention.png";
 
     private static readonly string[] Columns =
-        ["strategy", "n", "scored", "correct", "accuracy_pct", "relative_accuracy_pct", "mean_retention_pct", "mean_prefill_ms",
-         "mean_decode_ms", "mean_ttft_ms", "speedup_vs_noop", "no_prediction", "errors"];
+        ["strategy", "family", "target_retention_pct", "n", "scored", "correct", "accuracy_pct", "relative_accuracy_pct", "mean_retention_pct",
+         "mean_token_layers_pct", "mean_prefill_ms", "mean_decode_ms", "mean_ttft_ms", "mean_end_to_end_ms", "lm_speedup_vs_noop",
+         "end_to_end_speedup_vs_noop", "no_prediction", "errors"];
 
     /// <summary>Writes every report file into <paramref name="folder"/>; returns their paths.</summary>
     public static IReadOnlyList<string> Write(MergedResults merged, string folder)
@@ -43,14 +44,18 @@ public static partial class EvalReport
         md.Append("# Evaluation report\n\n");
         md.Append(CultureInfo.InvariantCulture, $"{merged.Records.Select(r => r.QUid).Distinct().Count()} questions × {merged.Strategies.Count} strategies, ");
         md.Append(CultureInfo.InvariantCulture, $"{merged.ShardCount} shard(s), scoring `{merged.Records.FirstOrDefault()?.Scoring ?? "-"}`.\n\n");
-        md.Append("| strategy | n | accuracy | rel. to noop | retention | prefill ms | decode ms | TTFT ms | speed-up | no answer | errors |\n");
-        md.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.Append("| strategy | target | n | accuracy | rel. to noop | retention | token-layers | prefill ms | decode ms | TTFT ms | LM speed-up | end-to-end speed-up | no answer | errors |\n");
+        md.Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         foreach (var r in rows)
             md.Append(CultureInfo.InvariantCulture,
-                $"| `{r.Strategy}` | {r.N} | {Pct(r.AccuracyPercent)} | {Pct(r.RelativeAccuracyPercent)} | {Pct(r.MeanRetentionPercent)} | {Num(r.MeanPrefillMs)} | {Num(r.MeanDecodeMs)} | {Num(r.MeanTtftMs)} | {Times(r.SpeedUp)} | {r.NoPrediction} | {r.Errors} |\n");
+                $"| `{r.Strategy}` | {Pct(r.TargetRetentionPercent)} | {r.N} | {Pct(r.AccuracyPercent)} | {Pct(r.RelativeAccuracyPercent)} | {Pct(r.MeanRetentionPercent)} | {Pct(r.MeanVisualTokenLayersPercent)} | {Num(r.MeanPrefillMs)} | {Num(r.MeanDecodeMs)} | {Num(r.MeanTtftMs)} | {Times(r.SpeedUp)} | {Times(r.EndToEndSpeedUp)} | {r.NoPrediction} | {r.Errors} |\n");
         md.Append("\nAccuracy: correct / questions with an answer key (an error or an unparsable reply counts as wrong). ");
-        md.Append("Retention: visual tokens kept after the last stage, mean per question. TTFT: vision + reduction + prefill. ");
-        md.Append("Speed-up: mean reduction + prefill + decode time of `noop` over the strategy's.\n");
+        md.Append("Target: the token budget (`retention=R`), – without one. ");
+        md.Append("Retention: visual tokens left after the last stage (in-model stages included), mean per question. ");
+        md.Append("Token-layers: visual tokens the language model's layers computed, as a share of every vision token through every layer. ");
+        md.Append("TTFT: vision + reduction + prefill. ");
+        md.Append("LM speed-up: mean reduction + prefill + decode time of `noop` over the strategy's (the part a reducer changes). ");
+        md.Append("End-to-end speed-up: the same for video decode + preprocess + vision + reduction + prefill + decode per question (what a user waits for).\n");
         return md.ToString();
     }
 
@@ -58,8 +63,9 @@ public static partial class EvalReport
     {
         var csv = new StringBuilder(string.Join(",", Columns)).Append('\n');
         foreach (var r in rows)
-            csv.Append(string.Join(",", Quote(r.Strategy), I(r.N), I(r.Scored), I(r.Correct), F(r.AccuracyPercent), F(r.RelativeAccuracyPercent),
-                F(r.MeanRetentionPercent), F(r.MeanPrefillMs), F(r.MeanDecodeMs), F(r.MeanTtftMs), F(r.SpeedUp), I(r.NoPrediction), I(r.Errors))).Append('\n');
+            csv.Append(string.Join(",", Quote(r.Strategy), Quote(r.Family), F(r.TargetRetentionPercent), I(r.N), I(r.Scored), I(r.Correct), F(r.AccuracyPercent),
+                F(r.RelativeAccuracyPercent), F(r.MeanRetentionPercent), F(r.MeanVisualTokenLayersPercent), F(r.MeanPrefillMs), F(r.MeanDecodeMs),
+                F(r.MeanTtftMs), F(r.MeanEndToEndMs), F(r.SpeedUp), F(r.EndToEndSpeedUp), I(r.NoPrediction), I(r.Errors))).Append('\n');
         return csv.ToString();
     }
 

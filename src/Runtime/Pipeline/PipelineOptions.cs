@@ -29,6 +29,12 @@ public sealed record PipelineOptions
     /// </summary>
     public string? StrategyParameters { get; init; }
 
+    /// <summary>
+    /// A token budget: the share in (0, 1] of each video's visual tokens to keep after the last stage, met by tuning the
+    /// strategy's budget knobs per video (overrides a <c>retention=R</c> in the spec or the parameters; null: none).
+    /// </summary>
+    public double? Retention { get; init; }
+
     /// <summary>Video frame sampling (fps, frame and pixel budgets, start/end time).</summary>
     public VideoSamplingOptions Sampling { get; init; } = VideoSamplingOptions.Default;
 

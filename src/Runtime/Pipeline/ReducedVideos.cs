@@ -39,7 +39,7 @@ internal sealed class ReducedVideos : IDisposable
     public int TokensAfter { get; private set; }
 
     /// <summary>Counts of the stages before the model, summed over videos.</summary>
-    public IReadOnlyList<StageCompression> Stages { get; private set; } = [];
+    public IReadOnlyList<StageRecord> Stages { get; private set; } = [];
 
     public void Own(Tensor tensor) => _owned.Add(tensor);
 
@@ -53,7 +53,7 @@ internal sealed class ReducedVideos : IDisposable
         TokensAfter += reduction.Count;
     }
 
-    public void Finish(Tensor videoEmbeds, IReadOnlyList<StageCompression> stages)
+    public void Finish(Tensor videoEmbeds, IReadOnlyList<StageRecord> stages)
     {
         VideoEmbeds = videoEmbeds;
         if (!_owned.Contains(videoEmbeds)) _owned.Add(videoEmbeds);

@@ -24,7 +24,7 @@ internal sealed class ReductionStage(ComputeBackend backend, Qwen25VLConfig conf
         var vision = config.Vision;
         int merge = vision.SpatialMergeSize;
         var result = new ReducedVideos();
-        var counts = new List<IReadOnlyList<ChainStageCount>>();
+        var counts = new List<IReadOnlyList<StageRecord>>();
         int row = 0;
         try
         {
@@ -44,7 +44,7 @@ internal sealed class ReductionStage(ComputeBackend backend, Qwen25VLConfig conf
                 if (v == 0) result.Hooks = reduction.LanguageModelHooks;
                 counts.Add(stageCounts);
             }
-            result.Finish(Concat(result.Parts, config.Text.HiddenSize), SumStages(counts));
+            result.Finish(Concat(result.Parts, config.Text.HiddenSize), StageRecord.SumOverVideos(counts));
             backend.Synchronize();
             return result;
         }
@@ -54,11 +54,6 @@ internal sealed class ReductionStage(ComputeBackend backend, Qwen25VLConfig conf
             throw;
         }
     }
-
-    private static IReadOnlyList<StageCompression> SumStages(List<IReadOnlyList<ChainStageCount>> perVideo) =>
-        perVideo.Count == 0 ? [] : Enumerable.Range(0, perVideo[0].Count)
-            .Select(s => new StageCompression(perVideo[0][s].Stage, perVideo.Sum(c => c[s].TokensBefore), perVideo.Sum(c => c[s].TokensAfter)))
-            .ToArray();
 
     private Tensor Concat(IReadOnlyList<Tensor> parts, int width)
     {

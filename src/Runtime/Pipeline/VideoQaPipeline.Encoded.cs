@@ -31,7 +31,7 @@ public sealed partial class VideoQaPipeline
         Encode(frames, fps, SignalsFor(strategies), TimeSpan.Zero);
 
     private static IReadOnlyList<VisionSignalRequest> SignalsFor(IEnumerable<string>? strategies) =>
-        strategies is null ? [] : strategies.SelectMany(s => StrategySpec.Parse(s).CreateChain(null).VisionSignals).Distinct().ToArray();
+        strategies is null ? [] : strategies.SelectMany(s => StrategySpec.Parse(s).CreateChain().VisionSignals).Distinct().ToArray();
 
     private EncodedVideo Encode(RgbFrames frames, double fps, IReadOnlyList<VisionSignalRequest> signals, TimeSpan decodeTime)
     {
@@ -87,6 +87,7 @@ public sealed partial class VideoQaPipeline
         TextPrompt prompt = new PromptStage(Config, Tokenizer).Build(reduced, conversation, [], null);
         clock.Restart();
         var (sequence, normed, _) = _generator.Prefill(prompt, maxNewTokens: 0);
+        IReadOnlyList<StageRecord> inModel = sequence.Reduction?.Outcomes ?? []; // the in-model stages acted during this prefill
         var row = new float[Config.Text.VocabSize];
         using (sequence)
         using (normed)
@@ -97,17 +98,17 @@ public sealed partial class VideoQaPipeline
         }
         TimeSpan prefill = clock.Elapsed;
         float[] scores = [.. candidateTokenIds.Select(id => row[id])];
-        var stats = new CompressionStats(strategySpec, reduced.TokensBefore, reduced.TokensAfter, prompt.InputIds.Count, reduced.Stages);
+        var stats = Statistics(strategySpec, chain, reduced, imageTokens: 0, prompt, inModel);
         var timings = new PipelineTimings(video.DecodeTime, video.PreprocessTime, video.VisionTime, reductionTime, prefill, TimeSpan.Zero, 0);
         return new ChoiceScores(scores, stats, timings);
     }
 
     /// <summary>The chain of <paramref name="strategySpec"/>, checked against the signals the encoding holds.</summary>
-    private static ReducerChain Chain(EncodedVideo video, string strategySpec)
+    private ReducerChain Chain(EncodedVideo video, string strategySpec)
     {
         ObjectDisposedException.ThrowIf(video.IsDisposed, video);
         if (string.IsNullOrWhiteSpace(strategySpec)) throw new ArgumentException("the strategy is empty: name a reducer or a chain (see `prunevid strategies`)", nameof(strategySpec));
-        ReducerChain chain = StrategySpec.Parse(strategySpec).CreateChain(null);
+        ReducerChain chain = StrategySpec.Parse(strategySpec).CreateChain(null, Options.Verbose, Options.Retention);
         var missing = chain.VisionSignals.Where(r => !video.Encoded.Signals.Contains(r)).ToArray();
         if (missing.Length > 0)
             throw new ArgumentException($"strategy '{strategySpec}' needs {string.Join(", ", missing)}, which this encoding did not compute: " +

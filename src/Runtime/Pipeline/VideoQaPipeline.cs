@@ -40,7 +40,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         Options = options;
         _generation = generation;
         // Fail at construction, not at the first request, when the strategy or its parameters are wrong.
-        _ = TokenReducerRegistry.Create(options.Strategy, options.StrategyParameters);
+        _ = StrategySpec.Parse(options.Strategy).CreateChain(options.StrategyParameters, retention: options.Retention);
         WeightManifest.Validate(weights, config);
         _vision = new VisionEncoder(backend, config.Vision, weights);
         _text = new TextModel(backend, config, weights, options.Weights);
@@ -50,7 +50,7 @@ public sealed partial class VideoQaPipeline : IDisposable
 
     private VideoQaPipeline(VideoQaPipeline model, PipelineOptions options)
     {
-        _ = TokenReducerRegistry.Create(options.Strategy, options.StrategyParameters);
+        _ = StrategySpec.Parse(options.Strategy).CreateChain(options.StrategyParameters, retention: options.Retention);
         (_backend, _weights, _vision, _text, _generator, _generation) =
             (model._backend, model._weights, model._vision, model._text, model._generator, model._generation);
         Config = model.Config;
@@ -203,7 +203,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         {
             if (videos.Count > 0)
             {
-                chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(Options.StrategyParameters));
+                chain = StrategySpec.Parse(Options.Strategy).CreateChain(Options.StrategyParameters, Options.Verbose, Options.Retention);
                 inputs = new VideoInputs([.. videos.Select(v => v.Grid)], Concat(videos.Select(v => v.PixelValues)),
                     [.. videos.Select(v => (double)v.SecondPerGridT)], videos[0].RowLength);
                 encoded = new VisionStage(_backend, _vision).Encode(inputs, chain.VisionSignals);
@@ -258,7 +258,7 @@ public sealed partial class VideoQaPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(videos);
         sampling ??= DefaultSampling();
         sampling.Validate();
-        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(WithVerbose(strategyParameters ?? Options.StrategyParameters));
+        ReducerChain chain = StrategySpec.Parse(Options.Strategy).CreateChain(strategyParameters ?? Options.StrategyParameters, Options.Verbose, Options.Retention);
         var clock = Stopwatch.StartNew();
         // vision → reduction → prompt → language model; each arrow is one type. Signals a reducer scores with
         // (e.g. FastVID's last-block saliency) come from the same encode.
@@ -284,15 +284,24 @@ public sealed partial class VideoQaPipeline : IDisposable
         TextPrompt built = prompt(reduced);
         var (text, generated, prefill, decode) = new LanguageModelStage(_generator, Tokenizer).Run(built, sampling, onText, control, cancellationToken);
 
-        var stages = (reduced?.Stages ?? []).Concat(generated.Reductions.Select(r =>
-            new StageCompression(r.Hook, r.VideoTokensBefore, r.VideoTokensAfter, r.Layer, r.RowsAfter))).ToArray();
         string name = reduced is not null ? strategy : imageTokens > 0 ? "none (image)" : "none (text)";
-        var stats = new CompressionStats(name, (reduced?.TokensBefore ?? 0) + imageTokens, (reduced?.TokensAfter ?? 0) + imageTokens,
-            built.InputIds.Count, stages);
+        var stats = Statistics(name, chain, reduced, imageTokens, built, generated.Reductions);
         var timings = new PipelineTimings(TimeSpan.Zero, TimeSpan.Zero, visionTime, reductionTime, prefill, decode,
             Math.Max(0, generated.Tokens.Count - 1));
         return new VideoQaResult(text, generated.Tokens, generated.Reason, stats, timings, built.InputIds);
     }
+
+    /// <summary>
+    /// The one place a result's statistics are assembled: the stages before the model, then the in-model ones; images
+    /// count as visual tokens that every stage keeps.
+    /// </summary>
+    private CompressionStats Statistics(string strategy, ReducerChain? chain, ReducedVideos? reduced, int imageTokens, TextPrompt prompt,
+        IReadOnlyList<StageRecord> inModel) =>
+        new(strategy, (reduced?.TokensBefore ?? 0) + imageTokens, (reduced?.TokensAfter ?? 0) + imageTokens, prompt.InputIds.Count,
+            [.. reduced?.Stages ?? [], .. inModel], Config.Text.NumHiddenLayers)
+        {
+            TargetRetentionPercent = chain?.Retention is double r ? Math.Round(r * 100, 6) : null,
+        };
 
     /// <summary>What reducers are told about the model, with the pipeline's log.</summary>
     private ReductionContext ReductionContext()
@@ -302,16 +311,6 @@ public sealed partial class VideoQaPipeline : IDisposable
             vision.TemporalPatchSize, vision.TokensPerSecond), Log);
     }
 
-    /// <summary>Adds <c>verbose=true</c> when the pipeline is verbose and a stage has such a parameter the parameters leave unset.</summary>
-    private string? WithVerbose(string? parameters)
-    {
-        if (!Options.Verbose) return parameters;
-        var spec = StrategySpec.Parse(Options.Strategy);
-        bool hasVerbose = spec.Stages.Any(s => TokenReducerRegistry.Get(s.Reducer).Parameters.Any(p => p.Name == "verbose")
-            && !s.Parameters.Any(p => p.Key == "verbose"));
-        bool set = parameters?.Split(',').Any(p => p.Split('=')[0].Trim() == "verbose") == true;
-        return hasVerbose && !set ? string.IsNullOrWhiteSpace(parameters) ? "verbose=true" : parameters + ",verbose=true" : parameters;
-    }
 
     private void Log(string line) => Options.Log?.Invoke(line);
 

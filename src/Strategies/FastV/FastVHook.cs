@@ -60,7 +60,7 @@ public sealed class FastVHook : ILanguageModelReductionHook
             after += selected.Length;
         }
         _log?.Write(string.Create(CultureInfo.InvariantCulture,
-            $"[FastV] Tokens: {before} -> {after} ({(before == 0 ? 0 : 100.0 * (before - after) / before):F1}% reduction) at layer {LayerIndex + 1}"));
+            $"[FastV] Tokens: {before} -> {after} ({(before == 0 ? 0 : 100.0 * (before - after) / before):F1}% reduction) at layer {LayerIndex}"));
         return after == before ? null : state.KeepRows(kept);
     }
 }

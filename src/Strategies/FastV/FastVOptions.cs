@@ -9,6 +9,7 @@ public sealed class FastVOptions
     public int K { get; set; } = 2;
 
     /// <summary>Share of video tokens dropped.</summary>
+    [BudgetKnob(BudgetKnobKind.DroppedShare)]
     [Parameter(0.5, Min = 0.0, Max = 1.0, Description = "share of video tokens dropped: keeps round(N * (1 - ratio))")]
     public double Ratio { get; set; } = 0.5;
 

@@ -5,6 +5,7 @@ namespace PruneVid.Strategies.Peers;
 public sealed class DyCokeOptions
 {
     /// <summary>Share of a non-reference frame's tokens pruned: int((1 − k)·P) of them are kept.</summary>
+    [BudgetKnob(BudgetKnobKind.Decreasing)] // reference steps stay whole, so the share is met by bisection
     [Parameter(0.7, Min = 0, Max = 1, Name = "dycoke_k", Description = "pruned share of each non-reference step: keep int((1-k) * tokens per step) (dycoke_k)")]
     public double K { get; set; } = 0.7;
 }
@@ -23,10 +24,22 @@ public sealed class DyCokeOptions
 /// </para>
 /// </summary>
 [TokenReducer("dycoke", Description = "DyCoke (CVPR'25, KD-TAO/DyCoke llava_arch.py) token temporal merging: non-reference steps keep the tokens least similar to their reference; decode-time KV pruning not ported.")]
-public sealed class DyCokeReducer : ITokenReducer<DyCokeOptions>
+public sealed class DyCokeReducer : ITokenReducer<DyCokeOptions>, IPredictsKeptTokens
 {
     /// <inheritdoc />
     public DyCokeOptions Options { get; init; } = new();
+
+    /// <summary>
+    /// The count <see cref="KeptIndices"/> gives without the embeddings: every step whole except the pruned ones (each odd
+    /// step, and step 4i+2 while 4i &lt; T − 4), which keep int((1 − k)·P).
+    /// </summary>
+    public int KeptTokens(int tokens, int frames, IReadOnlyList<TokenSegment> segments)
+    {
+        if (frames <= 0 || tokens % frames != 0) return tokens;
+        int p = tokens / frames, keep = Math.Clamp((int)((1.0 - Options.K) * p), 0, p);
+        int pruned = frames / 2 + (frames > 4 ? (frames - 4 + 3) / 4 : 0);
+        return tokens - pruned * (p - keep);
+    }
 
     /// <summary>The kept token indices (ascending) of <paramref name="embeddings"/> [T·P, C].</summary>
     public static int[] KeptIndices(ReadOnlySpan<float> embeddings, int steps, int tokensPerStep, int channels, double k)

@@ -8,6 +8,7 @@ namespace PruneVid.Strategies.Peers;
 public sealed class FastVidOptions
 {
     /// <summary>Share of each temporal step's tokens kept (frame budget = int(n · r)).</summary>
+    [BudgetKnob(BudgetKnobKind.Increasing)] // per-step int(n·r) budgets: bisection meets the share closer than setting it
     [Parameter(0.27, Min = 0.01, Max = 1, Description = "retention ratio: each step's budget is int(tokens per step * r) (fastvid_retention_ratio)")]
     public double RetentionRatio { get; set; } = 0.27;
 

@@ -5,6 +5,7 @@ namespace PruneVid.Strategies.Peers;
 public sealed class RandomTokensOptions
 {
     /// <summary>Share of the video tokens kept.</summary>
+    [BudgetKnob(BudgetKnobKind.KeptShare)]
     [Parameter(0.5, Min = 0.01, Max = 1, Description = "share of tokens kept: max(1, int(N * keep_ratio)), chosen uniformly at random")]
     public double KeepRatio { get; set; } = 0.5;
 

@@ -12,15 +12,23 @@ namespace PruneVid.Strategies;
 /// e.g. <c>prunevid-stage1:aggressive+prunevid-stage2(alpha=0.3)</c>. Stages run in order: reducers that act before
 /// the language model first, then the hooks of the in-model ones. Values in parentheses override the preset; a
 /// separate parameter string (<c>--param</c>, <see cref="Create"/>'s <c>parameters</c>) overrides both and goes to
-/// every stage that declares the parameter.
+/// every stage that declares the parameter. <c>retention=R</c> (in any stage's parentheses or in the parameter string)
+/// is not a stage parameter but the whole chain's token budget (<see cref="Retention"/>, <see cref="TokenBudget"/>).
 /// </summary>
 public sealed class StrategySpec
 {
-    private StrategySpec(string text, IReadOnlyList<StrategyStage> stages)
+    /// <summary>The name under which a token budget is given, in a spec or a parameter string.</summary>
+    public const string RetentionParameter = "retention";
+
+    private StrategySpec(string text, IReadOnlyList<StrategyStage> stages, double? retention)
     {
         Text = text;
         Stages = stages;
+        Retention = retention;
     }
+
+    /// <summary>The token budget the spec asks for (a kept share in (0, 1]), or null.</summary>
+    public double? Retention { get; }
 
     /// <summary>The spec as written.</summary>
     public string Text { get; }
@@ -42,7 +50,61 @@ public sealed class StrategySpec
             if (spec[i] != '+') throw Error(spec, i, $"expected '+' or the end after stage {stages.Count}, found '{spec[i]}'");
             i++;
         }
-        return new StrategySpec(spec, Expand(spec, stages));
+        double? retention = null;
+        for (int s = 0; s < stages.Count; s++)
+        {
+            if (stages[s].Parameters.FirstOrDefault(p => p.Key == RetentionParameter) is not { Key: not null } item) continue;
+            double value = ParseRetention(item.Value, $"strategy '{spec}'");
+            if (retention is double other && other != value)
+                throw Error(spec, stages[s].Offset, $"retention is given twice with different values ({other} and {value}); a chain has one budget");
+            retention = value;
+            stages[s] = stages[s] with { Parameters = [.. stages[s].Parameters.Where(p => p.Key != RetentionParameter)] };
+        }
+        return new StrategySpec(spec, Expand(spec, stages), retention);
+    }
+
+    /// <summary>A budget value: a kept share in (0, 1].</summary>
+    public static double ParseRetention(string text, string owner)
+    {
+        if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+            || !(value > 0 && value <= 1))
+            throw new TokenReducerConfigurationException($"{owner}: retention '{text}' is not a share of the visual tokens in (0, 1], e.g. retention=0.25");
+        return value;
+    }
+
+    /// <summary>Removes <c>retention=R</c> items from a parameter string; returns the rest and the budget (null when absent).</summary>
+    public static (string? Parameters, double? Retention) SplitRetention(string? parameters)
+    {
+        if (string.IsNullOrWhiteSpace(parameters)) return (parameters, null);
+        double? retention = null;
+        var rest = new List<string>();
+        foreach (string item in parameters.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = item.IndexOf('=');
+            if (eq > 0 && item[..eq].Trim() == RetentionParameter) retention = ParseRetention(item[(eq + 1)..].Trim(), "parameters");
+            else rest.Add(item);
+        }
+        return (rest.Count == 0 ? null : string.Join(",", rest), retention);
+    }
+
+    /// <summary>
+    /// The spec text with <c>retention=R</c> added to its last stage's parentheses, e.g. <c>prunevid(retention=0.25)</c>:
+    /// the name of one (strategy, retention) pair of a sweep. A spec that already has a budget is refused.
+    /// </summary>
+    public static string WithRetention(string spec, double retention)
+    {
+        StrategySpec parsed = Parse(spec);
+        if (parsed.Retention is not null) throw new TokenReducerConfigurationException($"strategy '{spec}' already has a token budget (retention={parsed.Retention}); give budgets in one place");
+        string value = retention.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+        string text = spec.TrimEnd();
+        return text.EndsWith(')') ? $"{text[..^1]},{RetentionParameter}={value})" : $"{text}({RetentionParameter}={value})";
+    }
+
+    /// <summary>The spec text without its <c>retention=R</c> (the strategy a sweep's pair belongs to).</summary>
+    public static string WithoutRetention(string spec)
+    {
+        string text = System.Text.RegularExpressions.Regex.Replace(spec, @"\s*,?\s*retention\s*=\s*[^,)\s]+\s*", "");
+        return text.Replace("(,", "(").Replace("()", "");
     }
 
     // A named chain (StrategyAliases) becomes its stages; its inline values go to the stages that declare them.
@@ -72,9 +134,14 @@ public sealed class StrategySpec
 
     /// <summary>
     /// Creates the reducers of every stage with <paramref name="parameters"/> (<c>"tau=0.8,alpha=0.3"</c>) applied to
-    /// the stages that declare each name; a name no stage declares is an error.
+    /// the stages that declare each name; a name no stage declares is an error. With <paramref name="verbose"/>, every
+    /// stage that has a <c>verbose</c> parameter the spec and the parameters leave unset logs its summary.
     /// </summary>
-    public IReadOnlyList<(string Name, ITokenReducer Reducer)> CreateReducers(string? parameters = null)
+    public IReadOnlyList<(string Name, ITokenReducer Reducer)> CreateReducers(string? parameters = null, bool verbose = false) =>
+        [.. Resolve(parameters, verbose).Select((r, s) => (Stages[s].Reducer, r.Descriptor.Create(r.Values, Stages[s].Preset)))];
+
+    // Each stage's descriptor and parameter string: the spec's inline values, then the overrides routed to it.
+    private IReadOnlyList<(TokenReducerDescriptor Descriptor, string? Values)> Resolve(string? parameters, bool verbose)
     {
         var descriptors = Stages.Select(s => TokenReducerRegistry.Get(s.Reducer)).ToArray();
         var overrides = new List<string>[Stages.Count];
@@ -91,21 +158,54 @@ public sealed class StrategySpec
                 throw new TokenReducerConfigurationException($"strategy '{Text}': no stage has a parameter '{key}'; " +
                     string.Join("; ", descriptors.Select(d => $"{d.Name}: {(d.Parameters.Count == 0 ? "(none)" : string.Join(", ", d.Parameters.Select(p => p.Name)))}")));
         }
-        var reducers = new List<(string, ITokenReducer)>(Stages.Count);
-        for (int s = 0; s < Stages.Count; s++)
-            reducers.Add((Stages[s].Reducer, descriptors[s].Create(Merge(Stages[s].Parameters, overrides[s]), Stages[s].Preset)));
-        return reducers;
+        if (verbose)
+            for (int s = 0; s < Stages.Count; s++)
+                if (descriptors[s].Parameters.Any(p => p.Name == VerboseParameter) && !Stages[s].Parameters.Any(p => p.Key == VerboseParameter)
+                    && !overrides[s].Any(o => o.Split('=')[0].Trim() == VerboseParameter))
+                    overrides[s].Add(VerboseParameter + "=true");
+        return [.. Enumerable.Range(0, Stages.Count).Select(s => (descriptors[s], Merge(Stages[s].Parameters, overrides[s])))];
     }
+
+    /// <summary>The parameter a reducer declares to log its summary line.</summary>
+    public const string VerboseParameter = "verbose";
 
     /// <summary>The reducer a spec names: the stage's reducer for a single stage, else a <see cref="ReducerChain"/>.</summary>
     public ITokenReducer Create(string? parameters = null)
     {
+        if (Retention is not null || SplitRetention(parameters).Retention is not null) return CreateChain(parameters);
         var reducers = CreateReducers(parameters);
         return reducers.Count == 1 ? reducers[0].Reducer : new ReducerChain(reducers);
     }
 
-    /// <summary>The spec as a chain, even of one stage (what the pipeline runs, to report every stage).</summary>
-    public ReducerChain CreateChain(string? parameters = null) => new(CreateReducers(parameters));
+    /// <summary>
+    /// The spec as a chain, even of one stage (what the pipeline runs, to report every stage). The token budget is
+    /// <paramref name="retention"/> when given, else a <c>retention=R</c> of <paramref name="parameters"/>, else the spec's;
+    /// a budget on a chain none of whose reducers declares a knob is refused here.
+    /// </summary>
+    public ReducerChain CreateChain(string? parameters = null, bool verbose = false, double? retention = null)
+    {
+        var (rest, fromParameters) = SplitRetention(parameters);
+        double? budget = retention ?? fromParameters ?? Retention;
+        if (budget is double r && !(r > 0 && r <= 1))
+            throw new TokenReducerConfigurationException($"strategy '{Text}': retention {r} is not a share of the visual tokens in (0, 1]");
+        var resolved = Resolve(rest, verbose);
+        var stages = new List<ChainStage>(resolved.Count);
+        for (int s = 0; s < resolved.Count; s++)
+        {
+            var (descriptor, values) = resolved[s];
+            string? preset = Stages[s].Preset;
+            ITokenReducer reducer = descriptor.Create(values, preset);
+            stages.Add(budget is null || descriptor.Budget is null
+                ? new ChainStage(Stages[s].Reducer, reducer)
+                : new ChainStage(Stages[s].Reducer, reducer, descriptor.Budget, knob => descriptor.CreateWithKnob(values, preset, knob)));
+        }
+        if (budget is null) return new ReducerChain(stages, null);
+        if (stages.All(s => s.Knob is null))
+            throw new TokenReducerConfigurationException($"strategy '{Text}' cannot take a token budget (retention={budget}): none of its reducers " +
+                $"({string.Join(", ", Stages.Select(s => s.Reducer))}) declares a budget knob; reducers with one: " +
+                string.Join(", ", TokenReducerRegistry.All.Where(d => d.Budget is not null).Select(d => d.Name)));
+        return new ReducerChain(stages, budget);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Text;

@@ -16,8 +16,9 @@ public sealed class TokenReducerDescriptor
     /// <param name="parameters">Parameters in declaration order.</param>
     /// <param name="presets">Named parameter sets.</param>
     /// <param name="factory">Builds a reducer from one typed value per parameter, in <paramref name="parameters"/> order.</param>
+    /// <param name="budget">The parameter a token budget drives (<see cref="BudgetKnobAttribute"/>), or null.</param>
     public TokenReducerDescriptor(string name, string? description, Type reducerType, IReadOnlyList<ReducerParameter> parameters,
-        IReadOnlyList<ReducerPreset> presets, Func<object[], ITokenReducer> factory)
+        IReadOnlyList<ReducerPreset> presets, Func<object[], ITokenReducer> factory, ReducerBudgetKnob? budget = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
@@ -26,7 +27,30 @@ public sealed class TokenReducerDescriptor
         Parameters = parameters ?? [];
         Presets = presets ?? [];
         _factory = factory ?? throw new ArgumentNullException(nameof(factory));
+        Budget = budget;
+        if (budget is not null && Parameters.All(p => p.Name != budget.Parameter))
+            throw new ArgumentException($"{name}: budget knob '{budget.Parameter}' is not one of its parameters", nameof(budget));
     }
+
+    /// <summary>The parameter a token budget drives, or null when the reducer cannot take a budget.</summary>
+    public ReducerBudgetKnob? Budget { get; }
+
+    /// <summary>
+    /// The reducer with <paramref name="parameters"/> and <paramref name="preset"/> applied, then its budget knob set to
+    /// <paramref name="knob"/> (which may lie outside the parameter's listed range, inside the knob's search range).
+    /// </summary>
+    public ITokenReducer CreateWithKnob(string? parameters, string? preset, double knob)
+    {
+        ReducerBudgetKnob budget = Budget ?? throw new TokenReducerConfigurationException(NoBudgetMessage(Name));
+        object[] values = ResolveArguments(parameters, preset);
+        int index = IndexOf(budget.Parameter);
+        values[index] = Parameters[index].Kind == ReducerParameterKind.Single ? (object)(float)knob : knob;
+        return _factory(values);
+    }
+
+    /// <summary>Why a reducer without a knob cannot take a budget.</summary>
+    internal static string NoBudgetMessage(string name) =>
+        $"reducer '{name}' cannot take a token budget (retention=R): it declares no budget knob ([BudgetKnob] on one of its parameters; see docs/writing-a-reducer.md)";
 
     /// <summary>Registry name.</summary>
     public string Name { get; }

@@ -17,8 +17,10 @@ namespace PruneVid.Strategies.Stage1;
 /// </summary>
 [TokenReducer("prunevid-stage1", Description = "PruneVid Stage 1: temporal segments, static/dynamic split, DPC-KNN token merging (official order).")]
 [TokenReducerPreset("balanced", "tau=0.8,cluster_ratio=0.5,temporal_segment_ratio=0.25,dpc_knn_k=5", Description = "the paper's setting")]
-[TokenReducerPreset("aggressive", "tau=0.85,cluster_ratio=0.4,temporal_segment_ratio=0.2", Description = "fewer tokens: fewer clusters per group (0.4) and fewer temporal clusters (0.2), stricter static test (0.85)")]
-[TokenReducerPreset("conservative", "tau=0.75,cluster_ratio=0.6,temporal_segment_ratio=0.3", Description = "more tokens: more clusters per group (0.6) and more temporal clusters (0.3), looser static test (0.75)")]
+[TokenReducerPreset("aggressive", "tau=0.85,cluster_ratio=0.4,temporal_segment_ratio=0.2",
+    Description = "fewer clusters per group (0.4) and fewer temporal segments (0.2) keep fewer tokens, but the higher tau (0.85) marks fewer tokens static, so less is merged over time: the net count depends on the video")]
+[TokenReducerPreset("conservative", "tau=0.75,cluster_ratio=0.6,temporal_segment_ratio=0.3",
+    Description = "more clusters per group (0.6) and more temporal segments (0.3) keep more tokens, but the lower tau (0.75) marks more tokens static, so more is merged over time: the net count depends on the video")]
 public sealed class PruneVidStage1Reducer : ITokenReducer<PruneVidStage1Options>
 {
     /// <inheritdoc />

@@ -49,9 +49,7 @@ public sealed class PruneVidStage2Hook : ILanguageModelReductionHook
         {
             // Query rows: every token after the video (the question and the template tail).
             int rows = state.SequenceLength - video.End;
-            IReadOnlyList<TokenSegment> segments = video.Segments.Count > 0 && video.Segments.Sum(s => s.Tokens) == video.Length
-                ? video.Segments
-                : Stage2Selection.WholeVideo(video.Length, video.Frames);
+            IReadOnlyList<TokenSegment> segments = Stage2Selection.SegmentsFor(video.Length, video.Frames, video.Segments);
             int[] selected = rows == 0 || video.Length == 0
                 ? [.. Enumerable.Range(0, video.Length)]
                 : Stage2Selection.Select(AttentionScoring.Score(state, video, video.End, rows, _postRopeCausal, AttentionScoreHeads.Max), segments, _alpha);

@@ -5,6 +5,7 @@ namespace PruneVid.Strategies.Stage2;
 public sealed class PruneVidStage2Options
 {
     /// <summary>Share of every static group and of every frame's dynamic group kept (floor(alpha · size)).</summary>
+    [BudgetKnob(BudgetKnobKind.Increasing)] // floor(alpha·n) per group: monotone, met by bisection on the predicted count
     [Parameter(0.4, Min = 0.001, Max = 1.0, Description = "kept share of each group, floor(alpha * size), in (0, 1]")]
     public double Alpha { get; set; } = 0.4;
 

@@ -7,7 +7,7 @@ namespace PruneVid.Strategies.Stage2;
 /// alone, it treats the whole video as one dynamic segment with one group per temporal step.
 /// </summary>
 [TokenReducer("prunevid-stage2", Description = "PruneVid Stage 2: after layer selected_layer keep the top alpha of every Stage-1 group by the attention the question gives them; prunes the KV cache of layers 0..L. Without Stage 1: one dynamic group per frame.")]
-public sealed class PruneVidStage2Reducer : ITokenReducer<PruneVidStage2Options>, ILanguageModelReducer
+public sealed class PruneVidStage2Reducer : ITokenReducer<PruneVidStage2Options>, ILanguageModelReducer, IPredictsKeptTokens
 {
     /// <summary>The <c>scoring</c> values.</summary>
     public static readonly IReadOnlyList<string> ScoringModes = ["official", "post-rope-causal"];
@@ -17,6 +17,10 @@ public sealed class PruneVidStage2Reducer : ITokenReducer<PruneVidStage2Options>
 
     /// <inheritdoc />
     public TokenReduction Reduce(VideoTokens video, ReductionContext context) => LanguageModelReducers.KeepAll(video, CreateHook(context));
+
+    /// <inheritdoc />
+    public int KeptTokens(int tokens, int frames, IReadOnlyList<TokenSegment> segments) =>
+        tokens == 0 ? 0 : Stage2Selection.KeptCount(Stage2Selection.SegmentsFor(tokens, frames, segments), Options.Alpha);
 
     /// <inheritdoc />
     public ILanguageModelReductionHook CreateHook(ReductionContext context)

@@ -30,6 +30,20 @@ public static class Stage2Selection
         return [.. kept];
     }
 
+    /// <summary>Tokens <see cref="Select"/> keeps: the sum of every group's <see cref="Budget"/> (scores never change it).</summary>
+    public static int KeptCount(IReadOnlyList<TokenSegment> segments, double alpha)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        return segments.Sum(s => Budget(alpha, s.StaticTokens) + s.Frames * Budget(alpha, s.DynamicTokensPerFrame));
+    }
+
+    /// <summary>
+    /// The groups Stage 2 uses for a video span: the earlier stages' segments when they tile its
+    /// <paramref name="tokens"/>, else <see cref="WholeVideo"/>.
+    /// </summary>
+    public static IReadOnlyList<TokenSegment> SegmentsFor(int tokens, int frames, IReadOnlyList<TokenSegment> recorded) =>
+        recorded.Count > 0 && recorded.Sum(s => s.Tokens) == tokens ? recorded : WholeVideo(tokens, frames);
+
     /// <summary>The official group budget: Python's <c>int(alpha * size)</c>.</summary>
     public static int Budget(double alpha, int size) => (int)Math.Floor(alpha * size);
 

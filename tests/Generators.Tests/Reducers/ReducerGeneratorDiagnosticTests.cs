@@ -149,6 +149,34 @@ public sealed class ReducerGeneratorDiagnosticTests
         Assert.Contains("'n'", d.GetMessage());
     }
 
+    [Theory]
+    [InlineData("[BudgetKnob(BudgetKnobKind.KeptShare)] public double Share { get; set; }", "must also carry [Parameter]")]
+    [InlineData("[BudgetKnob(BudgetKnobKind.KeptShare), Parameter(3)] public int Count { get; set; }", "must be a double or float parameter, not int")]
+    [InlineData("[BudgetKnob(BudgetKnobKind.DroppedShare), Parameter(2.0, Min = 0, Max = 4)] public double Rate { get; set; }", "a share knob needs a range inside [0, 1]")]
+    [InlineData("[BudgetKnob(BudgetKnobKind.Increasing), Parameter(0.5)] public double Open { get; set; }", "needs a finite range Low < High")]
+    [InlineData("[BudgetKnob(BudgetKnobKind.Decreasing, Low = 0.9, High = 0.1), Parameter(0.5)] public double Backwards { get; set; }", "needs a finite range Low < High")]
+    [InlineData("[BudgetKnob(BudgetKnobKind.KeptShare), Parameter(0.5, Min = 0, Max = 1)] public double A { get; set; }\n" +
+                "[BudgetKnob(BudgetKnobKind.Increasing), Parameter(0.5, Min = 0, Max = 1)] public double B { get; set; }", "at most one")]
+    public void PVR0011_InvalidBudgetKnob(string property, string message)
+    {
+        Diagnostic d = Single("PVR0011", $$"""
+            public sealed class O { {{property}} }
+            [TokenReducer("budgeted")] public sealed class C : ITokenReducer<O> { public O Options { get; init; } = new(); KEEP }
+            """);
+        Assert.Contains(message, d.GetMessage());
+    }
+
+    [Fact]
+    public void AValidBudgetKnobHasNoDiagnostics()
+    {
+        var (generator, errors) = Diagnostics(Usings + """
+            public sealed class O { [BudgetKnob(BudgetKnobKind.Increasing, Low = 0.01, High = 1), Parameter(0.5, Min = 0.3, Max = 0.7)] public double Ratio { get; set; } }
+            [TokenReducer("budgeted")] public sealed class C : ITokenReducer<O> { public O Options { get; init; } = new(); KEEP }
+            """.Replace("KEEP", KeepAll));
+        Assert.Empty(generator);
+        Assert.Empty(errors);
+    }
+
     [Fact]
     public void ValidReducerHasNoDiagnosticsAndCompiles()
     {

@@ -20,6 +20,8 @@ public sealed class ReducerGeneratorRuntimeTests
         {
             [Parameter(4, Min = 1, Max = 100)] public int Keep { get; set; }
             [Parameter("first")] public string Mode { get; set; } = "";
+            [BudgetKnob(BudgetKnobKind.Increasing, Low = 0.01, High = 1.0)]
+            [Parameter(0.5, Min = 0.3, Max = 0.7)] public double Share { get; set; }
         }
 
         [TokenReducer("compiled-at-test-time", Description = "built by the runtime test")]
@@ -43,7 +45,11 @@ public sealed class ReducerGeneratorRuntimeTests
 
         TokenReducerDescriptor descriptor = TokenReducerRegistry.Get("compiled-at-test-time");
         Assert.Equal("built by the runtime test", descriptor.Description);
-        Assert.Equal(["keep", "mode"], descriptor.Parameters.Select(p => p.Name));
+        Assert.Equal(["keep", "mode", "share"], descriptor.Parameters.Select(p => p.Name));
+        Assert.Equal(new ReducerBudgetKnob("share", BudgetKnobKind.Increasing, 0.01, 1.0), descriptor.Budget);
+        dynamic searched = descriptor.CreateWithKnob("keep=9", null, 0.05); // inside the search range, outside the listed one
+        Assert.Equal(0.05, (double)searched.Options.Share);
+        Assert.Equal(9, (int)searched.Options.Keep);
 
         dynamic reducer = TokenReducerRegistry.Create("compiled-at-test-time", "keep=9");
         Assert.Equal(9, (int)reducer.Options.Keep);

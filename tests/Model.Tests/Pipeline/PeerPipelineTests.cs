@@ -25,7 +25,7 @@ public sealed class PeerPipelineTests(PipelineFixture fixture) : IClassFixture<P
         var result = pipeline.GenerateFromInputs(fixture.InputIds, fixture.Inputs, sampling: pipeline.DefaultSampling(2) with { EosTokenIds = [] });
 
         Assert.Equal(VideoTokens, result.Compression.VisualTokensBefore);
-        Assert.Equal(expectedKept, result.Compression.VisualTokensAfter);
+        Assert.Equal(expectedKept, result.Compression.PromptVisualTokens);
         Assert.Equal(expectedKept, result.PromptIds.Count(id => id == pipeline.Config.VideoTokenId));
         Assert.Equal(2, result.Tokens.Count);
     }

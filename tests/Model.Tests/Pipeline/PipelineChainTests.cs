@@ -23,7 +23,7 @@ public sealed class PipelineChainTests(PipelineFixture fixture) : IClassFixture<
         var stages = r.Compression.Stages;
         Assert.Equal(["prunevid-stage1", "prunevid-stage2"], stages.Select(s => s.Stage));
         Assert.Equal(r.Compression.VisualTokensBefore, stages[0].TokensBefore);
-        Assert.Equal(r.Compression.VisualTokensAfter, stages[0].TokensAfter);
+        Assert.Equal(r.Compression.PromptVisualTokens, stages[0].TokensAfter);
         Assert.Equal(stages[0].TokensAfter, stages[1].TokensBefore);
         Assert.InRange(stages[1].TokensAfter, 0, (int)(0.4 * stages[1].TokensBefore));
         Assert.Equal(2, stages[1].Layer); // selected_layer 10 on a 3-layer model
@@ -55,7 +55,7 @@ public sealed class PipelineChainTests(PipelineFixture fixture) : IClassFixture<
         var stage = Assert.Single(r.Compression.Stages, s => s.Stage == "fastv");
         Assert.Equal((int)Math.Round(stage.TokensBefore * 0.5, MidpointRounding.ToEven), stage.TokensAfter);
         Assert.Equal(1, stage.Layer);
-        Assert.Equal(stage.TokensAfter, r.Compression.FinalVisualTokens);
+        Assert.Equal(stage.TokensAfter, r.Compression.VisualTokensKept);
     }
 
     [Fact]

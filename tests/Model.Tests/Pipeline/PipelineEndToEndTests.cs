@@ -20,7 +20,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
         Assert.Equal(fixture.InputIds, result.PromptIds);
         Assert.Equal(fixture.GreedyTokens, result.Tokens);
         Assert.Equal(VideoTokens, result.Compression.VisualTokensBefore);
-        Assert.Equal(VideoTokens, result.Compression.VisualTokensAfter);
+        Assert.Equal(VideoTokens, result.Compression.PromptVisualTokens);
         Assert.Equal(100.0, result.Compression.RetentionPercent);
         Assert.Equal(fixture.GreedyTokens.Length - 1, result.Timings.DecodedTokens);
     }
@@ -32,7 +32,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
         int logged = fixture.Log.Count;
         var result = stage1.GenerateFromInputs(fixture.InputIds, fixture.Inputs, sampling: stage1.DefaultSampling(4) with { EosTokenIds = [] });
 
-        int kept = result.Compression.VisualTokensAfter;
+        int kept = result.Compression.PromptVisualTokens;
         Assert.InRange(kept, 1, VideoTokens - 1);
         Assert.Equal(fixture.InputIds.Length - VideoTokens + kept, result.PromptIds.Count);
         Assert.Equal(kept, result.PromptIds.Count(id => id == stage1.Config.VideoTokenId));
@@ -47,8 +47,8 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     {
         using var stage1 = fixture.Pipeline.WithStrategy("prunevid-stage1");
         var sampling = stage1.DefaultSampling(1);
-        int loose = stage1.GenerateFromInputs(fixture.InputIds, fixture.Inputs, "cluster_ratio=0.7", sampling).Compression.VisualTokensAfter;
-        int tight = stage1.GenerateFromInputs(fixture.InputIds, fixture.Inputs, "cluster_ratio=0.3", sampling).Compression.VisualTokensAfter;
+        int loose = stage1.GenerateFromInputs(fixture.InputIds, fixture.Inputs, "cluster_ratio=0.7", sampling).Compression.PromptVisualTokens;
+        int tight = stage1.GenerateFromInputs(fixture.InputIds, fixture.Inputs, "cluster_ratio=0.3", sampling).Compression.PromptVisualTokens;
         Assert.True(tight < loose, $"cluster_ratio 0.3 kept {tight} tokens, 0.7 kept {loose}");
     }
 
@@ -69,7 +69,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
             Assert.Equal(12, result.PromptIds.Count(id => id == p.Config.ImageTokenId));
             Assert.Equal(0, result.PromptIds.Count(id => id == p.Config.VideoTokenId));
             Assert.Equal(3, result.Tokens.Count);
-            Assert.Equal(12, result.Compression.VisualTokensAfter);
+            Assert.Equal(12, result.Compression.PromptVisualTokens);
         }
         finally { Directory.Delete(dir, true); }
     }

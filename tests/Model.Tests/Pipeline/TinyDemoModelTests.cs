@@ -28,8 +28,8 @@ public sealed class TinyDemoModelTests
                 using var p = pipeline.WithStrategy(d.Name);
                 var r = p.GenerateFromFrames(frames, 2.0, "What moves?", p.DefaultSampling(3) with { EosTokenIds = [] });
                 Assert.Equal(3, r.Tokens.Count);
-                Assert.InRange(r.Compression.VisualTokensAfter, 1, r.Compression.VisualTokensBefore);
-                Assert.Equal(r.Compression.VisualTokensAfter, r.PromptIds.Count(id => id == pipeline.Config.VideoTokenId));
+                Assert.InRange(r.Compression.PromptVisualTokens, 1, r.Compression.VisualTokensBefore);
+                Assert.Equal(r.Compression.PromptVisualTokens, r.PromptIds.Count(id => id == pipeline.Config.VideoTokenId));
             }
         }
         finally

@@ -44,7 +44,7 @@ public sealed class InModelReductionTests(TinyTextModel tiny) : IClassFixture<Ti
         Assert.Contains(log, l => l.Contains("selected_layer 10 is past the model's 3 decoder layers; using layer 2"));
         Assert.Contains(log, l => l.StartsWith($"[Stage 2] Tokens: {Span.Length} -> {Span.Length} (0.0% reduction) at layer 2"));
         var outcome = Assert.Single(hooked.Reductions);
-        Assert.Equal((2, Span.Length, Span.Length), (outcome.Layer, outcome.VideoTokensBefore, outcome.VideoTokensAfter));
+        Assert.Equal((2, Span.Length, Span.Length), (outcome.Layer, outcome.TokensBefore, outcome.TokensAfter));
     }
 
     [Fact]
@@ -96,9 +96,9 @@ public sealed class InModelReductionTests(TinyTextModel tiny) : IClassFixture<Ti
         {
             var outcome = Assert.Single(sequence.Reduction!.Outcomes);
             int n = Span.Length;
-            Assert.Equal((int)Math.Round(n * (1 - ratio), MidpointRounding.ToEven), outcome.VideoTokensAfter);
+            Assert.Equal((int)Math.Round(n * (1 - ratio), MidpointRounding.ToEven), outcome.TokensAfter);
             Assert.Equal(1, outcome.Layer); // k = 2: layers 0 and 1 see every token
-            Assert.Equal(tiny.InputIds.Length - n + outcome.VideoTokensAfter, sequence.Cache.Length);
+            Assert.Equal(tiny.InputIds.Length - n + outcome.TokensAfter, sequence.Cache.Length);
         }
     }
 

@@ -35,9 +35,9 @@ public sealed class LongVideoPipelineTests(LongClips clips) : IClassFixture<Long
         Assert.Equal(4, result.Tokens.Count);
         // 360 sampled frames → 180 temporal patches of one merged 28x28 token each.
         Assert.Equal(180, result.Compression.VisualTokensBefore);
-        Assert.InRange(result.Compression.VisualTokensAfter, 1, 180);
-        if (strategy == "noop") Assert.Equal(180, result.Compression.VisualTokensAfter);
-        Assert.Equal(result.Compression.VisualTokensAfter, result.PromptIds.Count(id => id == pipeline.Config.VideoTokenId));
+        Assert.InRange(result.Compression.PromptVisualTokens, 1, 180);
+        if (strategy == "noop") Assert.Equal(180, result.Compression.PromptVisualTokens);
+        Assert.Equal(result.Compression.PromptVisualTokens, result.PromptIds.Count(id => id == pipeline.Config.VideoTokenId));
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class ReducerChainTests
         // Before the model: exactly Stage 1 (same count and segments), one count entry, and Stage 2's hook.
         Assert.Equal(stage1.Count, result.Count);
         Assert.Equal(stage1.Segments, result.Segments);
-        Assert.Equal([new ChainStageCount("prunevid-stage1", video.Count, stage1.Count)], counts);
+        Assert.Equal([new StageRecord("prunevid-stage1", video.Count, stage1.Count)], counts);
         var hook = Assert.IsType<PruneVidStage2Hook>(Assert.Single(result.LanguageModelHooks));
         Assert.Equal(3, hook.LayerIndex);
 
@@ -152,5 +152,25 @@ public sealed class ReducerChainTests
         var error = Assert.Throws<TokenReducerConfigurationException>(() =>
             ((ILanguageModelReducer)TokenReducerRegistry.Create("prunevid-stage2(scoring=fastest)")).CreateHook(context));
         Assert.Contains("scoring 'fastest' is not one of official, post-rope-causal", error.Message);
+    }
+
+    [Fact]
+    public void VerboseTurnsOnEveryStageSummaryTheSpecAndParametersLeaveUnset()
+    {
+        var spec = StrategySpec.Parse("prunevid-stage1+prunevid-stage2(verbose=false)+fastv");
+        var reducers = spec.CreateReducers("ratio=0.25", verbose: true);
+        Assert.True(((PruneVidStage1Reducer)reducers[0].Reducer).Options.Verbose);
+        Assert.False(((PruneVidStage2Reducer)reducers[1].Reducer).Options.Verbose); // the spec's own value wins
+        Assert.True(((FastVReducer)reducers[2].Reducer).Options.Verbose);
+        Assert.Equal(0.25, ((FastVReducer)reducers[2].Reducer).Options.Ratio);
+        var quiet = spec.CreateReducers("verbose=false", verbose: true);
+        Assert.All(quiet, r => Assert.False(r.Reducer switch
+        {
+            PruneVidStage1Reducer a => a.Options.Verbose,
+            PruneVidStage2Reducer b => b.Options.Verbose,
+            FastVReducer c => c.Options.Verbose,
+            _ => true,
+        }));
+        Assert.False(((PruneVidStage1Reducer)spec.CreateReducers().First().Reducer).Options.Verbose);
     }
 }

@@ -26,15 +26,7 @@ public sealed record InModelReduction(IReadOnlyList<ILanguageModelReductionHook>
     }
 }
 
-/// <summary>What one hook did during prefill.</summary>
-/// <param name="Hook">The hook's name.</param>
-/// <param name="Layer">The layer after which it acted (0-based).</param>
-/// <param name="VideoTokensBefore">Video tokens in the sequence before it.</param>
-/// <param name="VideoTokensAfter">Video tokens it kept.</param>
-/// <param name="RowsAfter">Sequence rows after it: the KV cache of layers 0..Layer holds exactly these rows.</param>
-public sealed record InModelReductionOutcome(string Hook, int Layer, int VideoTokensBefore, int VideoTokensAfter, int RowsAfter);
-
 /// <summary>The outcome of a prefill with hooks.</summary>
 /// <param name="KeptRows">The prompt rows in the sequence (and in every layer's KV cache) after the hooks, ascending.</param>
-/// <param name="Outcomes">One entry per hook, in the order they fired.</param>
-public sealed record InModelReductionResult(IReadOnlyList<int> KeptRows, IReadOnlyList<InModelReductionOutcome> Outcomes);
+/// <param name="Outcomes">One stage record per hook, in the order they fired (with its layer and the KV rows left).</param>
+public sealed record InModelReductionResult(IReadOnlyList<int> KeptRows, IReadOnlyList<StageRecord> Outcomes);

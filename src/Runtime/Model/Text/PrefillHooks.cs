@@ -14,7 +14,7 @@ internal sealed class PrefillHooks : IDisposable
     private readonly ComputeBackend _backend;
     private readonly InModelReduction _reduction;
     private readonly AttentionShape _shape;
-    private readonly List<InModelReductionOutcome> _outcomes = [];
+    private readonly List<StageRecord> _outcomes = [];
     private Tensor? _ownedHidden;
 
     public PrefillHooks(ComputeBackend backend, InModelReduction reduction, int[] positions, int rows, int layers, AttentionShape shape)
@@ -42,7 +42,7 @@ internal sealed class PrefillHooks : IDisposable
     public int[] KeptRows { get; private set; }
 
     /// <summary>What each hook that pruned did.</summary>
-    public IReadOnlyList<InModelReductionOutcome> Outcomes => _outcomes;
+    public IReadOnlyList<StageRecord> Outcomes => _outcomes;
 
     /// <summary>A capture for layer <paramref name="layer"/> when one of its hooks needs queries or keys.</summary>
     public LayerCapture? CaptureFor(int layer)
@@ -63,7 +63,7 @@ internal sealed class PrefillHooks : IDisposable
             int before = Videos.Sum(v => v.Length);
             if (keep is null || keep.Length == hidden.Rows)
             {
-                _outcomes.Add(new InModelReductionOutcome(hook.Name, layer, before, before, hidden.Rows));
+                _outcomes.Add(new StageRecord(hook.Name, before, before, layer, hidden.Rows));
                 continue;
             }
             Check(hook, keep, hidden.Rows);
@@ -77,7 +77,7 @@ internal sealed class PrefillHooks : IDisposable
             Positions = MRopePositions.GatherRows(Positions, keep);
             KeptRows = [.. keep.Select(r => KeptRows[r])];
             Videos = Remap(Videos, keep);
-            _outcomes.Add(new InModelReductionOutcome(hook.Name, layer, before, Videos.Sum(v => v.Length), keep.Length));
+            _outcomes.Add(new StageRecord(hook.Name, before, Videos.Sum(v => v.Length), layer, keep.Length));
             shrank = true;
         }
         return shrank;

@@ -1,5 +1,6 @@
 // PruneVid.NET — language model: prefill and the decoding loop.
 using PruneVid.Compute;
+using PruneVid.Strategies;
 
 namespace PruneVid.Runtime.Model.Text;
 
@@ -28,7 +29,7 @@ public enum FinishReason
 public sealed record GenerationResult(IReadOnlyList<int> Tokens, FinishReason Reason, int RopeDelta)
 {
     /// <summary>What the in-model hooks did during prefill (empty without hooks).</summary>
-    public IReadOnlyList<InModelReductionOutcome> Reductions { get; init; } = [];
+    public IReadOnlyList<StageRecord> Reductions { get; init; } = [];
 }
 
 /// <summary>One token of <see cref="TextGenerator.Decode"/>.</summary>
