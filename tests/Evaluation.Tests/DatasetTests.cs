@@ -28,7 +28,7 @@ public sealed class DatasetTests : IDisposable
     private string WriteQuestions(params JsonObject[] questions) => Write("questions.json", new JsonArray(questions).ToJsonString());
 
     [Fact]
-    public void EgoSchema_questions_are_sorted_by_q_uid_and_take_their_answers_and_video_paths()
+    public void EgoSchemaQuestionsAreSortedByQUidAndTakeTheirAnswersAndVideoPaths()
     {
         string questions = WriteQuestions(Question("c"), Question("a"), Question("b"));
         string answers = Write("answers.json", """{"a": 4, "c": 0}""");
@@ -40,7 +40,7 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public void Malformed_questions_file_names_the_file_and_the_line()
+    public void MalformedQuestionsFileNamesTheFileAndTheLine()
     {
         string path = Write("questions.json", "[{\"q_uid\": \"a\",\n \"question\": }");
         var e = Assert.Throws<EvalDataException>(() => EgoSchemaDataset.Load(path, _dir));
@@ -49,7 +49,7 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public void Questions_file_that_is_not_a_list_is_refused()
+    public void QuestionsFileThatIsNotAListIsRefused()
     {
         string path = Write("questions.json", """{"q_uid": "a"}""");
         var e = Assert.Throws<EvalDataException>(() => EgoSchemaDataset.Load(path, _dir));
@@ -57,7 +57,7 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public void A_question_with_four_options_is_named()
+    public void AQuestionWithFourOptionsIsNamed()
     {
         string path = WriteQuestions(Question("a"), Question("short", options: 4));
         var e = Assert.Throws<EvalDataException>(() => EgoSchemaDataset.Load(path, _dir));
@@ -66,7 +66,7 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public void A_duplicate_q_uid_is_named()
+    public void ADuplicateQUidIsNamed()
     {
         string path = WriteQuestions(Question("a"), Question("b"), Question("a"));
         var e = Assert.Throws<EvalDataException>(() => EgoSchemaDataset.Load(path, _dir));
@@ -75,7 +75,7 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public void Answers_naming_unknown_q_uids_are_listed()
+    public void AnswersNamingUnknownQUidsAreListed()
     {
         string questions = WriteQuestions(Question("a"));
         string answers = Write("answers.json", """{"a": 1, "zz": 2, "yy": 3}""");
@@ -88,7 +88,7 @@ public sealed class DatasetTests : IDisposable
     [InlineData("""{"a": 5}""", "not an option index 0 to 4")]
     [InlineData("""{"a": "B"}""", "not an option index 0 to 4")]
     [InlineData("""[0, 1]""", "must hold a JSON object")]
-    public void Bad_answers_are_refused(string json, string message)
+    public void BadAnswersAreRefused(string json, string message)
     {
         string questions = WriteQuestions(Question("a"));
         var e = Assert.Throws<EvalDataException>(() => EgoSchemaDataset.Load(questions, _dir, Write("answers.json", json)));
@@ -96,14 +96,14 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public void Missing_questions_file_is_a_clear_error()
+    public void MissingQuestionsFileIsAClearError()
     {
         var e = Assert.Throws<EvalDataException>(() => EgoSchemaDataset.Load(Path.Combine(_dir, "nope.json"), _dir));
         Assert.Contains("not found", e.Message);
     }
 
     [Fact]
-    public void Mcq_jsonl_reads_index_and_letter_answers_relative_to_its_folder()
+    public void McqJsonlReadsIndexAndLetterAnswersRelativeToItsFolder()
     {
         string path = Write("set.jsonl", string.Join("\n",
             """{"id": "q2", "video": "v/2.mp4", "question": "Q2?", "options": ["x", "y", "z"], "answer": "c"}""",
@@ -121,14 +121,14 @@ public sealed class DatasetTests : IDisposable
     [InlineData("""{"id": "a", "video": "v.mp4", "question": "Q?", "options": ["x", "y"], "answer": 2}""", "not an option index 0..1 or a letter A..B")]
     [InlineData("""{"id": "a", "question": "Q?", "options": ["x", "y"]}""", "has no \"video\"")]
     [InlineData("""not json""", "line 1 is not a JSON object")]
-    public void Bad_mcq_lines_are_named(string line, string message)
+    public void BadMcqLinesAreNamed(string line, string message)
     {
         var e = Assert.Throws<EvalDataException>(() => McqDataset.Load(Write("set.jsonl", line)));
         Assert.Contains(message, e.Message);
     }
 
     [Fact]
-    public void Duplicate_mcq_ids_are_refused()
+    public void DuplicateMcqIdsAreRefused()
     {
         string path = Write("set.jsonl", """{"id": "a", "video": "v.mp4", "question": "Q?", "options": ["x", "y"]}""" + "\n" +
                                          """{"id": "a", "video": "w.mp4", "question": "R?", "options": ["x", "y"]}""");
@@ -137,7 +137,7 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
-    public async Task Mini_dataset_is_egoschema_format_and_its_answer_is_the_colour_shown_first_or_last()
+    public async Task MiniDatasetIsEgoschemaFormatAndItsAnswerIsTheColourShownFirstOrLast()
     {
         string folder = Path.Combine(_dir, "mini");
         var made = await MiniDataset.CreateAsync(folder, 3, seed: 3);

@@ -42,7 +42,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
     [InlineData("noop")]
     [InlineData("prunevid-stage1")]
     [InlineData("prunevid-stage1:aggressive")]
-    public void Answers_from_one_encoding_equal_the_one_shot_pipeline(string strategy)
+    public void AnswersFromOneEncodingEqualTheOneShotPipeline(string strategy)
     {
         var sampling = _pipeline.DefaultSampling(6) with { DoSample = false, RepetitionPenalty = 1.0 };
         using var oneShot = _pipeline.WithStrategy(strategy);
@@ -62,7 +62,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
     [InlineData("fastv")]                                     // in-model only
     [InlineData("fastvid")]                                   // needs the last vision block's saliency
     [InlineData("evs+prunevid-stage2(alpha=0.5)")]
-    public void Chains_in_model_stages_and_vision_signals_work_on_one_encoding(string strategy)
+    public void ChainsInModelStagesAndVisionSignalsWorkOnOneEncoding(string strategy)
     {
         var sampling = _pipeline.DefaultSampling(4) with { DoSample = false, RepetitionPenalty = 1.0 };
         using var oneShot = _pipeline.WithStrategy(strategy);
@@ -76,7 +76,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
     }
 
     [Fact]
-    public void A_strategy_whose_vision_signals_were_not_computed_is_refused_clearly()
+    public void AStrategyWhoseVisionSignalsWereNotComputedIsRefusedClearly()
     {
         using var encoded = _pipeline.EncodeFrames(_frames, _fps);
         var e = Assert.ThrowsAny<ArgumentException>(() => _pipeline.Answer(encoded, _question, "fastvid"));
@@ -84,7 +84,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
     }
 
     [Fact]
-    public void Next_token_scores_pick_the_greedy_first_token()
+    public void NextTokenScoresPickTheGreedyFirstToken()
     {
         using var encoded = _pipeline.EncodeFrames(_frames, _fps);
         var greedy = _pipeline.Answer(encoded, _question, "noop", _pipeline.DefaultSampling(1) with { DoSample = false, RepetitionPenalty = 1.0 });
@@ -98,7 +98,7 @@ public sealed class EncodedPipelineTests(TinyModelFixture model) : IClassFixture
     }
 
     [Fact]
-    public void An_unknown_strategy_is_refused_by_name()
+    public void AnUnknownStrategyIsRefusedByName()
     {
         using var encoded = _pipeline.EncodeFrames(_frames, _fps);
         var e = Assert.ThrowsAny<ArgumentException>(() => _pipeline.Answer(encoded, _question, "no-such-reducer"));

@@ -21,7 +21,7 @@ public sealed class EvalCliTests : IDisposable
     ];
 
     [Fact]
-    public void Two_shards_one_killed_and_resumed_merge_into_a_report_whose_numbers_match_the_lines()
+    public void TwoShardsOneKilledAndResumedMergeIntoAReportWhoseNumbersMatchTheLines()
     {
         string mini = Path.Combine(_dir, "mini"), output = Path.Combine(_dir, "out");
         var made = Cli.Run("eval", "make-mini", "--out", mini, "--questions", "6", "--seed", "11");
@@ -112,7 +112,7 @@ public sealed class EvalCliTests : IDisposable
     }
 
     [Fact]
-    public void Bad_input_exits_1_with_a_sentence_not_a_stack_trace()
+    public void BadInputExits1WithASentenceNotAStackTrace()
     {
         string questions = Path.Combine(_dir, "questions.json");
         File.WriteAllText(questions, "[{\"q_uid\": \"a\", \"question\": \"Q?\", \"option 0\": \"x\"}]");

@@ -28,7 +28,7 @@ public sealed class KubernetesManifestTests
     private static string Scalar(YamlNode node, params string[] path) => Assert.IsType<YamlScalarNode>(At(node, path)).Value!;
 
     [Fact]
-    public void It_is_an_indexed_job_whose_shard_count_matches_its_completions()
+    public void ItIsAnIndexedJobWhoseShardCountMatchesItsCompletions()
     {
         var root = Load();
         Assert.Equal("batch/v1", Scalar(root, "apiVersion"));
@@ -50,7 +50,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void Model_and_data_are_read_only_and_results_go_to_the_writable_volume()
+    public void ModelAndDataAreReadOnlyAndResultsGoToTheWritableVolume()
     {
         var pod = At(Load(), "spec", "template", "spec");
         var container = ((YamlSequenceNode)At(pod, "containers")).Children[0];

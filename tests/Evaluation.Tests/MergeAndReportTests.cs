@@ -20,7 +20,7 @@ public sealed class MergeAndReportTests : IDisposable
     private static EvalRecord R(string q, string s, int? prediction = 1, int? answer = 1) => ResultFileTests.Record(q, s, prediction, answer);
 
     [Fact]
-    public void Complete_shards_merge_in_question_then_strategy_order()
+    public void CompleteShardsMergeInQuestionThenStrategyOrder()
     {
         Shard(0, 2, ["a", "c"], R("c", "prunevid-stage1"), R("a", "noop"), R("c", "noop"), R("a", "prunevid-stage1"));
         Shard(1, 2, ["b"], R("b", "prunevid-stage1"), R("b", "noop"));
@@ -32,7 +32,7 @@ public sealed class MergeAndReportTests : IDisposable
     }
 
     [Fact]
-    public void Missing_pairs_are_named()
+    public void MissingPairsAreNamed()
     {
         Shard(0, 2, ["a"], R("a", "noop"), R("a", "prunevid-stage1"));
         Shard(1, 2, ["b"], R("b", "noop"));
@@ -42,7 +42,7 @@ public sealed class MergeAndReportTests : IDisposable
     }
 
     [Fact]
-    public void A_shard_that_never_started_is_named()
+    public void AShardThatNeverStartedIsNamed()
     {
         Shard(0, 3, ["a"], R("a", "noop"), R("a", "prunevid-stage1"));
         Shard(2, 3, ["c"], R("c", "noop"), R("c", "prunevid-stage1"));
@@ -51,7 +51,7 @@ public sealed class MergeAndReportTests : IDisposable
     }
 
     [Fact]
-    public void Pairs_in_two_shard_files_are_named()
+    public void PairsInTwoShardFilesAreNamed()
     {
         Shard(0, 2, ["a"], R("a", "noop"), R("a", "prunevid-stage1"));
         Shard(1, 2, ["b"], R("b", "noop"), R("b", "prunevid-stage1"), R("a", "noop"));
@@ -60,7 +60,7 @@ public sealed class MergeAndReportTests : IDisposable
     }
 
     [Fact]
-    public void A_plan_of_another_run_is_refused_when_resuming()
+    public void APlanOfAnotherRunIsRefusedWhenResuming()
     {
         Shard(0, 1, ["a"]);
         var e = Assert.Throws<EvalDataException>(() => new EvalPlan(0, 1, "generate", "s", Strategies, ["a"]).WriteOrCheck(_dir, new Shard(0, 1, "t")));
@@ -68,7 +68,7 @@ public sealed class MergeAndReportTests : IDisposable
     }
 
     [Fact]
-    public void Summary_numbers_match_a_hand_count()
+    public void SummaryNumbersMatchAHandCount()
     {
         // noop: 4 lines, 3 scored correct of 4 (one wrong); prunevid: one error, one no prediction, two correct.
         var lines = new List<EvalRecord>
@@ -99,7 +99,7 @@ public sealed class MergeAndReportTests : IDisposable
     }
 
     [Fact]
-    public void Report_files_hold_the_summary_and_submissions_in_the_servers_format()
+    public void ReportFilesHoldTheSummaryAndSubmissionsInTheServersFormat()
     {
         Shard(0, 1, ["a", "b"], R("a", "noop", 2, 2), R("a", "prunevid-stage1", 3, 2), R("b", "noop", 4, 4), R("b", "prunevid-stage1", null, 4) with { Correct = false });
         var merged = ResultMerge.Merge([_dir]);

@@ -8,7 +8,7 @@ public sealed class PromptAndParsingTests
     private static readonly string[] Options = ["cuts vegetables", "washes dishes", "reads a book", "blue", "plays guitar"];
 
     [Fact]
-    public void Prompt_is_lmms_evals_egoschema_prompt()
+    public void PromptIsLmmsEvalsEgoschemaPrompt()
     {
         var q = new EvalQuestion("id", "v.mp4", "What does C do?", ["a", "b", "c", "d", "e"], null);
         Assert.Equal("What does C do?\nA. a\nB. b\nC. c\nD. d\nE. e\nAnswer with the option's letter from the given choices directly.", McqPrompt.Build(q));
@@ -25,7 +25,7 @@ public sealed class PromptAndParsingTests
     [InlineData("B. washes dishes, not C", 1)]
     [InlineData("The person washes dishes in the kitchen sink", 1)]
     [InlineData("blue", 3)]
-    public void Replies_that_name_an_option_are_parsed(string reply, int expected) => Assert.Equal(expected, AnswerParser.Parse(reply, Options));
+    public void RepliesThatNameAnOptionAreParsed(string reply, int expected) => Assert.Equal(expected, AnswerParser.Parse(reply, Options));
 
     [Theory]
     [InlineData("")]
@@ -34,13 +34,13 @@ public sealed class PromptAndParsingTests
     [InlineData("F")]                               // not an option letter of a five-option question
     [InlineData(" Ngọc Ngọc Ngọc")]
     [InlineData("I do not know")]
-    public void Unparsable_replies_give_no_prediction_never_a_random_one(string reply)
+    public void UnparsableRepliesGiveNoPredictionNeverARandomOne(string reply)
     {
         for (int run = 0; run < 3; run++) Assert.Null(AnswerParser.Parse(reply, Options));
     }
 
     [Fact]
-    public void Two_option_texts_at_the_same_place_are_ambiguous()
+    public void TwoOptionTextsAtTheSamePlaceAreAmbiguous()
     {
         string[] options = ["red", "red car", "blue", "green", "white"];
         Assert.Null(AnswerParser.Parse("red car", options));

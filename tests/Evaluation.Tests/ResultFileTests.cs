@@ -17,7 +17,7 @@ public sealed class ResultFileTests : IDisposable
     };
 
     [Fact]
-    public void Lines_are_appended_and_found_again_on_reopen()
+    public void LinesAreAppendedAndFoundAgainOnReopen()
     {
         string path = Path.Combine(_dir, "r.jsonl");
         using (var f = ResultFile.Open(path))
@@ -37,7 +37,7 @@ public sealed class ResultFileTests : IDisposable
     }
 
     [Fact]
-    public void A_torn_last_line_is_cut_off_and_the_next_line_starts_clean()
+    public void ATornLastLineIsCutOffAndTheNextLineStartsClean()
     {
         string path = Path.Combine(_dir, "r.jsonl");
         string full = Record("a", "noop").ToJsonLine() + "\n";
@@ -53,7 +53,7 @@ public sealed class ResultFileTests : IDisposable
     }
 
     [Fact]
-    public void A_complete_last_record_without_its_newline_is_kept()
+    public void ACompleteLastRecordWithoutItsNewlineIsKept()
     {
         string path = Path.Combine(_dir, "r.jsonl");
         File.WriteAllText(path, Record("a", "noop").ToJsonLine());
@@ -66,7 +66,7 @@ public sealed class ResultFileTests : IDisposable
     }
 
     [Fact]
-    public void A_malformed_line_before_the_last_is_not_repaired()
+    public void AMalformedLineBeforeTheLastIsNotRepaired()
     {
         string path = Path.Combine(_dir, "r.jsonl");
         string text = Record("a", "noop").ToJsonLine() + "\n{garbage\n" + Record("b", "noop").ToJsonLine() + "\n";
@@ -77,7 +77,7 @@ public sealed class ResultFileTests : IDisposable
     }
 
     [Fact]
-    public void A_pair_written_twice_is_reported()
+    public void APairWrittenTwiceIsReported()
     {
         string path = Path.Combine(_dir, "r.jsonl");
         File.WriteAllText(path, Record("a", "noop").ToJsonLine() + "\n" + Record("a", "noop", prediction: 2).ToJsonLine() + "\n");
@@ -86,7 +86,7 @@ public sealed class ResultFileTests : IDisposable
     }
 
     [Fact]
-    public void A_second_writer_of_the_same_shard_is_refused()
+    public void ASecondWriterOfTheSameShardIsRefused()
     {
         string path = Path.Combine(_dir, "r.jsonl");
         using var first = ResultFile.Open(path);

@@ -9,7 +9,7 @@ public sealed class ShardTests
         name => vars.FirstOrDefault(v => v.Name == name).Value;
 
     [Fact]
-    public void Questions_are_split_strided()
+    public void QuestionsAreSplitStrided()
     {
         int[] items = [.. Enumerable.Range(0, 7)];
         Assert.Equal([1, 4], new Shard(1, 3, "t").Select(items));
@@ -17,7 +17,7 @@ public sealed class ShardTests
     }
 
     [Fact]
-    public void The_flag_wins_over_every_environment()
+    public void TheFlagWinsOverEveryEnvironment()
     {
         var s = Shard.Resolve("2/5", Env(("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "2"), ("RANK", "1"), ("WORLD_SIZE", "2")));
         Assert.Equal((2, 5), (s.Index, s.Count));
@@ -25,7 +25,7 @@ public sealed class ShardTests
     }
 
     [Fact]
-    public void Slurm_arrays_that_start_at_one_or_step_map_to_consecutive_shards()
+    public void SlurmArraysThatStartAtOneOrStepMapToConsecutiveShards()
     {
         // --array=1-7:2 → ids 1,3,5,7 → shards 0..3 of 4.
         var s = Shard.Resolve(null, Env(("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_COUNT", "4"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_STEP", "2"), ("RANK", "0"), ("WORLD_SIZE", "9")));
@@ -34,7 +34,7 @@ public sealed class ShardTests
     }
 
     [Fact]
-    public void Kubernetes_indexed_jobs_need_the_count_passed_in()
+    public void KubernetesIndexedJobsNeedTheCountPassedIn()
     {
         var s = Shard.Resolve(null, Env(("JOB_COMPLETION_INDEX", "3")), countForIndexedJob: 8);
         Assert.Equal((3, 8), (s.Index, s.Count));
@@ -45,7 +45,7 @@ public sealed class ShardTests
     }
 
     [Fact]
-    public void Rank_and_world_size_are_the_last_resort_then_a_single_shard()
+    public void RankAndWorldSizeAreTheLastResortThenASingleShard()
     {
         var s = Shard.Resolve(null, Env(("RANK", "1"), ("WORLD_SIZE", "2")));
         Assert.Equal((1, 2), (s.Index, s.Count));
@@ -57,14 +57,14 @@ public sealed class ShardTests
     [InlineData("1/0", "at least 1")]
     [InlineData("a/b", "must be INDEX/COUNT")]
     [InlineData("1", "must be INDEX/COUNT")]
-    public void Bad_flags_are_refused(string flag, string message)
+    public void BadFlagsAreRefused(string flag, string message)
     {
         var e = Assert.Throws<EvalDataException>(() => Shard.Resolve(flag, Env()));
         Assert.Contains(message, e.Message);
     }
 
     [Fact]
-    public void Bad_environment_values_are_named()
+    public void BadEnvironmentValuesAreNamed()
     {
         Assert.Contains("SLURM_ARRAY_TASK_COUNT is not", Assert.Throws<EvalDataException>(() => Shard.Resolve(null, Env(("SLURM_ARRAY_TASK_ID", "1")))).Message);
         Assert.Contains("RANK='x' is not a whole number", Assert.Throws<EvalDataException>(() => Shard.Resolve(null, Env(("RANK", "x"), ("WORLD_SIZE", "2")))).Message);

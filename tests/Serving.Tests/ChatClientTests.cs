@@ -20,7 +20,7 @@ public sealed class ChatClientTests(ServingFixture fixture)
     private ChatMessage[] Question(AIContent video) => [new(ChatRole.User, [video, new TextContent("What is happening in this video?")])];
 
     [Fact]
-    public async Task Bytes_and_file_paths_answer_alike_and_streaming_matches_through_a_ChatClientBuilder_pipeline()
+    public async Task BytesAndFilePathsAnswerAlikeAndStreamingMatchesThroughAChatClientBuilderPipeline()
     {
         using var inner = Client();
         using IChatClient chat = new ChatClientBuilder(inner).ConfigureOptions(o => o.Temperature ??= 0).Build();
@@ -43,7 +43,7 @@ public sealed class ChatClientTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task The_strategy_comes_from_AdditionalProperties_and_bad_requests_are_refused_with_sentences()
+    public async Task TheStrategyComesFromAdditionalPropertiesAndBadRequestsAreRefusedWithSentences()
     {
         using var chat = Client();
         var noop = new ChatOptions { MaxOutputTokens = 2, AdditionalProperties = new() { [PruneVidChatClient.StrategyKey] = "noop" } };
@@ -66,7 +66,7 @@ public sealed class ChatClientTests(ServingFixture fixture)
     }
 
     [Fact]
-    public void Stop_sequences_split_across_pieces_are_cut_before_they_show()
+    public void StopSequencesSplitAcrossPiecesAreCutBeforeTheyShow()
     {
         var filter = new StopSequenceFilter(["END"]);
         Assert.Equal("ab", filter.Push("abE"));

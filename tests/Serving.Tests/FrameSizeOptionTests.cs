@@ -7,7 +7,7 @@ namespace PruneVid.Serving.Tests;
 public sealed class FrameSizeOptionTests(ServingFixture fixture)
 {
     [Fact]
-    public void Run_keeps_frames_inside_the_pixel_bounds_given()
+    public void RunKeepsFramesInsideThePixelBoundsGiven()
     {
         int full = VisualTokens(Run(["--json"]));
         // 12,544 px = 16 merged tokens per temporal step at most; the processor must not resize the frames back up.

@@ -17,7 +17,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     private JsonObject Request(int i, int maxTokens = 6) => Api.VideoRequest(Api.FileUrl(fixture.Clip), s_questions[i % s_questions.Length], maxTokens);
 
     [Fact]
-    public async Task Fifty_concurrent_requests_all_get_the_one_at_a_time_answers()
+    public async Task FiftyConcurrentRequestsAllGetTheOneAtATimeAnswers()
     {
         using var http = Http(fixture.Server.Address);
         var expected = new string[s_questions.Length];
@@ -45,7 +45,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_full_queue_answers_429_at_once_and_nothing_hangs()
+    public async Task AFullQueueAnswers429AtOnceAndNothingHangs()
     {
         await using var server = await ServerProcess.StartAsync(fixture.Model, ["--max-queue", "4", "--allowed-local-media-path", fixture.Folder, .. ServingFixture.SmallFrames]);
         using var http = Http(server.Address);
@@ -75,7 +75,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Clients_that_disconnect_mid_stream_leave_no_generation_running()
+    public async Task ClientsThatDisconnectMidStreamLeaveNoGenerationRunning()
     {
         using var http = Http(fixture.Server.Address);
         double cancelledBefore = await Api.MetricAsync(http, "prunevid_cancelled_total");
@@ -103,7 +103,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Sigterm_lets_a_running_stream_finish_before_the_server_exits()
+    public async Task SigtermLetsARunningStreamFinishBeforeTheServerExits()
     {
         var server = await ServerProcess.StartAsync(fixture.Model, ["--allowed-local-media-path", fixture.Folder, .. ServingFixture.SmallFrames]);
         await using var _ = server;

@@ -22,7 +22,7 @@ public sealed class ModelLocatorTests : IDisposable
     }
 
     [Fact]
-    public void Hub_names_resolve_through_HF_HUB_CACHE_then_HF_HOME_then_the_home_cache()
+    public void HubNamesResolveThroughHFHUBCACHEThenHFHOMEThenTheHomeCache()
     {
         string hub = Path.Combine(_root, "hub-cache"), home = Path.Combine(_root, "hf-home"), user = Path.Combine(_root, "user");
         string inHome = Cache(Path.Combine(home, "hub"), "Qwen/Qwen2.5-VL-7B-Instruct", "abc123");
@@ -45,7 +45,7 @@ public sealed class ModelLocatorTests : IDisposable
     }
 
     [Fact]
-    public void The_command_line_explains_a_missing_model_and_a_refused_setting_in_sentences()
+    public void TheCommandLineExplainsAMissingModelAndARefusedSettingInSentences()
     {
         var (code, error) = Cli("run", "--model", "Qwen/Not-In-Any-Cache", "--video", "x.mp4", "--question", "q");
         Assert.Equal(1, code);

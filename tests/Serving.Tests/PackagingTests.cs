@@ -19,7 +19,7 @@ public sealed class PackagingTests : IDisposable
     private string Feed => Path.Combine(_work, "feed");
 
     [Fact]
-    public void Packs_carry_metadata_symbols_and_the_generators_as_an_analyzer_then_the_tool_installs_and_a_user_reducer_is_found()
+    public void PacksCarryMetadataSymbolsAndTheGeneratorsAsAnAnalyzerThenTheToolInstallsAndAUserReducerIsFound()
     {
         foreach (string project in s_projects)
             Dotnet(FixturePaths.RepositoryRoot, "pack", $"src/{project}/PruneVid.{project}.csproj", "-c", Configuration, "--no-build", "-o", Feed);

@@ -23,7 +23,7 @@ public sealed class ServingTests(ServingFixture fixture)
     ];
 
     [Fact]
-    public async Task Health_models_and_metrics_answer()
+    public async Task HealthModelsAndMetricsAnswer()
     {
         using var http = Http();
         using var health = await http.GetAsync("health");
@@ -42,7 +42,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task Streaming_reassembles_to_the_non_streaming_answer_through_the_OpenAI_client()
+    public async Task StreamingReassemblesToTheNonStreamingAnswerThroughTheOpenAIClient()
     {
         ChatClient chat = OpenAi().GetChatClient("tiny");
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 8, Temperature = 0 };
@@ -72,7 +72,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task Video_urls_as_file_and_data_give_the_same_answer_and_carry_the_statistics()
+    public async Task VideoUrlsAsFileAndDataGiveTheSameAnswerAndCarryTheStatistics()
     {
         using var http = Http();
         using var response = await Api.PostAsync(http, Api.VideoRequest(Api.FileUrl(fixture.Clip)));
@@ -96,7 +96,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task Each_request_can_choose_its_strategy_and_parameters()
+    public async Task EachRequestCanChooseItsStrategyAndParameters()
     {
         using var http = Http();
         async Task<JsonNode> Stats(JsonObject extension)
@@ -120,7 +120,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task The_OpenAI_client_can_send_the_strategy_extension_field()
+    public async Task TheOpenAIClientCanSendTheStrategyExtensionField()
     {
         var options = new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0 };
         options.Patch.Set("$.prunevid.strategy"u8, "no-such-reducer");
@@ -130,7 +130,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task Stop_sequences_end_the_answer_before_them()
+    public async Task StopSequencesEndTheAnswerBeforeThem()
     {
         using var http = Http();
         // Seeded sampling: the tiny model's greedy answer is one repeated byte, too plain to cut in the middle.
@@ -182,7 +182,7 @@ public sealed class ServingTests(ServingFixture fixture)
 
     [Theory]
     [MemberData(nameof(BadRequests))]
-    public async Task Bad_requests_get_400_in_the_OpenAI_error_shape(string name, string body, string? param)
+    public async Task BadRequestsGet400InTheOpenAIErrorShape(string name, string body, string? param)
     {
         string Messages(string url) =>
             $"[{{\"role\": \"user\", \"content\": [{{\"type\": \"video_url\", \"video_url\": {{\"url\": \"{url}\"}}}}, {{\"type\": \"text\", \"text\": \"What happens?\"}}]}}]";
@@ -202,7 +202,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task An_oversized_body_gets_413()
+    public async Task AnOversizedBodyGets413()
     {
         string big = "{\"messages\": [{\"role\": \"user\", \"content\": \"" + new string('x', 2 << 20) + "\"}]}";
         var (status, payload) = await Api.PostRawOverTcpAsync(fixture.Server.Address, System.Text.Encoding.UTF8.GetBytes(big));
@@ -210,7 +210,7 @@ public sealed class ServingTests(ServingFixture fixture)
     }
 
     [Fact]
-    public async Task Unknown_routes_get_404_in_the_error_shape()
+    public async Task UnknownRoutesGet404InTheErrorShape()
     {
         using var http = Http();
         using var response = await http.GetAsync("v1/nothing-here");

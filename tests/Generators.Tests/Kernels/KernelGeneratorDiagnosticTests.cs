@@ -41,7 +41,7 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0001_KernelNotStatic()
+    public void PVK0001KernelNotStatic()
     {
         Diagnostic d = Single("PVK0001", """
                 [Kernel(Reference = nameof(Reference))]
@@ -51,7 +51,7 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0002_FamilyNotStaticPartial()
+    public void PVK0002FamilyNotStaticPartial()
     {
         Diagnostic d = Single("PVK0002", """
                 [Kernel(Reference = nameof(Reference))]
@@ -61,7 +61,7 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0003_UnsupportedParameterType()
+    public void PVK0003UnsupportedParameterType()
     {
         Diagnostic d = Single("PVK0003", """
                 [Kernel(Reference = nameof(Reference))]
@@ -72,14 +72,14 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0003_ByReferenceParameter()
+    public void PVK0003ByReferenceParameter()
         => Single("PVK0003", """
                 [Kernel(Reference = nameof(Reference))]
                 internal static void Kernel(Index1D i, ref float x) { }
             """);
 
     [Fact]
-    public void PVK0004_TooManyParameters()
+    public void PVK0004TooManyParameters()
     {
         string parameters = string.Join(", ", Enumerable.Range(0, 14).Select(i => $"int p{i}"));
         Diagnostic d = Single("PVK0004", $$"""
@@ -90,14 +90,14 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0005_MissingReference()
+    public void PVK0005MissingReference()
         => Single("PVK0005", """
                 [Kernel]
                 internal static void Kernel(Index1D i, ArrayView<float> x) { }
             """);
 
     [Fact]
-    public void PVK0006_UnknownReference()
+    public void PVK0006UnknownReference()
     {
         Diagnostic d = Single("PVK0006", """
                 [Kernel(Reference = "Oracle")]
@@ -107,7 +107,7 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0007_TunableOnPlainInt()
+    public void PVK0007TunableOnPlainInt()
     {
         Diagnostic d = Single("PVK0007", """
                 [Kernel(Reference = nameof(Reference))]
@@ -117,14 +117,14 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0007_TunableWithRepeatedValues()
+    public void PVK0007TunableWithRepeatedValues()
         => Single("PVK0007", """
                 [Kernel(Reference = nameof(Reference))]
                 internal static void Kernel(Index1D i, ArrayView<float> x, [Tunable(2, 2)] SpecializedValue<int> tile) { }
             """);
 
     [Fact]
-    public void PVK0008_ImplicitKernelWithoutIndex()
+    public void PVK0008ImplicitKernelWithoutIndex()
     {
         Diagnostic d = Single("PVK0008", """
                 [Kernel(Reference = nameof(Reference))]
@@ -134,21 +134,21 @@ public sealed class KernelGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVK0008_ExplicitKernelWithIndex()
+    public void PVK0008ExplicitKernelWithIndex()
         => Single("PVK0008", """
                 [Kernel(Reference = nameof(Reference), GroupSize = 32)]
                 internal static void Kernel(Index1D i, ArrayView<float> x) { }
             """);
 
     [Fact]
-    public void PVK0008_GroupSizeTunableNotATunable()
+    public void PVK0008GroupSizeTunableNotATunable()
         => Single("PVK0008", """
                 [Kernel(Reference = nameof(Reference), GroupSizeTunable = "threads")]
                 internal static void Kernel(ArrayView<float> x, int threads) { }
             """);
 
     [Fact]
-    public void PVK0009_UnknownBenchmark()
+    public void PVK0009UnknownBenchmark()
     {
         Diagnostic d = Single("PVK0009", """
                 [Kernel(Reference = nameof(Reference), Benchmark = "Measure")]

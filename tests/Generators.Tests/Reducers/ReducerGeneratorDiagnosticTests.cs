@@ -19,7 +19,7 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0001_DuplicateName()
+    public void PVR0001DuplicateName()
     {
         Diagnostic d = Single("PVR0001",
             """[TokenReducer("same")] public sealed class A : ITokenReducer { KEEP }""",
@@ -28,14 +28,14 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0002_NoParameterlessConstructor()
+    public void PVR0002NoParameterlessConstructor()
     {
         Diagnostic d = Single("PVR0002", """[TokenReducer("ctor")] public sealed class C : ITokenReducer { public C(int x) { } KEEP }""");
         Assert.Contains("'C' must have a public parameterless constructor", d.GetMessage());
     }
 
     [Fact]
-    public void PVR0002_OptionsWithoutParameterlessConstructor()
+    public void PVR0002OptionsWithoutParameterlessConstructor()
     {
         // The interface constraint (new()) already rejects such options in C#; the generator names the type too.
         var (generator, _) = Diagnostics(Usings + """
@@ -46,20 +46,20 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0003_NotPublic()
+    public void PVR0003NotPublic()
     {
         Diagnostic d = Single("PVR0003", """[TokenReducer("hidden")] internal sealed class H : ITokenReducer { KEEP }""");
         Assert.Contains("'H' must be public", d.GetMessage());
     }
 
     [Fact]
-    public void PVR0003_NestedInNonPublicType()
+    public void PVR0003NestedInNonPublicType()
     {
         Single("PVR0003", """internal static class Outer { [TokenReducer("nested")] public sealed class N : ITokenReducer { KEEP } }""");
     }
 
     [Fact]
-    public void PVR0004_UnsupportedParameterType()
+    public void PVR0004UnsupportedParameterType()
     {
         Diagnostic d = Single("PVR0004", """
             public sealed class O { [Parameter(1)] public TimeSpan Wait { get; set; } }
@@ -69,14 +69,14 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0005_NotAReducer()
+    public void PVR0005NotAReducer()
     {
         Diagnostic d = Single("PVR0005", """[TokenReducer("plain")] public sealed class P { }""");
         Assert.Contains("'P'", d.GetMessage());
     }
 
     [Fact]
-    public void PVR0005_AbstractReducer()
+    public void PVR0005AbstractReducer()
     {
         Single("PVR0005", """[TokenReducer("abstract")] public abstract class P : ITokenReducer { KEEP }""");
     }
@@ -85,14 +85,14 @@ public sealed class ReducerGeneratorDiagnosticTests
     [InlineData("Bad Name")]
     [InlineData("")]
     [InlineData("x:y")]
-    public void PVR0006_InvalidName(string name)
+    public void PVR0006InvalidName(string name)
     {
         Diagnostic d = Single("PVR0006", $$"""[TokenReducer("{{name}}")] public sealed class C : ITokenReducer { KEEP }""");
         Assert.Contains($"'{name}' is not a valid token reducer name", d.GetMessage());
     }
 
     [Fact]
-    public void PVR0007_DefaultOfTheWrongType()
+    public void PVR0007DefaultOfTheWrongType()
     {
         Diagnostic d = Single("PVR0007", """
             public sealed class O { [Parameter(0.5)] public int Count { get; set; } }
@@ -102,7 +102,7 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0007_DefaultOutOfRange()
+    public void PVR0007DefaultOutOfRange()
     {
         Single("PVR0007", """
             public sealed class O { [Parameter(2.0, Min = 0, Max = 1)] public double Ratio { get; set; } }
@@ -114,7 +114,7 @@ public sealed class ReducerGeneratorDiagnosticTests
     [InlineData("rate=0.5", "unknown parameter 'rate' (valid: ratio)")]
     [InlineData("ratio=2", "value '2' does not fit parameter 'ratio'")]
     [InlineData("ratio", "'ratio' is not of the form name=value")]
-    public void PVR0008_InvalidPreset(string preset, string message)
+    public void PVR0008InvalidPreset(string preset, string message)
     {
         Diagnostic d = Single("PVR0008", $$"""
             public sealed class O { [Parameter(0.5, Min = 0, Max = 1)] public double Ratio { get; set; } }
@@ -126,7 +126,7 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0009_ParameterNotSettable()
+    public void PVR0009ParameterNotSettable()
     {
         Diagnostic d = Single("PVR0009", """
             public sealed class O { [Parameter(1)] public int Fixed { get; } = 1; }
@@ -136,7 +136,7 @@ public sealed class ReducerGeneratorDiagnosticTests
     }
 
     [Fact]
-    public void PVR0010_DuplicateParameterName()
+    public void PVR0010DuplicateParameterName()
     {
         Diagnostic d = Single("PVR0010", """
             public sealed class O

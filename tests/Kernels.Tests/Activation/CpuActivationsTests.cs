@@ -18,7 +18,7 @@ public sealed class CpuActivationsTests
     [InlineData(17)]
     [InlineData(11008)]
     [InlineData((1 << 18) + 37)] // split across cores, a tail in the last block
-    public void SiluMul_matches_the_reference(int count)
+    public void SiluMulMatchesTheReference(int count)
     {
         float[] gate = Numerics.Uniform(count, count, -90f, 90f), up = Numerics.Uniform(count + 1, count);
         gate[0] = 0f;
@@ -37,7 +37,7 @@ public sealed class CpuActivationsTests
     [InlineData(33)]
     [InlineData(5120)]
     [InlineData((1 << 18) + 5)]
-    public void Gelu_matches_the_reference(int count)
+    public void GeluMatchesTheReference(int count)
     {
         float[] x = Numerics.Uniform(count * 3, count, -10f, 10f);
         x[0] = 0f;

@@ -16,7 +16,7 @@ public sealed class CpuAttentionTests
     [InlineData(2, 1, 16, true, new[] { 0, 70, 70, 75 }, new[] { 0, 70, 70, 139 })]
     [InlineData(4, 4, 80, false, new[] { 0, 64, 128, 128, 150 }, new[] { 0, 64, 128, 128, 150 })]
     [InlineData(3, 3, 20, false, new[] { 0, 9 }, new[] { 0, 9 })]
-    public void Matches_the_reference(int heads, int kvHeads, int d, bool causal, int[] cuQ, int[] cuK)
+    public void MatchesTheReference(int heads, int kvHeads, int d, bool causal, int[] cuQ, int[] cuK)
     {
         int rowsQ = cuQ[^1], rowsK = cuK[^1];
         float[] q = Numerics.Uniform(1, rowsQ * heads * d), k = Numerics.Uniform(2, rowsK * kvHeads * d), v = Numerics.Uniform(3, rowsK * kvHeads * d);
@@ -33,7 +33,7 @@ public sealed class CpuAttentionTests
     }
 
     [Fact]
-    public void Large_scores_do_not_overflow_the_online_softmax()
+    public void LargeScoresDoNotOverflowTheOnlineSoftmax()
     {
         // Scores near 80 would overflow exp() without the running maximum.
         int d = 16, keys = 200;

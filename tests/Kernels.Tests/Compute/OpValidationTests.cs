@@ -33,7 +33,7 @@ public sealed class OpValidationTests(CpuAcceleratorFixture fixture) : IClassFix
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Both_backends_reject_a_bad_call_with_the_same_message(string what)
+    public void BothBackendsRejectABadCallWithTheSameMessage(string what)
     {
         var (_, message, call) = BadCalls.Single(c => c.What == what);
         using var cpu = new CpuBackend();
@@ -48,7 +48,7 @@ public sealed class OpValidationTests(CpuAcceleratorFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void A_tensor_of_another_backend_is_named_in_the_error()
+    public void ATensorOfAnotherBackendIsNamedInTheError()
     {
         using var cpu = new CpuBackend();
         using var other = new CpuBackend();
@@ -57,7 +57,7 @@ public sealed class OpValidationTests(CpuAcceleratorFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void RmsNorm_takes_f32_weights_on_both_backends_with_the_same_result()
+    public void RmsNormTakesF32WeightsOnBothBackendsWithTheSameResult()
     {
         // Was a divergence: the Cpu backend accepted only BF16 norm weights.
         float[] x = Numerics.Uniform(3, 3 * 8), w = Numerics.Uniform(4, 8, 0.5f, 1.5f);
@@ -78,7 +78,7 @@ public sealed class OpValidationTests(CpuAcceleratorFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void Empty_work_is_skipped_before_any_backend_code_runs()
+    public void EmptyWorkIsSkippedBeforeAnyBackendCodeRuns()
     {
         // An op reaches its backend core only through the profiled section after its checks: an op skipped as empty
         // records no call, and on a device queues no kernel.

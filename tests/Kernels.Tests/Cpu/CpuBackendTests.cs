@@ -20,7 +20,7 @@ public sealed class CpuBackendTests
     [InlineData(1, 7, 5, true)]
     [InlineData(70, 33, 80, false)]
     [InlineData(130, 65, 129, true)]
-    public void MatMul_matches_double_precision_loops(int m, int n, int k, bool withBias)
+    public void MatMulMatchesDoublePrecisionLoops(int m, int n, int k, bool withBias)
     {
         float[] x = RandomF32(m * k);
         ushort[] w = RandomBf16(n * k), b = RandomBf16(n);
@@ -40,7 +40,7 @@ public sealed class CpuBackendTests
     [InlineData(4, 2, 16, false)]
     [InlineData(4, 1, 8, true)]
     [InlineData(2, 2, 80, true)]
-    public void Attention_matches_naive_softmax_with_segments_gqa_and_causal_mask(int heads, int kvHeads, int d, bool causal)
+    public void AttentionMatchesNaiveSoftmaxWithSegmentsGqaAndCausalMask(int heads, int kvHeads, int d, bool causal)
     {
         // Two segments plus an empty one; in the causal case the second segment has fewer queries than keys (decode-like).
         int[] cuQ = causal ? [0, 5, 5, 7] : [0, 5, 5, 12];
@@ -74,7 +74,7 @@ public sealed class CpuBackendTests
     }
 
     [Fact]
-    public void Rotary_rotates_each_half_pair_by_its_angle()
+    public void RotaryRotatesEachHalfPairByItsAngle()
     {
         const int heads = 2, d = 8;
         float[] x = RandomF32(3 * heads * d), angles = RandomF32(3 * d);
@@ -98,7 +98,7 @@ public sealed class CpuBackendTests
     [InlineData(1.0, 0.841344746)]     // 0.5·(1+erf(1/√2)) = Φ(1)
     [InlineData(-2.0, -0.045500264)]   // −2·Φ(−2)
     [InlineData(3.0, 2.995950177)]
-    public void Gelu_is_the_exact_erf_form(double x, double expected)
+    public void GeluIsTheExactErfForm(double x, double expected)
     {
         var t = _cpu.FromF32([(float)x], 1);
         _cpu.Gelu(t, t);
@@ -106,7 +106,7 @@ public sealed class CpuBackendTests
     }
 
     [Fact]
-    public void Gather_then_scatter_restores_rows_and_argmax_picks_first_maximum()
+    public void GatherThenScatterRestoresRowsAndArgmaxPicksFirstMaximum()
     {
         float[] data = RandomF32(6 * 3);
         int[] perm = [4, 0, 5, 1, 3, 2];
@@ -127,7 +127,7 @@ public sealed class CpuBackendTests
     }
 
     [Fact]
-    public void Views_share_storage_and_reject_bad_shapes()
+    public void ViewsShareStorageAndRejectBadShapes()
     {
         var t = _cpu.FromF32([1, 2, 3, 4, 5, 6], 3, 2);
         var rows = _cpu.SliceRows(t, 1, 2);

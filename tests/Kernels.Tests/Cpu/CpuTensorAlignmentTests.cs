@@ -11,7 +11,7 @@ public sealed unsafe class CpuTensorAlignmentTests
     [Theory]
     [InlineData(8192)]       // 16 KB of bf16: the smallest aligned size
     [InlineData(1_000_003)]  // odd length
-    public void Large_tensors_start_on_a_64_byte_boundary_zeroed_or_with_their_data(int length)
+    public void LargeTensorsStartOnA64ByteBoundaryZeroedOrWithTheirData(int length)
     {
         float[] values = Numerics.Uniform(length, length);
         ushort[] words = Numerics.UniformBf16(length, length);
@@ -42,7 +42,7 @@ public sealed unsafe class CpuTensorAlignmentTests
     }
 
     [Fact]
-    public void A_view_of_an_aligned_tensor_sees_the_right_elements()
+    public void AViewOfAnAlignedTensorSeesTheRightElements()
     {
         float[] values = Numerics.Uniform(5, 8192);
         using Tensor t = _cpu.FromF32(values, 64, 128);

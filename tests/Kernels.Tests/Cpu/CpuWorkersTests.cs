@@ -23,7 +23,7 @@ public sealed class CpuWorkersTests
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(1000)]
-    public void Every_index_runs_exactly_once(int count)
+    public void EveryIndexRunsExactlyOnce(int count)
     {
         int[] hits = new int[count];
         CpuWorkers.For(count, i => Interlocked.Increment(ref hits[i]));
@@ -36,11 +36,11 @@ public sealed class CpuWorkersTests
     }
 
     [Fact]
-    public void A_negative_count_is_rejected()
+    public void ANegativeCountIsRejected()
         => Assert.Throws<ArgumentOutOfRangeException>(() => CpuWorkers.For(-1, _ => { }));
 
     [Fact]
-    public void Several_cores_share_a_loop_and_one_core_runs_it_on_the_caller()
+    public void SeveralCoresShareALoopAndOneCoreRunsItOnTheCaller()
     {
         int caller = Environment.CurrentManagedThreadId;
         var threads = new ConcurrentDictionary<int, bool>();
@@ -67,7 +67,7 @@ public sealed class CpuWorkersTests
     }
 
     [Fact]
-    public void An_exception_reaches_the_caller_and_the_pool_keeps_working()
+    public void AnExceptionReachesTheCallerAndThePoolKeepsWorking()
     {
         var error = Assert.Throws<InvalidOperationException>(() => CpuWorkers.For(100, i =>
         {
@@ -95,7 +95,7 @@ public sealed class CpuWorkersTests
     }
 
     [Fact]
-    public async Task A_loop_inside_a_loop_completes()
+    public async Task ALoopInsideALoopCompletes()
     {
         const int outer = 16, inner = 50;
         int[] hits = new int[outer * inner];
@@ -105,7 +105,7 @@ public sealed class CpuWorkersTests
     }
 
     [Fact]
-    public async Task Two_callers_at_once_both_get_every_index()
+    public async Task TwoCallersAtOnceBothGetEveryIndex()
     {
         const int calls = 200, count = 257;
         Task Caller(int seed) => Task.Run(() =>
@@ -124,7 +124,7 @@ public sealed class CpuWorkersTests
     }
 
     [Fact]
-    public void A_struct_loop_allocates_nothing_on_the_caller()
+    public void AStructLoopAllocatesNothingOnTheCaller()
     {
         int[] hits = new int[64];
         var loop = new CountHits(hits);

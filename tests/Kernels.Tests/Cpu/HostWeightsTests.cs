@@ -10,7 +10,7 @@ namespace PruneVid.Kernels.Tests.Cpu;
 public sealed unsafe class HostWeightsTests(CpuAcceleratorFixture fixture) : IClassFixture<CpuAcceleratorFixture>
 {
     [Fact]
-    public void The_cpu_backend_uses_host_words_in_place_and_an_accelerator_copies_them()
+    public void TheCpuBackendUsesHostWordsInPlaceAndAnAcceleratorCopiesThem()
     {
         const int n = 4, k = 40; // K not a multiple of the vector width; the GEMV reads the words through the tensor
         ushort* words = (ushort*)NativeMemory.Alloc(n * k, sizeof(ushort));
@@ -34,7 +34,7 @@ public sealed unsafe class HostWeightsTests(CpuAcceleratorFixture fixture) : ICl
     }
 
     [Fact]
-    public void A_view_of_host_words_keeps_its_offset()
+    public void AViewOfHostWordsKeepsItsOffset()
     {
         ushort[] data = [.. Enumerable.Range(0, 12).Select(i => Bf16.FromSingle(i))];
         fixed (ushort* p = data)
@@ -48,7 +48,7 @@ public sealed unsafe class HostWeightsTests(CpuAcceleratorFixture fixture) : ICl
     }
 
     [Fact]
-    public void A_count_that_does_not_fill_the_shape_is_rejected()
+    public void ACountThatDoesNotFillTheShapeIsRejected()
     {
         using var cpu = new CpuBackend();
         var e = Assert.Throws<ArgumentException>(() => cpu.FromHostBf16(16, 5, [2, 3]));

@@ -25,7 +25,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
     [InlineData(ChunkWords)]
     [InlineData(ChunkWords + 1)]
     [InlineData(5 * ChunkWords + 123)]
-    public unsafe void Uploads_bit_exactly_in_one_upload_per_chunk(long count)
+    public unsafe void UploadsBitExactlyInOneUploadPerChunk(long count)
     {
         using IlgpuBackend backend = NewBackend();
         ushort[] words = RandomWords((int)count, seed: (int)count);
@@ -44,7 +44,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
     }
 
     [AcceleratorFact]
-    public void Consecutive_uploads_reuse_the_staging_buffers()
+    public void ConsecutiveUploadsReuseTheStagingBuffers()
     {
         using IlgpuBackend backend = NewBackend();
         ushort[] a = RandomWords((int)(3 * ChunkWords + 7), 1), b = RandomWords((int)(2 * ChunkWords + 1), 2);
@@ -56,7 +56,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
     }
 
     [AcceleratorFact]
-    public void Managed_allocation_per_upload_does_not_grow_with_the_tensor()
+    public void ManagedAllocationPerUploadDoesNotGrowWithTheTensor()
     {
         using IlgpuBackend backend = NewBackend();
         using (var warm = new NativeWords(RandomWords(16, 3)))
@@ -74,7 +74,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
     }
 
     [AcceleratorFact]
-    public void Loading_the_tiny_model_allocates_far_less_managed_memory_than_its_weights()
+    public void LoadingTheTinyModelAllocatesFarLessManagedMemoryThanItsWeights()
     {
         string dir = Path.Combine(Path.GetTempPath(), "prunevid-staging-" + Guid.NewGuid().ToString("N"));
         try
@@ -108,7 +108,7 @@ public abstract class StagedUploadTests(AcceleratorFixture fixture)
     }
 
     [AcceleratorFact]
-    public void The_chunk_size_must_be_a_positive_even_number_of_bytes()
+    public void TheChunkSizeMustBeAPositiveEvenNumberOfBytes()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new IlgpuBackend(fixture.Runtime) { StagingChunkBytes = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new IlgpuBackend(fixture.Runtime) { StagingChunkBytes = 4095 });

@@ -24,7 +24,7 @@ public sealed class CpuGemmTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Bf16_weights_match_the_reference(int m, int n, int k, bool withBias)
+    public void Bf16WeightsMatchTheReference(int m, int n, int k, bool withBias)
     {
         float[] x = Numerics.Uniform(m * 7 + k, m * k);
         ushort[] w = Numerics.UniformBf16(n + 11, n * k, -1f, 1f), b = Numerics.UniformBf16(n + 13, n, -1f, 1f);
@@ -39,7 +39,7 @@ public sealed class CpuGemmTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void F32_weights_match_the_reference(int m, int n, int k, bool withBias)
+    public void F32WeightsMatchTheReference(int m, int n, int k, bool withBias)
     {
         float[] x = Numerics.Uniform(m * 5 + k, m * k), w = Numerics.Uniform(n * 3 + 1, n * k, -1f, 1f), b = Numerics.Uniform(n + 2, n);
         float[] expected = new float[m * n];
@@ -56,7 +56,7 @@ public sealed class CpuGemmTests
     [InlineData(13, 33, 257, false, DType.BF16)]
     [InlineData(200, 70, 45, true, DType.F32)]
     [InlineData(40, 300, 300, false, DType.F32)]
-    public void Accumulate_adds_the_product_and_bias_to_y(int m, int n, int k, bool withBias, DType dtype)
+    public void AccumulateAddsTheProductAndBiasToY(int m, int n, int k, bool withBias, DType dtype)
     {
         float[] x = Numerics.Uniform(m + 3 * k, m * k), start = Numerics.Uniform(m * n + 1, m * n);
         float[] expected = (float[])start.Clone();

@@ -22,7 +22,7 @@ public sealed unsafe class CpuGemvAlignmentTests
     [InlineData(1000)]
     [InlineData(40)]
     [InlineData(32)]
-    public void Bf16_weights_at_every_offset_in_a_line_give_the_reference(int k)
+    public void Bf16WeightsAtEveryOffsetInALineGiveTheReference(int k)
     {
         using var cpu = new CpuBackend();
         ushort[] words = Numerics.UniformBf16(k, N * k, -1f, 1f);
@@ -55,7 +55,7 @@ public sealed unsafe class CpuGemvAlignmentTests
     }
 
     [Fact]
-    public void One_pass_over_weights_at_different_offsets_gives_each_its_reference()
+    public void OnePassOverWeightsAtDifferentOffsetsGivesEachItsReference()
     {
         // q, k and v at three different offsets (three splits of x), then two at the same offset (one shared split).
         const int k = 2048;

@@ -23,7 +23,7 @@ public sealed class CpuMatMulTests
     [InlineData(17, 95, 300, false)]
     [InlineData(70, 65, 513, true)]
     [InlineData(130, 257, 129, false)]
-    public void Bf16_weights_match_the_reference(int m, int n, int k, bool withBias)
+    public void Bf16WeightsMatchTheReference(int m, int n, int k, bool withBias)
     {
         float[] x = Numerics.Uniform(m * 31 + k, m * k);
         ushort[] w = Numerics.UniformBf16(n + 7, n * k, -1f, 1f), b = Numerics.UniformBf16(n + 9, n, -1f, 1f);
@@ -42,7 +42,7 @@ public sealed class CpuMatMulTests
     [InlineData(1, 1027, 81, true)]    // split across cores, a partial last group
     [InlineData(3, 301, 530, false)]
     [InlineData(33, 70, 260, true)]
-    public void F32_weights_match_the_reference(int m, int n, int k, bool withBias)
+    public void F32WeightsMatchTheReference(int m, int n, int k, bool withBias)
     {
         float[] x = Numerics.Uniform(m + k, m * k), w = Numerics.Uniform(n * 3, n * k, -1f, 1f), b = Numerics.Uniform(n, n);
         float[] expected = new float[m * n];
@@ -57,7 +57,7 @@ public sealed class CpuMatMulTests
     [Theory]
     [InlineData(DType.BF16)]
     [InlineData(DType.F32)]
-    public void Decode_matmul_allocates_no_per_call_buffers(DType dtype)
+    public void DecodeMatmulAllocatesNoPerCallBuffers(DType dtype)
     {
         // The GEMV's even/odd split of x and a widened bf16 bias live in reused per-thread buffers and its parallel
         // loop's body is a struct; what is left per call is the op layer's timer name (56 bytes), whatever the shape.
@@ -74,7 +74,7 @@ public sealed class CpuMatMulTests
     }
 
     [Fact]
-    public void Views_into_a_larger_tensor_are_read_and_written_in_place()
+    public void ViewsIntoALargerTensorAreReadAndWrittenInPlace()
     {
         // x and y are row slices (non-zero offsets); rows around the written slice must stay untouched.
         int m = 12, n = 40, k = 45;

@@ -26,7 +26,7 @@ public sealed class CpuProjectTests
     [InlineData(DType.F32, "1027,2050", 97, true)]
     [InlineData(DType.BF16, "258,34,34", 2049, true)] // q/k/v-like, K one past the vector width
     [InlineData(DType.F32, "258,34,34", 2051, false)]
-    public void Project_matches_the_reference_for_each_projection(DType dtype, string widths, int k, bool withBias)
+    public void ProjectMatchesTheReferenceForEachProjection(DType dtype, string widths, int k, bool withBias)
     {
         int[] ns = widths.Split(',').Select(int.Parse).ToArray();
         for (int m = 1; m <= Kernels.MatMul.GemvMaxRows + 1; m++) // the last M takes the blocked GEMM
@@ -65,7 +65,7 @@ public sealed class CpuProjectTests
     [InlineData(DType.BF16, 1027, 2049, false)]
     [InlineData(DType.F32, 5, 67, true)]
     [InlineData(DType.F32, 1030, 100, false)]
-    public void Decode_matmul_accumulate_adds_the_finished_product(DType dtype, int n, int k, bool withBias)
+    public void DecodeMatmulAccumulateAddsTheFinishedProduct(DType dtype, int n, int k, bool withBias)
     {
         for (int m = 1; m <= Kernels.MatMul.GemvMaxRows; m++)
         {
@@ -100,7 +100,7 @@ public sealed class CpuProjectTests
     [Theory]
     [InlineData(DType.BF16)]
     [InlineData(DType.F32)]
-    public void Decode_project_allocates_no_per_call_buffers(DType dtype)
+    public void DecodeProjectAllocatesNoPerCallBuffers(DType dtype)
     {
         // The split of x and the widened bf16 biases live in reused per-thread buffers and the parallel loop's body is
         // a struct; what is left per call is the op layer's timer name (56 bytes), however many projections share

@@ -20,7 +20,7 @@ public sealed class CpuRmsNormTests
     [InlineData(2, 31, true)]
     [InlineData(40, 2048, true)] // split across cores
     [InlineData(37, 2049, false)]
-    public void RmsNorm_matches_the_reference(int rows, int dim, bool bf16Weight)
+    public void RmsNormMatchesTheReference(int rows, int dim, bool bf16Weight)
     {
         float[] x = Numerics.Uniform(rows + dim, rows * dim);
         float[] expected = new float[rows * dim];

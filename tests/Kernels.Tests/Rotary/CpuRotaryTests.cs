@@ -17,7 +17,7 @@ public sealed class CpuRotaryTests
     [InlineData(3, 2, 34)]   // 17 pairs: one vector and a tail
     [InlineData(2, 4, 128)]
     [InlineData(5, 3, 66)]
-    public void Rotary_matches_the_reference_bit_for_bit(int rows, int heads, int headDim)
+    public void RotaryMatchesTheReferenceBitForBit(int rows, int heads, int headDim)
     {
         float[] x = Numerics.Uniform(rows * heads, rows * heads * headDim);
         float[] cos = Numerics.Uniform(headDim, rows * headDim, -1f, 1f), sin = Numerics.Uniform(headDim + 1, rows * headDim, -1f, 1f);
@@ -33,7 +33,7 @@ public sealed class CpuRotaryTests
     [InlineData(3, 3, 34, new[] { 3, 7, 7 })]
     [InlineData(4, 1, 6, new[] { 1, 1, 1 })]
     [InlineData(6, 2, 80, new[] { 20, 0, 20 })]
-    public void MRope_matches_the_reference_bit_for_bit(int rows, int heads, int headDim, int[] sections)
+    public void MRopeMatchesTheReferenceBitForBit(int rows, int heads, int headDim, int[] sections)
     {
         int half = headDim / 2, tableRows = 11;
         float[] x = Numerics.Uniform(rows * heads, rows * heads * headDim);
@@ -48,7 +48,7 @@ public sealed class CpuRotaryTests
     }
 
     [Fact]
-    public void MRope_rejects_a_position_outside_the_table()
+    public void MRopeRejectsAPositionOutsideTheTable()
     {
         using Tensor x = _cpu.Allocate(DType.F32, 1, 8), positions = _cpu.FromI32([0, 4, 1], 3, 1);
         using Tensor cos = _cpu.Allocate(DType.F32, 4, 4), sin = _cpu.Allocate(DType.F32, 4, 4);

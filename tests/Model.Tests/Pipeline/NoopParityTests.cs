@@ -13,7 +13,7 @@ namespace PruneVid.Model.Tests.Pipeline;
 public sealed class NoopParityTests(PipelineFixture fixture) : IClassFixture<PipelineFixture>
 {
     [Fact]
-    public void Noop_tokens_at_their_returned_positions_give_exactly_the_unreduced_hidden_states()
+    public void NoopTokensAtTheirReturnedPositionsGiveExactlyTheUnreducedHiddenStates()
     {
         var config = Qwen25VLConfig.Load(fixture.ModelDirectory);
         using var weights = CheckpointWeights.Open(fixture.ModelDirectory, config);

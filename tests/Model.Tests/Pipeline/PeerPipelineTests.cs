@@ -19,7 +19,7 @@ public sealed class PeerPipelineTests(PipelineFixture fixture) : IClassFixture<P
     [InlineData("uniform-frames", 270)]         // steps 0 and 2
     [InlineData("dycoke", 135 * 2 + 40 * 2)]    // steps 0, 2 whole (T − 4 = 0: no window re-pruning); 1, 3 keep int(0.3 · 135)
     [InlineData("random", 270)]
-    public void Peer_reduces_the_fixture_video_and_generates(string name, int expectedKept)
+    public void PeerReducesTheFixtureVideoAndGenerates(string name, int expectedKept)
     {
         using var pipeline = fixture.Pipeline.WithStrategy(name);
         var result = pipeline.GenerateFromInputs(fixture.InputIds, fixture.Inputs, sampling: pipeline.DefaultSampling(2) with { EosTokenIds = [] });

@@ -11,7 +11,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     private const int VideoTokens = 540; // t·h·w/4 of the fixture's (4, 18, 30) grid
 
     [Fact]
-    public void Frames_and_question_give_the_reference_prompt_and_greedy_tokens()
+    public void FramesAndQuestionGiveTheReferencePromptAndGreedyTokens()
     {
         var p = fixture.Pipeline;
         var sampling = p.DefaultSampling(fixture.GreedyTokens.Length) with { EosTokenIds = [] };
@@ -26,7 +26,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Stage1_reduces_the_fixture_video_reports_it_and_still_generates()
+    public void Stage1ReducesTheFixtureVideoReportsItAndStillGenerates()
     {
         using var stage1 = fixture.Pipeline.WithStrategy("prunevid-stage1");
         int logged = fixture.Log.Count;
@@ -43,7 +43,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Per_call_parameters_change_the_reduction_without_rebuilding()
+    public void PerCallParametersChangeTheReductionWithoutRebuilding()
     {
         using var stage1 = fixture.Pipeline.WithStrategy("prunevid-stage1");
         var sampling = stage1.DefaultSampling(1);
@@ -53,7 +53,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task An_image_question_places_one_placeholder_per_image_token_and_generates()
+    public async Task AnImageQuestionPlacesOnePlaceholderPerImageTokenAndGenerates()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-image-").FullName;
         try
@@ -75,7 +75,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Bad_requests_fail_with_messages_naming_the_problem()
+    public void BadRequestsFailWithMessagesNamingTheProblem()
     {
         var ex = Assert.Throws<TokenReducerConfigurationException>(() => fixture.Pipeline.WithStrategy("no-such-reducer"));
         Assert.Contains("no-such-reducer", ex.Message);
@@ -94,7 +94,7 @@ public sealed class PipelineEndToEndTests(PipelineFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void A_missing_config_field_is_named()
+    public void AMissingConfigFieldIsNamed()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-config-").FullName;
         try

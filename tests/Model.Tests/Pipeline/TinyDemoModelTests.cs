@@ -9,7 +9,7 @@ namespace PruneVid.Model.Tests.Pipeline;
 public sealed class TinyDemoModelTests
 {
     [Fact]
-    public void The_tiny_model_folder_loads_and_answers_with_every_registered_reducer()
+    public void TheTinyModelFolderLoadsAndAnswersWithEveryRegisteredReducer()
     {
         string dir = Path.Combine(Path.GetTempPath(), "prunevid-tiny-" + Guid.NewGuid().ToString("N"));
         try

@@ -48,7 +48,7 @@ public sealed class CheckpointWeightsTests
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void Sharded_copy_loads_identically_to_the_single_file(int shards)
+    public void ShardedCopyLoadsIdenticallyToTheSingleFile(int shards)
     {
         using var dir = new TempDirectory("prunevid-shards-");
         File.Copy(Path.Combine(ModelDir, "config.json"), dir.File("config.json"));
@@ -74,7 +74,7 @@ public sealed class CheckpointWeightsTests
     }
 
     [Fact]
-    public void Missing_shard_is_named()
+    public void MissingShardIsNamed()
     {
         using var dir = new TempDirectory("prunevid-shards-");
         WriteSharded(dir.Path, 3);
@@ -87,7 +87,7 @@ public sealed class CheckpointWeightsTests
     }
 
     [Fact]
-    public void Index_that_disagrees_with_its_shards_is_rejected()
+    public void IndexThatDisagreesWithItsShardsIsRejected()
     {
         using var dir = new TempDirectory("prunevid-shards-");
         Dictionary<string, string> map = WriteSharded(dir.Path, 2);
@@ -107,7 +107,7 @@ public sealed class CheckpointWeightsTests
     [InlineData("""{ "metadata": {} }""")]
     [InlineData("""{ "weight_map": { "a": 3 } }""")]
     [InlineData("""{ "weight_map": { "a": "../outside.safetensors" } }""")]
-    public void Malformed_index_is_a_format_error(string index)
+    public void MalformedIndexIsAFormatError(string index)
     {
         using var dir = new TempDirectory("prunevid-index-");
         File.WriteAllText(dir.File(CheckpointWeights.IndexFileName), index);
@@ -116,7 +116,7 @@ public sealed class CheckpointWeightsTests
     }
 
     [Fact]
-    public void Both_naming_schemes_in_one_file_collide_clearly()
+    public void BothNamingSchemesInOneFileCollideClearly()
     {
         using var dir = new TempDirectory("prunevid-dup-");
         new SafeTensorsWriter()
@@ -135,11 +135,11 @@ public sealed class CheckpointWeightsTests
     [InlineData("model.layers.0.input_layernorm.weight", "model.layers.0.input_layernorm.weight")]
     [InlineData("visual.patch_embed.proj.weight", "visual.patch_embed.proj.weight")]
     [InlineData("lm_head.weight", "lm_head.weight")]
-    public void Canonical_names_are_the_published_ones(string stored, string canonical) =>
+    public void CanonicalNamesAreThePublishedOnes(string stored, string canonical) =>
         Assert.Equal(canonical, WeightNames.Canonicalize(stored));
 
     [Fact]
-    public void In_memory_weights_canonicalise_and_tie()
+    public void InMemoryWeightsCanonicaliseAndTie()
     {
         using var weights = new InMemoryWeights(tieWordEmbeddings: true);
         weights.Add(WeightTensor.FromBf16("model.language_model.embed_tokens.weight", [2, 3], [1, 2, 3, 4, 5, 6]));

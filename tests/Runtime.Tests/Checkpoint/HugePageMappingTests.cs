@@ -11,7 +11,7 @@ namespace PruneVid.Runtime.Tests.Checkpoint;
 public sealed unsafe class HugePageMappingTests
 {
     [Fact]
-    public void Both_mappings_read_every_tensor_as_written_and_linux_maps_on_a_2_MB_boundary()
+    public void BothMappingsReadEveryTensorAsWrittenAndLinuxMapsOnA2MBBoundary()
     {
         using var dir = new TempDirectory("prunevid-huge-");
         string path = dir.File("w.safetensors");
@@ -44,7 +44,7 @@ public sealed unsafe class HugePageMappingTests
     }
 
     [Fact]
-    public void A_disposed_huge_page_file_refuses_pointers_and_can_be_opened_again()
+    public void ADisposedHugePageFileRefusesPointersAndCanBeOpenedAgain()
     {
         using var dir = new TempDirectory("prunevid-huge-");
         string path = dir.File("w.safetensors");

@@ -16,7 +16,7 @@ public sealed class LargeTensorTests
     private const long BigBytes = (1L << 31) + 16; // shape [2, 2^30 + 8] of U8: every dimension fits an int, the byte count does not
 
     [Fact]
-    public unsafe void Tensors_beyond_2_GiB_are_addressed_with_long_offsets()
+    public unsafe void TensorsBeyond2GiBAreAddressedWithLongOffsets()
     {
         using var dir = new TempDirectory("prunevid-large-");
         string path = dir.File("model.safetensors");

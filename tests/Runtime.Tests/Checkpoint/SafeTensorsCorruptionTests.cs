@@ -62,7 +62,7 @@ public sealed class SafeTensorsCorruptionTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public void Valid_base_file_opens()
+    public void ValidBaseFileOpens()
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(Write(ValidFile()));
         Assert.Equal(5, file.Tensors.Count);
@@ -70,7 +70,7 @@ public sealed class SafeTensorsCorruptionTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public void Every_truncation_is_rejected()
+    public void EveryTruncationIsRejected()
     {
         byte[] valid = ValidFile();
         for (int length = 0; length < valid.Length; length++)
@@ -110,7 +110,7 @@ public sealed class SafeTensorsCorruptionTests(ITestOutputHelper output) : IDisp
     [InlineData("""{"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"t":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}""", 8, "appears twice")]
     [InlineData("""{"__metadata__":{"format":1}}""", 0, "'__metadata__.format' is a JSON Number")]
     [InlineData("""{"__metadata__":[]}""", 0, "'__metadata__' is a JSON Array")]
-    public void Each_header_fault_is_named(string header, int dataBytes, string? expectedProblem)
+    public void EachHeaderFaultIsNamed(string header, int dataBytes, string? expectedProblem)
     {
         byte[] file = RawFile(header, dataBytes);
         if (expectedProblem is null)
@@ -123,7 +123,7 @@ public sealed class SafeTensorsCorruptionTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public void Header_that_is_not_utf8_is_rejected()
+    public void HeaderThatIsNotUtf8IsRejected()
     {
         byte[] file = RawFile("""{"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"xé":{}}""", 0);
         int at = Array.IndexOf(file, (byte)0xC3);
@@ -136,11 +136,11 @@ public sealed class SafeTensorsCorruptionTests(ITestOutputHelper output) : IDisp
     [InlineData(ulong.MaxValue, "runs past the end of the file")]
     [InlineData(0x8000_0000_0000_0000UL, "runs past the end of the file")]
     [InlineData(0UL, "too short")]
-    public void Header_length_field_is_guarded(ulong lengthField, string expected) =>
+    public void HeaderLengthFieldIsGuarded(ulong lengthField, string expected) =>
         Rejects(RawFile("""{"t":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}""", 0, lengthField), expected);
 
     [Fact]
-    public void Header_over_100_MiB_is_refused_before_allocating()
+    public void HeaderOver100MiBIsRefusedBeforeAllocating()
     {
         // A sparse file larger than the limit, so the length field does fit inside it: only the limit can stop it.
         string path = _dir.File("huge-header.safetensors");
@@ -158,7 +158,7 @@ public sealed class SafeTensorsCorruptionTests(ITestOutputHelper output) : IDisp
     }
 
     [Fact]
-    public void Random_header_mutations_only_ever_raise_the_format_exception()
+    public void RandomHeaderMutationsOnlyEverRaiseTheFormatException()
     {
         byte[] valid = ValidFile();
         int headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(valid);

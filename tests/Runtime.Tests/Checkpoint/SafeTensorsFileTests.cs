@@ -10,7 +10,7 @@ public sealed class SafeTensorsFileTests
     private static string ModelFile => FixturePaths.Get("tiny-qwen25vl", "model.safetensors");
 
     [Fact]
-    public void Fixture_header_lists_every_tensor_with_shape_and_dtype()
+    public void FixtureHeaderListsEveryTensorWithShapeAndDtype()
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(ModelFile);
 
@@ -26,7 +26,7 @@ public sealed class SafeTensorsFileTests
     }
 
     [Fact]
-    public void Bf16_values_decode_exactly()
+    public void Bf16ValuesDecodeExactly()
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(ModelFile);
 
@@ -46,7 +46,7 @@ public sealed class SafeTensorsFileTests
     }
 
     [Fact]
-    public unsafe void Pointer_span_and_readers_agree_on_the_same_bytes()
+    public unsafe void PointerSpanAndReadersAgreeOnTheSameBytes()
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(ModelFile);
         const string name = "visual.merger.mlp.0.weight";

@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Tests.Checkpoint;
 public sealed class SafeTensorsRoundTripTests
 {
     [Fact]
-    public void All_dtypes_round_trip_with_exact_conversions()
+    public void AllDtypesRoundTripWithExactConversions()
     {
         using var dir = new TempDirectory("prunevid-rt-");
         string path = dir.File("all.safetensors");
@@ -60,7 +60,7 @@ public sealed class SafeTensorsRoundTripTests
     }
 
     [Fact]
-    public void F32_to_bf16_rounds_to_nearest_even()
+    public void F32ToBf16RoundsToNearestEven()
     {
         using var dir = new TempDirectory("prunevid-rne-");
         // 0x3F808000 is exactly halfway between bf16 0x3F80 and 0x3F81 → even 0x3F80;
@@ -72,7 +72,7 @@ public sealed class SafeTensorsRoundTripTests
     }
 
     [Fact]
-    public void Writer_pads_the_header_to_8_bytes_and_lays_data_out_contiguously()
+    public void WriterPadsTheHeaderTo8BytesAndLaysDataOutContiguously()
     {
         byte[] bytes = new SafeTensorsWriter().AddBf16("a", [3], [1, 2, 3]).AddF32("b", [1], [2f]).ToArray();
         long headerLength = BitConverter.ToInt64(bytes, 0);
@@ -88,7 +88,7 @@ public sealed class SafeTensorsRoundTripTests
     }
 
     [Fact]
-    public void Reference_tensors_of_other_dtypes_read_as_the_fixture_readme_says()
+    public void ReferenceTensorsOfOtherDtypesReadAsTheFixtureReadmeSays()
     {
         using SafeTensorsFile file = SafeTensorsFile.Open(FixturePaths.Get("tiny-qwen25vl", "reference.safetensors"));
 

@@ -15,14 +15,14 @@ public sealed class WeightManifestTests
     private static Qwen25VLConfig TinyConfig => Qwen25VLConfig.Load(FixturePaths.Get("tiny-qwen25vl"));
 
     [Fact]
-    public void Manifest_from_config_alone_matches_the_approved_list()
+    public void ManifestFromConfigAloneMatchesTheApprovedList()
     {
         IEnumerable<string> lines = WeightManifest.For(TinyConfig).Select(s => s.ToString()).Order(StringComparer.Ordinal);
         Approvals.Verify("WeightManifest.tiny-qwen25vl", string.Join("\n", lines) + "\n");
     }
 
     [Fact]
-    public void Fixture_checkpoint_satisfies_the_manifest()
+    public void FixtureCheckpointSatisfiesTheManifest()
     {
         Qwen25VLConfig config = TinyConfig;
         using CheckpointWeights weights = CheckpointWeights.Open(FixturePaths.Get("tiny-qwen25vl"), config);
@@ -38,7 +38,7 @@ public sealed class WeightManifestTests
     }
 
     [Fact]
-    public void Validate_lists_every_missing_and_mismatched_tensor_at_once()
+    public void ValidateListsEveryMissingAndMismatchedTensorAtOnce()
     {
         Qwen25VLConfig config = TinyConfig;
         using var weights = new InMemoryWeights(tieWordEmbeddings: true, location: "test weights");
@@ -61,7 +61,7 @@ public sealed class WeightManifestTests
     }
 
     [Fact]
-    public void Untied_config_needs_lm_head_and_tied_source_answers_it_with_the_embedding()
+    public void UntiedConfigNeedsLmHeadAndTiedSourceAnswersItWithTheEmbedding()
     {
         Qwen25VLConfig tied = TinyConfig;
         Qwen25VLConfig untied = tied with { Text = tied.Text with { TieWordEmbeddings = false } };
@@ -80,7 +80,7 @@ public sealed class WeightManifestTests
     }
 
     [Fact]
-    public void Published_3B_shapes_give_the_published_parameter_counts()
+    public void Published3BShapesGiveThePublishedParameterCounts()
     {
         // docs/model.md §1.1 / §2.1: per vision block 19,702,200; merger 36,707,328 (3B); decoder layer 77,076,992.
         Qwen25VLConfig config = Qwen25VLConfig.Parse(ConfigJson.Published3B, "3B config");

@@ -31,7 +31,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     ];
 
     [Fact]
-    public void Every_mutation_loads_or_fails_with_one_bounded_message_naming_the_file()
+    public void EveryMutationLoadsOrFailsWithOneBoundedMessageNamingTheFile()
     {
         using var folder = new TempDirectory("prunevid-config-fuzz-", inMemory: true);
         string path = folder.File("config.json");
@@ -81,7 +81,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Depth_100000_against_a_four_block_checkpoint_is_one_sentence_naming_the_files()
+    public void Depth100000AgainstAFourBlockCheckpointIsOneSentenceNamingTheFiles()
     {
         using var folder = new TempDirectory("prunevid-depth-");
         string fixture = FixturePaths.Get("tiny-qwen25vl");
@@ -103,7 +103,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Too_many_text_layers_are_reported_before_the_tensor_list_is_built()
+    public void TooManyTextLayersAreReportedBeforeTheTensorListIsBuilt()
     {
         using var weights = CheckpointWeights.Open(FixturePaths.Get("tiny-qwen25vl"));
         var real = Qwen25VLConfig.Load(FixturePaths.Get("tiny-qwen25vl"));
@@ -115,7 +115,7 @@ public sealed class ConfigFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Missing_tensor_lists_are_bounded()
+    public void MissingTensorListsAreBounded()
     {
         var config = Qwen25VLConfig.Load(FixturePaths.Get("tiny-qwen25vl"));
         using var weights = new InMemoryWeights(location: "partial");

@@ -15,7 +15,7 @@ public sealed class ConfigLayoutTests
     [Theory]
     [InlineData("fixture")]
     [InlineData("3B")]
-    public void Nested_transformers5_layout_reads_the_same_as_the_flat_one(string which)
+    public void NestedTransformers5LayoutReadsTheSameAsTheFlatOne(string which)
     {
         string flat = which == "fixture" ? FixtureJson : ConfigJson.Published3B;
         string nested = ConfigJson.ToNestedLayout(flat);
@@ -26,7 +26,7 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
-    public void Published_3B_values_come_from_the_file()
+    public void Published3BValuesComeFromTheFile()
     {
         Qwen25VLConfig config = Qwen25VLConfig.Parse(ConfigJson.Published3B, "3B");
         Assert.Equal((2048, 11008, 36, 16, 2, 128), (config.Text.HiddenSize, config.Text.IntermediateSize, config.Text.NumHiddenLayers,
@@ -70,7 +70,7 @@ public sealed class ConfigLayoutTests
     [InlineData("vision_end_token_id")]
     [InlineData("image_token_id")]
     [InlineData("video_token_id")]
-    public void Missing_required_field_in_flat_layout_is_named(string path)
+    public void MissingRequiredFieldInFlatLayoutIsNamed(string path)
     {
         var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Parse(ConfigJson.Without(FixtureJson, path), "cfg.json"));
         Assert.Equal(path, e.Field);
@@ -84,7 +84,7 @@ public sealed class ConfigLayoutTests
     [InlineData("text_config.vocab_size")]
     [InlineData("text_config.rope_parameters.mrope_section")]
     [InlineData("vision_config.window_size")]
-    public void Missing_required_field_in_nested_layout_is_named(string path)
+    public void MissingRequiredFieldInNestedLayoutIsNamed(string path)
     {
         string nested = ConfigJson.ToNestedLayout(FixtureJson);
         var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Parse(ConfigJson.Without(nested, path), "nested.json"));
@@ -92,7 +92,7 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
-    public void Nested_layout_without_rope_theta_anywhere_is_an_error()
+    public void NestedLayoutWithoutRopeThetaAnywhereIsAnError()
     {
         string nested = ConfigJson.Without(ConfigJson.ToNestedLayout(FixtureJson), "text_config.rope_parameters.rope_theta");
         var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Parse(nested, "nested.json"));
@@ -117,7 +117,7 @@ public sealed class ConfigLayoutTests
     [InlineData("vision_config.out_hidden_size", "128", "vision_config.out_hidden_size")]
     [InlineData("vision_config.num_heads", "5", "vision_config.num_heads")]
     [InlineData("eos_token_id", "[]", "eos_token_id")]
-    public void Invalid_values_are_rejected_with_their_path(string path, string value, string? expectedField)
+    public void InvalidValuesAreRejectedWithTheirPath(string path, string value, string? expectedField)
     {
         string json = ConfigJson.With(FixtureJson, path, value);
         if (expectedField is null)
@@ -130,7 +130,7 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
-    public void Optional_fields_follow_the_file_when_present()
+    public void OptionalFieldsFollowTheFileWhenPresent()
     {
         string json = ConfigJson.With(ConfigJson.With(FixtureJson, "eos_token_id", "[151645, 151643]"), "head_dim", "32");
         json = ConfigJson.With(json, "rope_scaling.mrope_section", "[4,6,6]");
@@ -146,7 +146,7 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
-    public void Malformed_document_and_missing_file_fail_clearly()
+    public void MalformedDocumentAndMissingFileFailClearly()
     {
         var e = Assert.Throws<ConfigException>(() => Qwen25VLConfig.Parse("{ \"hidden_size\": ", "broken.json"));
         Assert.Equal("$", e.Field);
@@ -156,7 +156,7 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
-    public void Load_names_the_file_on_disk()
+    public void LoadNamesTheFileOnDisk()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-cfg-").FullName;
         try
@@ -174,7 +174,7 @@ public sealed class ConfigLayoutTests
     }
 
     [Fact]
-    public void Generation_config_is_optional_and_read_when_present()
+    public void GenerationConfigIsOptionalAndReadWhenPresent()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-gencfg-").FullName;
         try

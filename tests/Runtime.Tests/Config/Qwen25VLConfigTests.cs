@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Tests.Config;
 public sealed class Qwen25VLConfigTests
 {
     [Fact]
-    public void Flat_fixture_config_reads_every_field()
+    public void FlatFixtureConfigReadsEveryField()
     {
         Qwen25VLConfig config = Qwen25VLConfig.Load(FixturePaths.Get("tiny-qwen25vl"));
 

@@ -10,7 +10,7 @@ namespace PruneVid.Runtime.Tests.Errors;
 public sealed class UserMessagesTests
 {
     [Fact]
-    public void Argument_out_of_range_becomes_name_problem_and_value()
+    public void ArgumentOutOfRangeBecomesNameProblemAndValue()
     {
         var e = new ArgumentOutOfRangeException("MaxNewTokens", -1, "must be non-negative");
         Assert.Contains("(Parameter 'MaxNewTokens')", e.Message); // what .NET itself would show
@@ -19,7 +19,7 @@ public sealed class UserMessagesTests
     }
 
     [Fact]
-    public void Framework_guard_messages_lose_their_suffix_and_name_the_parameter()
+    public void FrameworkGuardMessagesLoseTheirSuffixAndNameTheParameter()
     {
         var e = Assert.Throws<ArgumentException>(() => ArgumentException.ThrowIfNullOrWhiteSpace(" ", "question"));
         string message = UserMessages.Describe(e);
@@ -28,7 +28,7 @@ public sealed class UserMessagesTests
     }
 
     [Fact]
-    public void Sampling_options_a_user_can_set_are_described_cleanly()
+    public void SamplingOptionsAUserCanSetAreDescribedCleanly()
     {
         foreach (var options in new[]
                  {
@@ -44,7 +44,7 @@ public sealed class UserMessagesTests
     }
 
     [Fact]
-    public void Wrapped_exceptions_are_unwrapped_and_long_messages_bounded()
+    public void WrappedExceptionsAreUnwrappedAndLongMessagesBounded()
     {
         var inner = new MediaException("'/v/clip.mp4' has no video stream");
         Assert.Equal(inner.Message, UserMessages.Describe(new AggregateException(inner)));
@@ -57,7 +57,7 @@ public sealed class UserMessagesTests
     }
 
     [Fact]
-    public void Suffixes_are_stripped_from_any_exception_type_as_a_last_resort()
+    public void SuffixesAreStrippedFromAnyExceptionTypeAsALastResort()
     {
         var custom = new InvalidOperationException("bad value (Parameter 'x')\nActual value was 7.");
         Assert.Equal("bad value", UserMessages.Describe(custom));
@@ -65,7 +65,7 @@ public sealed class UserMessagesTests
     }
 
     [Fact]
-    public void Lists_show_the_first_items_and_count_the_rest()
+    public void ListsShowTheFirstItemsAndCountTheRest()
     {
         Assert.Equal("a, b, c", UserMessages.List(["a", "b", "c"]));
         Assert.Equal("a, b … and 3 more", UserMessages.List(["a", "b", "c", "d", "e"], shown: 2));

@@ -16,11 +16,11 @@ public class FrameSamplerTests
     [InlineData(3, 25.0, 2.0, 2)]        // max_frames = floor2(3) = 2
     [InlineData(100_000, 30.0, 2.0, 768)] // capped at max_frames
     [InlineData(301, 30.0, 1.0, 10)]     // 10.03 → floor to even 10
-    public void Frame_count_follows_smart_nframes(int total, double fps, double sampleFps, int expected) =>
+    public void FrameCountFollowsSmartNframes(int total, double fps, double sampleFps, int expected) =>
         Assert.Equal(expected, FrameSampler.FrameCount(new VideoSamplingOptions { Fps = sampleFps }, total, fps));
 
     [Fact]
-    public void Explicit_frame_count_is_rounded_to_even_half_to_even()
+    public void ExplicitFrameCountIsRoundedToEvenHalfToEven()
     {
         Assert.Equal(8, FrameSampler.FrameCount(new VideoSamplingOptions { FrameCount = 9 }, 100, 25)); // 4.5 → 4
         Assert.Equal(12, FrameSampler.FrameCount(new VideoSamplingOptions { FrameCount = 11 }, 100, 25)); // 5.5 → 6
@@ -32,11 +32,11 @@ public class FrameSamplerTests
     [InlineData(0, 3, 6, new[] { 0, 1, 1, 2, 2, 3 })]  // 0.6 → 1, 1.2 → 1, 1.8 → 2, 2.4 → 2
     [InlineData(0, 7, 3, new[] { 0, 4, 7 })]           // 3.5 is a tie: half-to-even gives 4
     [InlineData(0, 5, 3, new[] { 0, 2, 5 })]           // 2.5 → 2
-    public void Indices_round_a_float_linspace_half_to_even(int start, int end, int n, int[] expected) =>
+    public void IndicesRoundAFloatLinspaceHalfToEven(int start, int end, int n, int[] expected) =>
         Assert.Equal(expected, FrameSampler.Indices(start, end, n));
 
     [Fact]
-    public void Frame_range_uses_ceil_for_start_and_floor_for_end()
+    public void FrameRangeUsesCeilForStartAndFloorForEnd()
     {
         Assert.Equal((10, 20, 11), FrameSampler.FrameRange(30, 10, 1.0, 2.0));
         Assert.Equal((4, 29, 26), FrameSampler.FrameRange(30, 10, 0.31, null));
@@ -44,7 +44,7 @@ public class FrameSamplerTests
     }
 
     [Fact]
-    public void Pixel_budget_shrinks_frames_as_the_count_grows()
+    public void PixelBudgetShrinksFramesAsTheCountGrows()
     {
         // 720p: 16 frames stay under 768·28² per frame (560x1008); 768 frames share 90,316,800 pixels: 235,200 per frame.
         Assert.Equal((560, 1008), FrameSampler.TargetSize(720, 1280, 16, VideoSamplingOptions.Default));

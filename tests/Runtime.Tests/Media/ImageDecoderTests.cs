@@ -11,7 +11,7 @@ public class ImageDecoderTests : IDisposable
     private readonly VideoDecoder _decoder = new();
 
     [Fact]
-    public async Task Png_decodes_to_its_exact_rgb_values()
+    public async Task PngDecodesToItsExactRgbValues()
     {
         string path = Path.Combine(_media.Folder, "teal.png");
         TestMedia.Ffmpeg($"-f lavfi -i color=c=0x336699:s=50x30,format=rgb24 -frames:v 1 \"{path}\"");
@@ -22,7 +22,7 @@ public class ImageDecoderTests : IDisposable
     }
 
     [Fact]
-    public async Task Transparent_pixels_are_composited_onto_white()
+    public async Task TransparentPixelsAreCompositedOntoWhite()
     {
         string path = Path.Combine(_media.Folder, "clear.png");
         TestMedia.Ffmpeg($"-f lavfi -i color=c=black@0.0:s=8x8,format=rgba -frames:v 1 \"{path}\"");
@@ -31,7 +31,7 @@ public class ImageDecoderTests : IDisposable
     }
 
     [Fact]
-    public async Task Image_becomes_one_temporal_patch_of_pixel_rows()
+    public async Task ImageBecomesOneTemporalPatchOfPixelRows()
     {
         string path = Path.Combine(_media.Folder, "photo.jpg");
         TestMedia.Ffmpeg($"-f lavfi -i testsrc=s=100x60 -frames:v 1 \"{path}\"");
@@ -45,7 +45,7 @@ public class ImageDecoderTests : IDisposable
     }
 
     [Fact]
-    public async Task Missing_image_is_named()
+    public async Task MissingImageIsNamed()
     {
         string path = Path.Combine(_media.Folder, "none.png");
         var ex = await Assert.ThrowsAsync<FileNotFoundException>(() => _decoder.DecodeImageAsync(path));

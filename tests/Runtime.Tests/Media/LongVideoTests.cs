@@ -17,7 +17,7 @@ public sealed class LongVideoTests(LongClips clips) : IClassFixture<LongClips>
     internal static readonly VideoSamplingOptions Small = new() { MinPixels = 28 * 28, MaxPixels = 28 * 28 };
 
     [Fact]
-    public async Task Sixty_second_clip_gives_the_qwen_vl_utils_indices()
+    public async Task SixtySecondClipGivesTheQwenVlUtilsIndices()
     {
         // 60 s at 5 fps = 300 frames; 60 s · 2 fps = 120 sampled (between min 4 and max 768): round(linspace(0, 299, 120)).
         var video = await new VideoDecoder().DecodeAsync(clips.Sixty, Small);
@@ -26,7 +26,7 @@ public sealed class LongVideoTests(LongClips clips) : IClassFixture<LongClips>
     }
 
     [Fact]
-    public async Task Three_minute_clip_gives_the_qwen_vl_utils_indices()
+    public async Task ThreeMinuteClipGivesTheQwenVlUtilsIndices()
     {
         // 180 s at 5 fps = 900 frames; 180 · 2 = 360 sampled: round(linspace(0, 899, 360)).
         var video = await new VideoDecoder().DecodeAsync(clips.ThreeMinutes, Small);
@@ -35,7 +35,7 @@ public sealed class LongVideoTests(LongClips clips) : IClassFixture<LongClips>
     }
 
     [Fact]
-    public async Task Thirty_minute_clip_is_capped_at_max_frames()
+    public async Task ThirtyMinuteClipIsCappedAtMaxFrames()
     {
         // 1800 s at 2 fps = 3600 frames; 3600 wanted at 2 fps, capped at max_frames 768: round(linspace(0, 3599, 768)).
         var video = await new VideoDecoder().DecodeAsync(clips.ThirtyMinutes, Small);
@@ -44,7 +44,7 @@ public sealed class LongVideoTests(LongClips clips) : IClassFixture<LongClips>
     }
 
     [Fact]
-    public async Task Time_range_inside_a_long_clip_is_exact()
+    public async Task TimeRangeInsideALongClipIsExact()
     {
         // 100 s..160 s of the 5 fps clip: frames ceil(500)..floor(800) = 500..800 (301 frames); 301 / 5 · 2 = 120.4 → 120.
         var video = await new VideoDecoder().DecodeAsync(clips.ThreeMinutes, Small with { StartTime = 100, EndTime = 160 });

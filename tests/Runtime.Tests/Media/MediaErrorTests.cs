@@ -11,7 +11,7 @@ public class MediaErrorTests : IDisposable
     private readonly VideoDecoder _decoder = new();
 
     [Fact]
-    public async Task Missing_file_is_named()
+    public async Task MissingFileIsNamed()
     {
         string path = Path.Combine(_media.Folder, "nope.mp4");
         var ex = await Assert.ThrowsAsync<FileNotFoundException>(() => _decoder.DecodeAsync(path));
@@ -19,7 +19,7 @@ public class MediaErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task Text_file_is_not_a_video()
+    public async Task TextFileIsNotAVideo()
     {
         string path = Path.Combine(_media.Folder, "notes.mp4");
         await File.WriteAllTextAsync(path, "this is not a video");
@@ -29,7 +29,7 @@ public class MediaErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task Video_whose_frames_cannot_be_decoded_reports_no_decodable_frames()
+    public async Task VideoWhoseFramesCannotBeDecodedReportsNoDecodableFrames()
     {
         // A valid container header (ffprobe still reports 20 frames) whose frame data is zeroed out.
         string good = Path.Combine(_media.Folder, "good.mp4"), broken = Path.Combine(_media.Folder, "broken.mp4");
@@ -45,7 +45,7 @@ public class MediaErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task One_frame_video_is_refused_with_the_reason()
+    public async Task OneFrameVideoIsRefusedWithTheReason()
     {
         string path = _media.NumberedVideo("single", 32, 32, 10, 0.1);
         var ex = await Assert.ThrowsAsync<MediaException>(() => _decoder.DecodeAsync(path));
@@ -54,7 +54,7 @@ public class MediaErrorTests : IDisposable
     }
 
     [Fact]
-    public void Missing_ffmpeg_says_how_to_install_it()
+    public void MissingFfmpegSaysHowToInstallIt()
     {
         string empty = Directory.CreateDirectory(Path.Combine(_media.Folder, "no-tools")).FullName;
         var ex = Assert.Throws<MediaException>(() => new VideoDecoder(empty));
@@ -63,7 +63,7 @@ public class MediaErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task Time_range_outside_the_video_is_refused()
+    public async Task TimeRangeOutsideTheVideoIsRefused()
     {
         string path = _media.NumberedVideo("short", 32, 32, 10, 1.0);
         var ex = await Assert.ThrowsAsync<MediaException>(() =>

@@ -21,7 +21,7 @@ public sealed class MediaFuzzTests(ITestOutputHelper output) : IDisposable
     private static readonly VideoSamplingOptions Small = LongVideoTests.Small;
 
     [Fact]
-    public async Task Mp4_truncated_at_every_tenth_decodes_or_fails_cleanly()
+    public async Task Mp4TruncatedAtEveryTenthDecodesOrFailsCleanly()
     {
         foreach (string layout in new[] { "+faststart", "" }) // header first (frames cut off) and header last (header cut off)
         {
@@ -46,7 +46,7 @@ public sealed class MediaFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Hostile_and_odd_files_decode_correctly_or_fail_with_a_clear_message()
+    public async Task HostileAndOddFilesDecodeCorrectlyOrFailWithAClearMessage()
     {
         var rng = new Random(7);
         var cases = new List<(string Name, string Path, string? Expect)>();
@@ -82,7 +82,7 @@ public sealed class MediaFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Unusual_but_valid_videos_decode_to_the_right_frames()
+    public async Task UnusualButValidVideosDecodeToTheRightFrames()
     {
         string P(string name) => Path.Combine(_media.Folder, name);
         int checkedCases = 0;
@@ -139,7 +139,7 @@ public sealed class MediaFuzzTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task A_stream_that_never_ends_is_stopped_by_the_time_limit()
+    public async Task AStreamThatNeverEndsIsStoppedByTheTimeLimit()
     {
         if (OperatingSystem.IsWindows()) return; // named pipes in the file system are a POSIX feature
         string fifo = Path.Combine(_media.Folder, "never.mp4");

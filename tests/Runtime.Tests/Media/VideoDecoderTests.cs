@@ -11,7 +11,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     private readonly VideoDecoder _decoder = new();
 
     [Fact]
-    public async Task Default_sampling_takes_2_fps_with_linspace_indices_and_scales_up_to_min_pixels()
+    public async Task DefaultSamplingTakes2FpsWithLinspaceIndicesAndScalesUpToMinPixels()
     {
         // 30 frames at 10 fps: 3 s · 2 fps = 6 frames, round(linspace(0, 29, 6)) = 0, 6, 12, 17, 23, 29.
         var video = await _decoder.DecodeAsync(media.Clip30);
@@ -23,7 +23,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     }
 
     [Fact]
-    public async Task Higher_fps_and_a_small_pixel_cap()
+    public async Task HigherFpsAndASmallPixelCap()
     {
         var options = new VideoSamplingOptions { Fps = 4, MinPixels = 28 * 28, MaxPixels = 28 * 28 * 6 };
         var video = await _decoder.DecodeAsync(media.Clip30, options);
@@ -34,7 +34,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     }
 
     [Fact]
-    public async Task Video_longer_than_the_frame_budget_is_sampled_down_not_rejected()
+    public async Task VideoLongerThanTheFrameBudgetIsSampledDownNotRejected()
     {
         var options = new VideoSamplingOptions { MaxFrames = 8, MinPixels = 28 * 28, MaxPixels = 28 * 28 * 4 };
         var video = await _decoder.DecodeAsync(media.Clip100, options);
@@ -44,7 +44,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     }
 
     [Fact]
-    public async Task Time_range_samples_inside_it()
+    public async Task TimeRangeSamplesInsideIt()
     {
         var options = new VideoSamplingOptions { StartTime = 1.0, EndTime = 2.0, MinPixels = 28 * 28, MaxPixels = 28 * 28 * 4 };
         var video = await _decoder.DecodeAsync(media.Clip30, options);
@@ -54,7 +54,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     }
 
     [Fact]
-    public async Task Mp4_h264_clip_uses_the_container_frame_count()
+    public async Task Mp4H264ClipUsesTheContainerFrameCount()
     {
         string path = Path.Combine(media.Media.Folder, "testsrc.mp4");
         TestMedia.Ffmpeg($"-f lavfi -i testsrc=duration=2:size=112x84:rate=15 -c:v libx264 -pix_fmt yuv420p \"{path}\"");
@@ -66,7 +66,7 @@ public class VideoDecoderTests(TestMediaFixture media) : IClassFixture<TestMedia
     }
 
     [Fact]
-    public async Task Decoded_frames_feed_the_processor()
+    public async Task DecodedFramesFeedTheProcessor()
     {
         var video = await _decoder.DecodeAsync(media.Clip30, new VideoSamplingOptions { MinPixels = 28 * 28, MaxPixels = 28 * 28 * 4 });
         var processed = new VisionPreprocessor().PreprocessVideo(video);

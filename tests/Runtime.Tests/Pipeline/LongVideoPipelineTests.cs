@@ -19,7 +19,7 @@ public sealed class LongVideoPipelineTests(LongClips clips) : IClassFixture<Long
     [Theory]
     [InlineData("noop")]
     [InlineData("prunevid-stage1")]
-    public async Task Three_minute_clip_is_answered(string strategy)
+    public async Task ThreeMinuteClipIsAnswered(string strategy)
     {
         using var folder = new TempDirectory("prunevid-long-run-");
         string model = TinyModelFolder.Create(folder.File("model"), seed: 3);
@@ -41,7 +41,7 @@ public sealed class LongVideoPipelineTests(LongClips clips) : IClassFixture<Long
     }
 
     [Fact]
-    public async Task Empty_question_and_bad_sampling_are_refused_in_a_sentence_before_decoding()
+    public async Task EmptyQuestionAndBadSamplingAreRefusedInASentenceBeforeDecoding()
     {
         using var folder = new TempDirectory("prunevid-long-q-");
         string model = TinyModelFolder.Create(folder.File("model"), seed: 3);

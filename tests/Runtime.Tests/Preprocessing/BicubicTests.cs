@@ -10,7 +10,7 @@ public class BicubicTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void Constant_image_stays_constant_when_shrinking_and_growing(bool pillow)
+    public void ConstantImageStaysConstantWhenShrinkingAndGrowing(bool pillow)
     {
         var src = Enumerable.Repeat((byte)173, 37 * 53 * 3).ToArray();
         foreach (var (h, w) in new[] { (20, 30), (80, 112), (37, 90) })
@@ -21,7 +21,7 @@ public class BicubicTests
     }
 
     [Fact]
-    public void Same_size_is_a_copy()
+    public void SameSizeIsACopy()
     {
         var src = Enumerable.Range(0, 7 * 9 * 3).Select(i => (byte)(i * 37)).ToArray();
         Assert.Equal(src, PillowBicubic.Resize(src, 7, 9, 3, 7, 9));
@@ -29,7 +29,7 @@ public class BicubicTests
     }
 
     [Fact]
-    public void Halving_averages_over_the_widened_kernel()
+    public void HalvingAveragesOverTheWidenedKernel()
     {
         // A 1-pixel checkerboard column pattern (0,255,0,255,…) halved: every output sees a symmetric window of
         // both values, so it lands near the mean (127.5) instead of aliasing to 0 or 255.
@@ -40,7 +40,7 @@ public class BicubicTests
     }
 
     [Fact]
-    public void Torch_weights_fit_int16_and_pillow_uses_22_bits()
+    public void TorchWeightsFitInt16AndPillowUses22Bits()
     {
         var torch = SeparableBicubic.ComputeTaps(240, 252, SeparableBicubic.Precision.TorchInt16);
         Assert.All(torch.Coefficients, c => Assert.InRange(c, short.MinValue, short.MaxValue));

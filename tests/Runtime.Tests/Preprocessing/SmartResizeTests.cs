@@ -16,11 +16,11 @@ public class SmartResizeTests
     [InlineData(42, 70, 1, 1_000_000, 56, 56)]
     [InlineData(10, 10, 1, 1_000_000, 28, 28)]          // never below one unit
     [InlineData(1080, 1920, 100352, 602112, 560, 1008)] // above max_pixels: scaled down, floor to 28
-    public void Matches_worked_examples(int h, int w, long min, long max, int eh, int ew) =>
+    public void MatchesWorkedExamples(int h, int w, long min, long max, int eh, int ew) =>
         Assert.Equal((eh, ew), SmartResize.Compute(h, w, 28, min, max));
 
     [Fact]
-    public void Extreme_aspect_ratio_is_rejected_with_the_ratio()
+    public void ExtremeAspectRatioIsRejectedWithTheRatio()
     {
         var ex = Assert.Throws<ArgumentException>(() => SmartResize.Compute(10, 2100, 28, 3136, 12845056));
         Assert.Contains("aspect ratio", ex.Message);

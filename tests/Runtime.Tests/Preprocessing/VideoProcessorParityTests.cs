@@ -10,7 +10,7 @@ namespace PruneVid.Runtime.Tests.Preprocessing;
 public class VideoProcessorParityTests(ITestOutputHelper output)
 {
     [Fact]
-    public void Frames_give_the_reference_pixel_values_and_grid()
+    public void FramesGiveTheReferencePixelValuesAndGrid()
     {
         using var file = SafeTensorsFile.Open(TinyReference.Path);
         var frames = TinyReference.ReadFrames(file, "frames_u8");
@@ -29,7 +29,7 @@ public class VideoProcessorParityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Frames_that_need_resizing_match_torchvision_antialiased_bicubic()
+    public void FramesThatNeedResizingMatchTorchvisionAntialiasedBicubic()
     {
         using var file = SafeTensorsFile.Open(TinyReference.Path);
         var frames = TinyReference.ReadFrames(file, "resize_frames_u8");

@@ -15,7 +15,7 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Video_question_renders_exactly_the_reference_prompt()
+    public void VideoQuestionRendersExactlyTheReferencePrompt()
     {
         var reference = Reference();
         var prompt = new PromptBuilder()
@@ -27,7 +27,7 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Tokenized_prompt_equals_the_reference_input_ids()
+    public void TokenizedPromptEqualsTheReferenceInputIds()
     {
         var reference = Reference();
         var prompt = new PromptBuilder().AddVideo(540).AddText(reference.GetProperty("question").GetString()!).Build();
@@ -42,7 +42,7 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Reduced_video_gets_exactly_the_kept_number_of_placeholders()
+    public void ReducedVideoGetsExactlyTheKeptNumberOfPlaceholders()
     {
         var tokenizer = SharedTokenizer.Instance;
         int[] ids = new PromptBuilder().AddVideo(37).AddText("Why?").Build().Tokenize(tokenizer);
@@ -54,7 +54,7 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Custom_system_prompt_replaces_the_default_and_images_and_videos_keep_their_order()
+    public void CustomSystemPromptReplacesTheDefaultAndImagesAndVideosKeepTheirOrder()
     {
         string text = new PromptBuilder().WithSystem("Be brief.").AddImage(2).AddVideo(3).AddText("Compare.").Build().Text;
         Assert.Equal(
@@ -65,7 +65,7 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Vision_ids_and_multi_turn_follow_the_template()
+    public void VisionIdsAndMultiTurnFollowTheTemplate()
     {
         var messages = new List<ChatMessage>
         {
@@ -80,7 +80,7 @@ public class ChatTemplateTests
     }
 
     [Fact]
-    public void Bad_placeholder_counts_and_grids_are_rejected_by_name()
+    public void BadPlaceholderCountsAndGridsAreRejectedByName()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PromptBuilder().AddVideo(0));
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => PromptBuilder.PlaceholdersFor((4, 17, 30)));

@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Tests.Text;
 public class TokenListingTests
 {
     [Fact]
-    public void Json_lists_the_ids()
+    public void JsonListsTheIds()
     {
         int[] ids = SharedTokenizer.Instance.Encode("Hello world");
         Assert.Equal("{\"ids\":[9707,1879]}", TokenListing.Json(ids));
@@ -16,7 +16,7 @@ public class TokenListingTests
     }
 
     [Fact]
-    public void Lines_show_pieces_and_bytes_of_split_characters()
+    public void LinesShowPiecesAndBytesOfSplitCharacters()
     {
         var tokenizer = SharedTokenizer.Instance;
         string lines = TokenListing.Lines(tokenizer.Encode("Hello 🎥<|im_end|>"), tokenizer);

@@ -7,7 +7,7 @@ namespace PruneVid.Runtime.Tests.Text;
 public class TokenStreamDecoderTests
 {
     [Fact]
-    public void Emoji_split_over_tokens_is_emitted_only_when_complete()
+    public void EmojiSplitOverTokensIsEmittedOnlyWhenComplete()
     {
         var tokenizer = SharedTokenizer.Instance;
         // Reference ids: "emoji 🎥🙂👍🏽 mixed" — 🎥 is split over 3 byte-level tokens (11162, 236, 98).
@@ -24,7 +24,7 @@ public class TokenStreamDecoderTests
     }
 
     [Fact]
-    public void Special_tokens_can_be_left_out_of_the_stream()
+    public void SpecialTokensCanBeLeftOutOfTheStream()
     {
         var tokenizer = SharedTokenizer.Instance;
         var decoder = tokenizer.CreateStreamDecoder(skipSpecialTokens: true);
@@ -33,7 +33,7 @@ public class TokenStreamDecoderTests
     }
 
     [Fact]
-    public void Flush_turns_a_dangling_partial_character_into_a_replacement()
+    public void FlushTurnsADanglingPartialCharacterIntoAReplacement()
     {
         var decoder = SharedTokenizer.Instance.CreateStreamDecoder();
         Assert.Equal(" ", decoder.Push(11162)); // " " + first two bytes of a 4-byte character
@@ -42,7 +42,7 @@ public class TokenStreamDecoderTests
     }
 
     [Fact]
-    public void Streaming_equals_batch_decode_for_generated_text()
+    public void StreamingEqualsBatchDecodeForGeneratedText()
     {
         var tokenizer = SharedTokenizer.Instance;
         var random = new Random(7);
@@ -64,6 +64,6 @@ public class TokenStreamDecoderTests
     [InlineData(new byte[] { 0xE4, 0xBD }, 0)]
     [InlineData(new byte[] { 0xC3 }, 0)]
     [InlineData(new byte[] { 0x41, 0xC3, 0xA9 }, 3)]
-    public void Complete_prefix_stops_before_an_unfinished_sequence(byte[] bytes, int expected) =>
+    public void CompletePrefixStopsBeforeAnUnfinishedSequence(byte[] bytes, int expected) =>
         Assert.Equal(expected, PruneVid.Runtime.Text.TokenStreamDecoder.CompletePrefixLength(bytes));
 }

@@ -21,7 +21,7 @@ public sealed class TokenizerFuzzTests(ITestOutputHelper output)
     private const int Seed = 4242;
 
     [Fact]
-    public void Real_tokenizer_json_truncated_at_every_tenth_names_the_file()
+    public void RealTokenizerJsonTruncatedAtEveryTenthNamesTheFile()
     {
         byte[] full = File.ReadAllBytes(Path.Combine(SharedTokenizer.Folder, "tokenizer.json"));
         using var folder = new TempDirectory("prunevid-tok-trunc-", inMemory: true);
@@ -37,7 +37,7 @@ public sealed class TokenizerFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Truncation_inside_a_number_says_where_instead_of_a_bare_json_error()
+    public void TruncationInsideANumberSaysWhereInsteadOfABareJsonError()
     {
         byte[] full = File.ReadAllBytes(Path.Combine(SharedTokenizer.Folder, "tokenizer.json"));
         int cut = full.AsSpan().IndexOf("\": 1234"u8) + 5; // inside a vocabulary id
@@ -54,7 +54,7 @@ public sealed class TokenizerFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Mutated_tokenizer_files_fail_naming_the_file_and_field()
+    public void MutatedTokenizerFilesFailNamingTheFileAndField()
     {
         using var folder = new TempDirectory("prunevid-tok-fuzz-", inMemory: true);
         string model = TinyModelFolder.Create(folder.File("model"));
@@ -110,7 +110,7 @@ public sealed class TokenizerFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Damaged_vocab_and_merges_name_the_file_at_fault()
+    public void DamagedVocabAndMergesNameTheFileAtFault()
     {
         using var folder = new TempDirectory("prunevid-tok-vm-", inMemory: true);
         string vocab = folder.File("vocab.json"), merges = folder.File("merges.txt");

@@ -8,7 +8,7 @@ namespace PruneVid.Runtime.Tests.Text;
 public class TokenizerLoadingTests
 {
     [Fact]
-    public void Missing_model_folder_is_named()
+    public void MissingModelFolderIsNamed()
     {
         string dir = Path.Combine(Path.GetTempPath(), "prunevid-no-such-" + Guid.NewGuid().ToString("N"));
         var ex = Assert.Throws<DirectoryNotFoundException>(() => QwenTokenizer.FromModelFolder(dir));
@@ -16,7 +16,7 @@ public class TokenizerLoadingTests
     }
 
     [Fact]
-    public void Folder_without_tokenizer_files_says_which_files_are_needed()
+    public void FolderWithoutTokenizerFilesSaysWhichFilesAreNeeded()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-empty-").FullName;
         try
@@ -30,7 +30,7 @@ public class TokenizerLoadingTests
     }
 
     [Fact]
-    public void Vocab_and_merges_files_give_the_same_ids_as_tokenizer_json()
+    public void VocabAndMergesFilesGiveTheSameIdsAsTokenizerJson()
     {
         string dir = Directory.CreateTempSubdirectory("prunevid-vocab-").FullName;
         try

@@ -10,7 +10,7 @@ public class TokenizerOracleTests
     private const int Count = 2400;
 
     [Fact]
-    public void Generated_strings_match_the_rust_tokenizer()
+    public void GeneratedStringsMatchTheRustTokenizer()
     {
         using var oracle = new Tokenizers.DotNet.Tokenizer(Path.Combine(SharedTokenizer.Folder, "tokenizer.json"));
         var tokenizer = SharedTokenizer.Instance;

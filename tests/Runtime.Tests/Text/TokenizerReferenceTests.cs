@@ -17,7 +17,7 @@ public class TokenizerReferenceTests
 
     [Theory]
     [MemberData(nameof(ReferenceCases))]
-    public void Fixture_string_encodes_to_reference_ids_and_decodes_back(int index)
+    public void FixtureStringEncodesToReferenceIdsAndDecodesBack(int index)
     {
         var (text, ids, decoded) = LoadReference()[index];
         var tokenizer = SharedTokenizer.Instance;
@@ -27,7 +27,7 @@ public class TokenizerReferenceTests
     }
 
     [Fact]
-    public void Chat_prefix_matches_the_ids_of_the_published_integration_test()
+    public void ChatPrefixMatchesTheIdsOfThePublishedIntegrationTest()
     {
         // Ids from docs/model.md §5.6 (verified against HF's Qwen2.5-VL integration test).
         const string text = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n<|vision_start|><|video_pad|><|video_pad|><|vision_end|>Describe this video.<|im_end|>\n<|im_start|>assistant\n";
@@ -36,7 +36,7 @@ public class TokenizerReferenceTests
     }
 
     [Fact]
-    public void Combining_accent_is_composed_before_bpe()
+    public void CombiningAccentIsComposedBeforeBpe()
     {
         // "e" + U+0301 must tokenize like the precomposed "é" (NFC), which is one token.
         var tokenizer = SharedTokenizer.Instance;
@@ -54,14 +54,14 @@ public class TokenizerReferenceTests
     [InlineData("a \n \n  b", new[] { "a", " \n \n", " ", " b" })]
     [InlineData("it's 'LL", new[] { "it", "'s", " '", "LL" })]
     [InlineData("?!\r\n\r\nx", new[] { "?!\r\n\r\n", "x" })]
-    public void Pre_tokenizer_splits_like_the_qwen_pattern(string text, string[] expected)
+    public void PreTokenizerSplitsLikeTheQwenPattern(string text, string[] expected)
     {
         var pieces = QwenPreTokenizer.Split(text).Select(p => text.Substring(p.Offset, p.Length));
         Assert.Equal(expected, pieces);
     }
 
     [Fact]
-    public void Added_token_is_found_before_normalization()
+    public void AddedTokenIsFoundBeforeNormalization()
     {
         // NFC would compose the token's '>' with U+0338 into U+226F; HF matches the token on the raw text first.
         var tokenizer = SharedTokenizer.Instance;
@@ -70,7 +70,7 @@ public class TokenizerReferenceTests
     }
 
     [Fact]
-    public void Decode_can_skip_special_tokens_only()
+    public void DecodeCanSkipSpecialTokensOnly()
     {
         var tokenizer = SharedTokenizer.Instance;
         int[] ids = tokenizer.Encode("<|im_start|>Hi<tool_call><|im_end|>");
@@ -79,7 +79,7 @@ public class TokenizerReferenceTests
     }
 
     [Fact]
-    public void Lone_surrogate_is_read_as_the_replacement_character()
+    public void LoneSurrogateIsReadAsTheReplacementCharacter()
     {
         // string.Normalize throws on unpaired surrogates; the tokenizer treats them as U+FFFD instead.
         var tokenizer = SharedTokenizer.Instance;
@@ -87,14 +87,14 @@ public class TokenizerReferenceTests
     }
 
     [Fact]
-    public void Decode_rejects_an_unknown_id_by_name()
+    public void DecodeRejectsAnUnknownIdByName()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => SharedTokenizer.Instance.Decode([9707, 999_999]));
         Assert.Contains("999999", ex.Message);
     }
 
     [Fact]
-    public void Invariant_globalization_is_refused_loudly()
+    public void InvariantGlobalizationIsRefusedLoudly()
     {
         // Under invariant globalization string.Normalize returns its input unchanged; simulate that.
         var ex = Assert.Throws<InvalidOperationException>(() => QwenTokenizer.EnsureNormalizationAvailable(s => s));
