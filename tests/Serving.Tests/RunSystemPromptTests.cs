@@ -12,7 +12,7 @@ public sealed class RunSystemPromptTests(ServingFixture fixture)
         var (code, error, output) = FrameSizeOptionTests.CliWithOutput(["run", "--model", fixture.Model, "--video", fixture.Clip,
             "--question", "What is shown?", "--strategy", "noop", "--max-new-tokens", "1", "--device", "cpu", "--json", .. ServingFixture.SmallFrames, .. extra]);
         Assert.True(code == 0, error);
-        return JsonNode.Parse(output)!["Compression"]!["prompt_tokens"]!.GetValue<int>();
+        return JsonNode.Parse(output)!["compression"]!["prompt_tokens"]!.GetValue<int>();
     }
 
     [Fact]

@@ -14,13 +14,13 @@ public sealed class WeightsOptionTests(ServingFixture fixture)
         var (code, error, output) = Cli(["run", "--model", fixture.Model, "--video", fixture.Clip, "--question", "What is shown?",
             "--strategy", "noop", "--max-new-tokens", "2", "--device", "cpu", "--weights", format, "--json", .. ServingFixture.SmallFrames]);
         Assert.True(code == 0, error);
-        Assert.InRange(JsonNode.Parse(output)!["Tokens"]!.AsArray().Count, 1, 2);
+        Assert.InRange(JsonNode.Parse(output)!["tokens"]!.AsArray().Count, 1, 2);
     }
 
     [Fact]
     public async Task AServerWithInt4WeightsAnswersAChatRequest()
     {
-        await using var server = await ServerProcess.StartAsync(fixture.Model, ["--weights", "int4", .. ServingFixture.SmallFrames]);
+        await using var server = await ServerProcess.StartAsync(fixture.Model, ["--weights", "int4", "--allowed-local-media-path", fixture.Folder, .. ServingFixture.SmallFrames]);
         using var http = new HttpClient { BaseAddress = server.Address };
         string answer = await Api.AnswerAsync(http, Api.VideoRequest(Api.FileUrl(fixture.Clip), maxTokens: 2));
         Assert.NotNull(answer);

@@ -86,7 +86,7 @@ internal sealed class RequestMedia(ServeSettings settings, LocalMediaPolicy loca
 
     private string NewTemporaryFile()
     {
-        string file = Path.Combine(Path.GetTempPath(), $"prunevid-serve-{Guid.NewGuid():N}.media");
+        string file = Path.Combine(Path.GetTempPath(), $"prunevid-serve-{Environment.ProcessId}-{Guid.NewGuid():N}.media");
         _temporary.Add(file);
         return file;
     }
