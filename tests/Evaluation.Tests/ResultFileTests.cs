@@ -17,6 +17,19 @@ public sealed class ResultFileTests : IDisposable
     };
 
     [Fact]
+    public void ALineWrittenBeforeVisualTokensKeptKeepsItsCount()
+    {
+        // The line format before `visual_tokens_kept`: the tokens placed in the prompt were `visual_tokens_after`.
+        const string old = "{\"q_uid\":\"q1\",\"strategy\":\"prunevid-stage1\",\"prediction\":2,\"answer\":2,\"correct\":true,\"error\":null," +
+            "\"scoring\":\"logits\",\"visual_tokens_before\":432,\"visual_tokens_after\":120,\"prompt_tokens\":180}";
+        EvalRecord record = EvalRecord.TryParse(old)!;
+        Assert.Equal(120, record.VisualTokensKept);
+        Assert.Equal(120, record.PromptVisualTokens);
+        Assert.Equal(100.0 * 120 / 432, record.RetentionPercent, 9);
+        Assert.Equal(57, EvalRecord.TryParse(old.Replace("\"visual_tokens_after\":120", "\"visual_tokens_kept\":57,\"visual_tokens_after\":120"))!.VisualTokensKept);
+    }
+
+    [Fact]
     public void LinesAreAppendedAndFoundAgainOnReopen()
     {
         string path = Path.Combine(_dir, "r.jsonl");

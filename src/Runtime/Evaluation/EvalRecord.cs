@@ -1,5 +1,6 @@
 // PruneVid.NET — evaluation: one result line.
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
 namespace PruneVid.Runtime.Evaluation;
@@ -77,7 +78,13 @@ public sealed record EvalRecord
         try
         {
             var record = JsonSerializer.Deserialize<EvalRecord>(line, Json);
-            return record is { QUid.Length: > 0, Strategy.Length: > 0 } ? record : null;
+            if (record is not { QUid.Length: > 0, Strategy.Length: > 0 }) return null;
+            // Lines written before `visual_tokens_kept` existed carry `visual_tokens_after` (the tokens placed in the
+            // prompt): a resumed or merged old run keeps that count instead of reading 0.
+            if (!line.Contains("\"visual_tokens_kept\"", StringComparison.Ordinal)
+                && JsonNode.Parse(line)?["visual_tokens_after"]?.GetValue<int>() is int legacy)
+                record = record with { VisualTokensKept = legacy, PromptVisualTokens = legacy };
+            return record;
         }
         catch (JsonException)
         {
