@@ -68,6 +68,7 @@ internal static class EvalRunCommand
         foreach (Option o in new Option[] { common.Model, common.Tokenizer, common.Strategies, common.Limit, common.Shard, common.ShardCount, common.Scoring,
                      common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device })
             command.Options.Add(o);
+        command.Options.Add(EncoderCacheOption.Create());
         return common;
     }
 
@@ -108,6 +109,7 @@ internal static class EvalRunCommand
             Sampling = sampling,
             Preprocessing = processor,
             TokenizerDirectory = parse.GetValue(o.Tokenizer)?.FullName,
+            EncoderCacheMegabytes = EncoderCacheOption.Get(parse),
         };
         Console.Error.WriteLine($"loading {parse.GetValue(o.Model)!.FullName} …");
         using var pipeline = VideoQaPipeline.Load(parse.GetValue(o.Model)!.FullName, options);

@@ -21,29 +21,28 @@ public sealed partial class VideoQaPipeline
         CancellationToken cancellationToken = default)
     {
         IReadOnlyList<VisionSignalRequest> signals = SignalsFor(strategies); // a bad spec fails before the decode
-        var clock = Stopwatch.StartNew();
-        DecodedVideo video = await new VideoDecoder(Options.FfmpegFolder).DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
-        return Encode(video.Frames, video.SampleFps, signals, decodeTime: clock.Elapsed);
+        return await EncodeThroughCache(FileKey(videoPath), signals, async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            DecodedVideo video = await new VideoDecoder(Options.FfmpegFolder).DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
+            return (video.Frames, video.SampleFps, clock.Elapsed);
+        }).ConfigureAwait(false);
     }
 
-    /// <summary>Preprocesses and encodes frames already in memory (RGB24 sampled at <paramref name="fps"/>).</summary>
-    public EncodedVideo EncodeFrames(RgbFrames frames, double fps, IEnumerable<string>? strategies = null) =>
-        Encode(frames, fps, SignalsFor(strategies), TimeSpan.Zero);
+    /// <summary>
+    /// Preprocesses and encodes frames already in memory (RGB24 sampled at <paramref name="fps"/>), or takes their
+    /// encoding from the encoder cache.
+    /// </summary>
+    public EncodedVideo EncodeFrames(RgbFrames frames, double fps, IEnumerable<string>? strategies = null)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        string? key = _encoderCache is null ? null : EncoderCacheKey.ForFrames(frames, fps, Options.Preprocessing, _modelIdentity);
+        // Nothing here awaits: the task is complete when it returns.
+        return EncodeThroughCache(key, SignalsFor(strategies), () => Task.FromResult((frames, fps, TimeSpan.Zero))).GetAwaiter().GetResult();
+    }
 
     private static IReadOnlyList<VisionSignalRequest> SignalsFor(IEnumerable<string>? strategies) =>
         strategies is null ? [] : strategies.SelectMany(s => StrategySpec.Parse(s).CreateChain(null).VisionSignals).Distinct().ToArray();
-
-    private EncodedVideo Encode(RgbFrames frames, double fps, IReadOnlyList<VisionSignalRequest> signals, TimeSpan decodeTime)
-    {
-        ArgumentNullException.ThrowIfNull(frames);
-        var clock = Stopwatch.StartNew();
-        PreprocessedVideo pixels = new VisionPreprocessor(Options.Preprocessing).PreprocessVideo(frames, fps);
-        TimeSpan preprocess = clock.Elapsed;
-        clock.Restart();
-        var inputs = new VideoInputs([pixels.Grid], pixels.PixelValues, [pixels.SecondPerGridT]);
-        EncodedVideos encoded = new VisionStage(_backend, _vision).Encode(inputs, signals);
-        return new EncodedVideo(encoded, pixels.Grid, pixels.SecondPerGridT, decodeTime, preprocess, clock.Elapsed);
-    }
 
     /// <summary>
     /// Answers <paramref name="question"/> about an encoded video with the strategy <paramref name="strategySpec"/>
@@ -118,14 +117,18 @@ public sealed partial class VideoQaPipeline
 
 /// <summary>
 /// One video after the vision tower: its merged-token embeddings on the device, its grid (in patches) and how long
-/// each step took. Owned by the caller; dispose it when every question about it is answered.
+/// each step took (zero when it came from the encoder cache). Owned by the caller; dispose it when every question
+/// about it is answered (an encoding borrowed from the encoder cache then goes back to it).
 /// </summary>
 public sealed class EncodedVideo : IDisposable
 {
+    private readonly IDisposable? _lease;
+
     internal EncodedVideo(EncodedVideos encoded, (int T, int H, int W) grid, double secondsPerGrid, TimeSpan decodeTime,
-        TimeSpan preprocessTime, TimeSpan visionTime)
+        TimeSpan preprocessTime, TimeSpan visionTime, IDisposable? lease = null)
     {
         Encoded = encoded;
+        _lease = lease;
         (Grid, SecondsPerGrid, DecodeTime, PreprocessTime, VisionTime) = (grid, secondsPerGrid, decodeTime, preprocessTime, visionTime);
     }
 
@@ -157,7 +160,8 @@ public sealed class EncodedVideo : IDisposable
     {
         if (IsDisposed) return;
         IsDisposed = true;
-        Encoded.Dispose();
+        if (_lease is not null) _lease.Dispose();
+        else Encoded.Dispose();
     }
 }
 
