@@ -27,7 +27,7 @@ internal static class DemoCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var command = new Command("demo", "Compare the baseline with every token reducer on a synthetic video and a tiny random model (offline)")
         {
-            model, video, device, maxNewTokens, json, EncoderCacheOption.Create(),
+            model, video, device, maxNewTokens, json, CacheSizeOption.Encoder(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,7 +45,7 @@ internal static class DemoCommand
                 Console.Error.WriteLine($"video: {videoPath}");
 
                 var options = new PipelineOptions { Device = BackendFactory.Parse(parse.GetValue(device)!), Strategy = "noop", Verbose = true, Log = l => Console.Error.WriteLine("  " + l),
-                    EncoderCacheMegabytes = EncoderCacheOption.Get(parse) };
+                    EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName) };
                 using var baseline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
                 var decoded = await WorkProgress.RunAsync("decoding the video", () => new VideoDecoder().DecodeAsync(videoPath, options.Sampling, cancellationToken));
                 Console.Error.WriteLine($"backend: {baseline.BackendName}; {decoded.Frames.Count} frames {decoded.Frames.Width}x{decoded.Frames.Height} at {decoded.SampleFps:0.##} fps");

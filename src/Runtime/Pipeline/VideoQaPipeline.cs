@@ -51,6 +51,9 @@ public sealed partial class VideoQaPipeline : IDisposable
         _generator = new TextGenerator(_text);
         _modelIdentity = modelIdentity;
         _encoderCache = options.EncoderCacheMegabytes > 0 ? new EncoderCache(options.EncoderCacheMegabytes * 1024L * 1024L) : null;
+        if (options.PrefixCacheMegabytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"the prefix cache size must be 0 (off) or more megabytes, got {options.PrefixCacheMegabytes}");
+        if (options.PrefixCacheMegabytes > 0) _generator.Prefixes = new PrefixCache(options.PrefixCacheMegabytes * 1024L * 1024L);
         _ownsModel = true;
     }
 
@@ -114,6 +117,12 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// <see cref="WithStrategy"/> (null when <see cref="PipelineOptions.EncoderCacheMegabytes"/> is 0).
     /// </summary>
     public EncoderCache? EncoderCache => _encoderCache;
+
+    /// <summary>
+    /// The prompt-prefix KV rows kept for follow-up questions, shared like <see cref="EncoderCache"/> (null when
+    /// <see cref="PipelineOptions.PrefixCacheMegabytes"/> is 0).
+    /// </summary>
+    public PrefixCache? PrefixCache => _generator.Prefixes;
 
     /// <summary>Decoding defaults: greedy unless generation_config.json asks for sampling.</summary>
     public SamplingOptions DefaultSampling(int maxNewTokens = 128) =>
@@ -353,6 +362,8 @@ public sealed partial class VideoQaPipeline : IDisposable
     public void Dispose()
     {
         if (!_ownsModel) return;
+        _encoderCache?.Dispose();
+        _generator.Prefixes?.Dispose();
         _text.Dispose();
         _vision.Dispose();
         _weights.Dispose();

@@ -1,10 +1,10 @@
-// PruneVid.NET — CLI: --encoder-cache-mb on run, serve, eval and demo.
+// PruneVid.NET — CLI: --encoder-cache-mb on run, serve, eval and demo; --prefix-cache-mb on serve and eval.
 using System.Text.Json.Nodes;
 
 namespace PruneVid.Serving.Tests;
 
 [Collection("serve")]
-public sealed class EncoderCacheOptionTests(ServingFixture fixture)
+public sealed class CacheSizeOptionTests(ServingFixture fixture)
 {
     [Fact]
     public void RunAnswersAlikeWithTheEncoderCacheOnAndOff()
@@ -19,13 +19,15 @@ public sealed class EncoderCacheOptionTests(ServingFixture fixture)
     [InlineData("serve")]
     [InlineData("demo")]
     [InlineData("eval mcq")]
-    public void ANegativeCacheSizeIsRefusedWithASentence(string command)
+    [InlineData("serve", "--prefix-cache-mb")]
+    [InlineData("eval mcq", "--prefix-cache-mb")]
+    public void ANegativeCacheSizeIsRefusedWithASentence(string command, string option = "--encoder-cache-mb")
     {
         // run checks its media options first: give it a complete command line.
         string[] rest = command == "run" ? ["--model", fixture.Model, "--video", fixture.Clip, "--question", "q"] : [];
-        var (code, error, _) = FrameSizeOptionTests.CliWithOutput([.. command.Split(' '), .. rest, "--encoder-cache-mb", "-5"]);
+        var (code, error, _) = FrameSizeOptionTests.CliWithOutput([.. command.Split(' '), .. rest, option, "-5"]);
         Assert.NotEqual(0, code);
-        Assert.Contains("--encoder-cache-mb must be 0 (off) or a positive number of megabytes", error);
+        Assert.Contains($"{option} must be 0 (off) or a positive number of megabytes", error);
         Assert.DoesNotContain("   at ", error);
     }
 
