@@ -62,7 +62,7 @@ public sealed partial class VideoQaPipeline
         Func<Task<(RgbFrames Frames, double Fps, TimeSpan DecodeTime)>> decode)
     {
         if (key is not null && _encoderCache!.TryGet(key, signals) is { } hit)
-            return new EncodedVideo(hit.Encoded, hit.Grids[0], hit.SecondsPerGrid[0], TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, hit);
+            return new EncodedVideo(hit.Encoded, signals, hit.Grids[0], hit.SecondsPerGrid[0], TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, hit);
         var (frames, fps, decodeTime) = await decode().ConfigureAwait(false);
         ArgumentNullException.ThrowIfNull(frames);
         var clock = Stopwatch.StartNew();
@@ -71,6 +71,6 @@ public sealed partial class VideoQaPipeline
         clock.Restart();
         var inputs = new VideoInputs([pixels.Grid], pixels.PixelValues, [pixels.SecondPerGridT]);
         EncodedVideos encoded = Encode(inputs, signals, key, out EncoderCache.Lease? lease);
-        return new EncodedVideo(encoded, pixels.Grid, pixels.SecondPerGridT, decodeTime, preprocess, clock.Elapsed, lease);
+        return new EncodedVideo(encoded, signals, pixels.Grid, pixels.SecondPerGridT, decodeTime, preprocess, clock.Elapsed, lease);
     }
 }

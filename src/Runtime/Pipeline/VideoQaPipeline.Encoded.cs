@@ -107,7 +107,7 @@ public sealed partial class VideoQaPipeline
         ObjectDisposedException.ThrowIf(video.IsDisposed, video);
         if (string.IsNullOrWhiteSpace(strategySpec)) throw new ArgumentException("the strategy is empty: name a reducer or a chain (see `prunevid strategies`)", nameof(strategySpec));
         ReducerChain chain = StrategySpec.Parse(strategySpec).CreateChain(null);
-        var missing = chain.VisionSignals.Where(r => !video.Encoded.Signals.Contains(r)).ToArray();
+        var missing = chain.VisionSignals.Where(r => !video.SignalsRequested.Contains(r)).ToArray();
         if (missing.Length > 0)
             throw new ArgumentException($"strategy '{strategySpec}' needs {string.Join(", ", missing)}, which this encoding did not compute: " +
                 "name the strategy when encoding the video (EncodeVideoAsync/EncodeFrames strategies)", nameof(strategySpec));
@@ -124,15 +124,22 @@ public sealed class EncodedVideo : IDisposable
 {
     private readonly IDisposable? _lease;
 
-    internal EncodedVideo(EncodedVideos encoded, (int T, int H, int W) grid, double secondsPerGrid, TimeSpan decodeTime,
-        TimeSpan preprocessTime, TimeSpan visionTime, IDisposable? lease = null)
+    internal EncodedVideo(EncodedVideos encoded, IReadOnlyList<VisionSignalRequest> signalsRequested, (int T, int H, int W) grid,
+        double secondsPerGrid, TimeSpan decodeTime, TimeSpan preprocessTime, TimeSpan visionTime, IDisposable? lease = null)
     {
         Encoded = encoded;
+        SignalsRequested = [.. signalsRequested];
         _lease = lease;
         (Grid, SecondsPerGrid, DecodeTime, PreprocessTime, VisionTime) = (grid, secondsPerGrid, decodeTime, preprocessTime, visionTime);
     }
 
     internal EncodedVideos Encoded { get; }
+
+    /// <summary>
+    /// The signals the caller asked for when encoding. Only strategies needing no others may answer on it, even when
+    /// an encoding from the cache holds more: what works does not depend on what the cache happened to hold.
+    /// </summary>
+    internal HashSet<VisionSignalRequest> SignalsRequested { get; }
 
     /// <summary>[tokens, hidden] merged-token embeddings on the model's backend.</summary>
     public Tensor Embeddings => Encoded.Embeddings;

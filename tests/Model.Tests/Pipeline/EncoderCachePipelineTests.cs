@@ -75,6 +75,17 @@ public sealed class EncoderCachePipelineTests(PipelineFixture fixture) : IClassF
     }
 
     [Fact]
+    public void AnEncodingFromTheCacheServesOnlyTheSignalsTheCallerAskedFor()
+    {
+        using var cached = Load(64);
+        using (cached.EncodeFrames(fixture.Frames, fixture.FramesFps, ["fastvid"])) { }
+        using EncodedVideo plain = cached.EncodeFrames(fixture.Frames, fixture.FramesFps); // a hit on an entry that holds fastvid's signals
+        Assert.Equal(1, cached.EncoderCache!.Hits);
+        var e = Assert.ThrowsAny<ArgumentException>(() => cached.Answer(plain, fixture.Question, "fastvid"));
+        Assert.Contains("name the strategy when encoding", e.Message);
+    }
+
+    [Fact]
     public void ADifferentFrameRateOrPixelBudgetIsAMiss()
     {
         using var cached = Load(64);
