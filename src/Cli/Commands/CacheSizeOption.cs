@@ -15,10 +15,15 @@ internal static class CacheSizeOption
         "Megabytes of vision-tower outputs kept on the device for later questions about the same video (0: off)",
         PipelineOptions.DefaultEncoderCacheMegabytes);
 
-    /// <summary><c>--prefix-cache-mb</c> (serve, eval).</summary>
-    public static Option<int> Prefix() => Create(PrefixName,
-        "Megabytes of prompt-prefix KV rows (system prompt + video tokens) kept for follow-up questions (0: off)",
-        PipelineOptions.DefaultPrefixCacheMegabytes);
+    /// <summary>
+    /// <c>--prefix-cache-mb</c>: on by default for serve; off by default for eval, whose prefill timings compare
+    /// strategies and must not include reused rows unless asked.
+    /// </summary>
+    public static Option<int> Prefix(int defaultMegabytes = PipelineOptions.DefaultPrefixCacheMegabytes) => Create(PrefixName,
+        defaultMegabytes == 0
+            ? "Megabytes of prompt-prefix KV rows kept for later questions about the same video (default 0: off, so prefill timings are cold)"
+            : "Megabytes of prompt-prefix KV rows (system prompt + video tokens) kept for follow-up questions (0: off)",
+        defaultMegabytes);
 
     /// <summary>The value of <paramref name="name"/> given to the command (the default when absent).</summary>
     public static int Get(ParseResult parse, string name) => parse.GetValue<int>(name);

@@ -45,7 +45,8 @@ internal static class DemoCommand
                 Console.Error.WriteLine($"video: {videoPath}");
 
                 var options = new PipelineOptions { Device = BackendFactory.Parse(parse.GetValue(device)!), Strategy = "noop", Verbose = true, Log = l => Console.Error.WriteLine("  " + l),
-                    EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName) };
+                    EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
+                    PrefixCacheMegabytes = 0 }; // the table compares cold prefills
                 using var baseline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
                 var decoded = await WorkProgress.RunAsync("decoding the video", () => new VideoDecoder().DecodeAsync(videoPath, options.Sampling, cancellationToken));
                 Console.Error.WriteLine($"backend: {baseline.BackendName}; {decoded.Frames.Count} frames {decoded.Frames.Width}x{decoded.Frames.Height} at {decoded.SampleFps:0.##} fps");

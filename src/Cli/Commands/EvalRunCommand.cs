@@ -69,7 +69,7 @@ internal static class EvalRunCommand
                      common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device })
             command.Options.Add(o);
         command.Options.Add(CacheSizeOption.Encoder());
-        command.Options.Add(CacheSizeOption.Prefix());
+        command.Options.Add(CacheSizeOption.Prefix(defaultMegabytes: 0));
         return common;
     }
 
