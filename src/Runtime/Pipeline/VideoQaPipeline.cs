@@ -210,29 +210,37 @@ public sealed partial class VideoQaPipeline : IDisposable
         var videos = new List<PreprocessedVideo>();
         var images = new List<PreprocessedImage>();
         var template = new List<ChatMessage>(conversation.Count);
-        foreach (ChatTurn turn in conversation)
+        try
         {
-            var content = new List<ChatContent>(turn.Parts.Count);
-            foreach (ChatPart part in turn.Parts)
+            foreach (ChatTurn turn in conversation)
             {
-                switch (part)
+                var content = new List<ChatContent>(turn.Parts.Count);
+                foreach (ChatPart part in turn.Parts)
                 {
-                    case ChatPart.TextPart text:
-                        content.Add(ChatContent.Text(text.Value));
-                        break;
-                    case ChatPart.VideoPart video:
-                        // A cached encoding knows its grids: the frames are not preprocessed again.
-                        if (lease is null) videos.Add(preprocessor.PreprocessVideo(video.Frames, video.Fps));
-                        grids.Add(lease is null ? videos[^1].Grid : lease.Grids[grids.Count]);
-                        content.Add(ChatContent.Video(PromptBuilder.PlaceholdersFor(grids[^1], merge)));
-                        break;
-                    case ChatPart.ImagePart image:
-                        images.Add(preprocessor.PreprocessImage(image.Frame));
-                        content.Add(ChatContent.Image(PromptBuilder.PlaceholdersFor(images[^1].Grid, merge)));
-                        break;
+                    switch (part)
+                    {
+                        case ChatPart.TextPart text:
+                            content.Add(ChatContent.Text(text.Value));
+                            break;
+                        case ChatPart.VideoPart video:
+                            // A cached encoding knows its grids: the frames are not preprocessed again.
+                            if (lease is null) videos.Add(preprocessor.PreprocessVideo(video.Frames, video.Fps));
+                            grids.Add(lease is null ? videos[^1].Grid : lease.Grids[grids.Count]);
+                            content.Add(ChatContent.Video(PromptBuilder.PlaceholdersFor(grids[^1], merge)));
+                            break;
+                        case ChatPart.ImagePart image:
+                            images.Add(preprocessor.PreprocessImage(image.Frame));
+                            content.Add(ChatContent.Image(PromptBuilder.PlaceholdersFor(images[^1].Grid, merge)));
+                            break;
+                    }
                 }
+                template.Add(new ChatMessage(turn.Role, content));
             }
-            template.Add(new ChatMessage(turn.Role, content));
+        }
+        catch
+        {
+            lease?.Dispose(); // bad media: the borrowed encoding goes back
+            throw;
         }
         TimeSpan preprocess = clock.Elapsed;
         clock.Restart();
