@@ -17,6 +17,8 @@ string usage = """
       ptx --out DIR                    every kernel variant's PTX (sm_90), one Family.Kernel.variant.ptx file each
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
+      serve --video FILE [--url http://127.0.0.1:8000] [--streams 1,2,4,8] [--max-tokens 32] [--model NAME]
+                                       a running `prunevid serve`: cold vs follow-up TTFT, decode tok/s and TTFT at N streams
     """;
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 // Help anywhere prints the usage instead of starting a benchmark (a default 7B run needs ~20 GB and many minutes).
@@ -33,6 +35,7 @@ return args[0] switch
     "stage1" => Stage1Benchmark.Run(rest),
     "stage2" => Stage2Benchmark.Run(rest),
     "reducers" => ReducerBenchmark.Run(rest),
+    "serve" => ServeBenchmark.Run(rest),
     _ => Fail(),
 };
 

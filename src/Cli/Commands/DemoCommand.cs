@@ -27,7 +27,7 @@ internal static class DemoCommand
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var command = new Command("demo", "Compare the baseline with every token reducer on a synthetic video and a tiny random model (offline)")
         {
-            model, video, device, maxNewTokens, json,
+            model, video, device, maxNewTokens, json, CacheSizeOption.Encoder(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -44,11 +44,18 @@ internal static class DemoCommand
                     : $"model: {modelDir}");
                 Console.Error.WriteLine($"video: {videoPath}");
 
-                var options = new PipelineOptions { Device = BackendFactory.Parse(parse.GetValue(device)!), Strategy = "noop", Verbose = true, Log = l => Console.Error.WriteLine("  " + l) };
+                var options = new PipelineOptions { Device = BackendFactory.Parse(parse.GetValue(device)!), Strategy = "noop", Verbose = true, Log = l => Console.Error.WriteLine("  " + l),
+                    EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
+                    PrefixCacheMegabytes = 0 }; // the table compares cold prefills
                 using var baseline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));
                 var decoded = await WorkProgress.RunAsync("decoding the video", () => new VideoDecoder().DecodeAsync(videoPath, options.Sampling, cancellationToken));
                 Console.Error.WriteLine($"backend: {baseline.BackendName}; {decoded.Frames.Count} frames {decoded.Frames.Width}x{decoded.Frames.Height} at {decoded.SampleFps:0.##} fps");
 
+                // The vision tower runs once, with every signal any strategy asks for; each row then finds the video in
+                // the encoder cache (its vision column reads 0). Without a cache every row encodes it again.
+                using EncodedVideo? shared = baseline.EncoderCache is null ? null
+                    : baseline.EncodeFrames(decoded.Frames, decoded.SampleFps, StrategyNames());
+                if (shared is not null) Console.Error.WriteLine($"vision tower: {ResultText.Ms(shared.VisionTime)}, once for every strategy (encoder cache)");
                 // One untimed run first, so JIT and kernel compilation do not land in the first row's numbers.
                 baseline.GenerateFromFrames(decoded.Frames, decoded.SampleFps, Question, baseline.DefaultSampling(2), cancellationToken: cancellationToken);
                 var rows = new List<(string Strategy, VideoQaResult Result)>();

@@ -71,6 +71,8 @@ internal static class EvalRunCommand
         foreach (Option o in new Option[] { common.Model, common.Tokenizer, common.Strategies, common.Limit, common.Shard, common.ShardCount, common.Scoring,
                      common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device, common.Weights, common.Retention })
             command.Options.Add(o);
+        command.Options.Add(CacheSizeOption.Encoder());
+        command.Options.Add(CacheSizeOption.Prefix(defaultMegabytes: 0));
         return common;
     }
 
@@ -112,6 +114,8 @@ internal static class EvalRunCommand
             Sampling = sampling,
             Preprocessing = processor,
             TokenizerDirectory = parse.GetValue(o.Tokenizer)?.FullName,
+            EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
+            PrefixCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.PrefixName),
         };
         Console.Error.WriteLine($"loading {parse.GetValue(o.Model)!.FullName} …");
         using var pipeline = VideoQaPipeline.Load(parse.GetValue(o.Model)!.FullName, options);

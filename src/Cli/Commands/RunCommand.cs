@@ -39,6 +39,7 @@ internal static class RunCommand
         var command = new Command("run", "Answer a question about a video (or an image)")
         {
             model, tokenizer, video, image, question, system, strategy, parameters, fps, minPixels, maxPixels, maxFrames, maxNewTokens, device, weightFormat, retention, verbose, json,
+            CacheSizeOption.Encoder(),
         };
         command.Validators.Add(result =>
         {
@@ -63,6 +64,7 @@ internal static class RunCommand
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
                 Verbose = parse.GetValue(verbose),
                 Log = line => Console.Error.WriteLine(line),
+                EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
             };
             string modelDir = ModelLocator.Resolve(parse.GetValue(model)!.ToString());   // a folder or a cached hub name
             using var pipeline = await WorkProgress.RunAsync(WorkProgress.ModelLabel(modelDir), () => Task.Run(() => VideoQaPipeline.Load(modelDir, options), cancellationToken));

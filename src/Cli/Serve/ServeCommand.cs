@@ -57,6 +57,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the model over an OpenAI-compatible HTTP API (chat completions with video input)")
         {
             model, tokenizer, host, port, name, strategy, parameters, concurrency, queue, maxSeconds, maxFrames, minPixels, maxPixels, fps, maxBody, apiKey, apiKeyFile, remote, localFolder, privateHosts, domains, device, weightFormat,
+            CacheSizeOption.Encoder(), CacheSizeOption.Prefix(),
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -90,6 +91,8 @@ internal static class ServeCommand
                 Sampling = frames,
                 Preprocessing = processor,
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
+                EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
+                PrefixCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.PrefixName),
             };
             return await RunAsync(settings, parse.GetValue(host)!, parse.GetValue(port), modelDir, options, cancellationToken);
         });

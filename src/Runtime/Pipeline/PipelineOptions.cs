@@ -53,6 +53,24 @@ public sealed record PipelineOptions
     /// </summary>
     public bool Verbose { get; init; }
 
+    /// <summary>
+    /// Megabytes of vision-tower outputs kept on the model's device for later questions about the same media
+    /// (<see cref="EncoderCache"/>; 0: no cache). Shared by every pipeline made from the loaded one.
+    /// </summary>
+    public int EncoderCacheMegabytes { get; init; } = DefaultEncoderCacheMegabytes;
+
+    /// <summary>The encoder cache's default size: about a quarter of an hour of 1-fps 448×252 video on the 3B model's 2,048-wide float embeddings.</summary>
+    public const int DefaultEncoderCacheMegabytes = 512;
+
+    /// <summary>
+    /// Megabytes of prompt-prefix KV rows kept for later prompts that share the prefix (system prompt and video
+    /// tokens; <see cref="PrefixCache"/>; 0: no reuse). Shared by every pipeline made from the loaded one.
+    /// </summary>
+    public int PrefixCacheMegabytes { get; init; } = DefaultPrefixCacheMegabytes;
+
+    /// <summary>The prefix cache's default size: a few 1,200-token prefixes of the 3B model (about 87 MB each).</summary>
+    public const int DefaultPrefixCacheMegabytes = 512;
+
     /// <summary>Where progress and verbose lines go (null: discarded).</summary>
     public Action<string>? Log { get; init; }
 }

@@ -21,29 +21,28 @@ public sealed partial class VideoQaPipeline
         CancellationToken cancellationToken = default)
     {
         IReadOnlyList<VisionSignalRequest> signals = SignalsFor(strategies); // a bad spec fails before the decode
-        var clock = Stopwatch.StartNew();
-        DecodedVideo video = await new VideoDecoder(Options.FfmpegFolder).DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
-        return Encode(video.Frames, video.SampleFps, signals, decodeTime: clock.Elapsed);
+        return await EncodeThroughCache(FileKey(videoPath), signals, async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            DecodedVideo video = await new VideoDecoder(Options.FfmpegFolder).DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
+            return (video.Frames, video.SampleFps, clock.Elapsed);
+        }).ConfigureAwait(false);
     }
 
-    /// <summary>Preprocesses and encodes frames already in memory (RGB24 sampled at <paramref name="fps"/>).</summary>
-    public EncodedVideo EncodeFrames(RgbFrames frames, double fps, IEnumerable<string>? strategies = null) =>
-        Encode(frames, fps, SignalsFor(strategies), TimeSpan.Zero);
+    /// <summary>
+    /// Preprocesses and encodes frames already in memory (RGB24 sampled at <paramref name="fps"/>), or takes their
+    /// encoding from the encoder cache.
+    /// </summary>
+    public EncodedVideo EncodeFrames(RgbFrames frames, double fps, IEnumerable<string>? strategies = null)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        string? key = _encoderCache is null ? null : EncoderCacheKey.ForFrames(frames, fps, Options.Preprocessing, _modelIdentity);
+        // Nothing here awaits: the task is complete when it returns.
+        return EncodeThroughCache(key, SignalsFor(strategies), () => Task.FromResult((frames, fps, TimeSpan.Zero))).GetAwaiter().GetResult();
+    }
 
     private static IReadOnlyList<VisionSignalRequest> SignalsFor(IEnumerable<string>? strategies) =>
         strategies is null ? [] : strategies.SelectMany(s => StrategySpec.Parse(s).CreateChain().VisionSignals).Distinct().ToArray();
-
-    private EncodedVideo Encode(RgbFrames frames, double fps, IReadOnlyList<VisionSignalRequest> signals, TimeSpan decodeTime)
-    {
-        ArgumentNullException.ThrowIfNull(frames);
-        var clock = Stopwatch.StartNew();
-        PreprocessedVideo pixels = new VisionPreprocessor(Options.Preprocessing).PreprocessVideo(frames, fps);
-        TimeSpan preprocess = clock.Elapsed;
-        clock.Restart();
-        var inputs = new VideoInputs([pixels.Grid], pixels.PixelValues, [pixels.SecondPerGridT]);
-        EncodedVideos encoded = new VisionStage(_backend, _vision).Encode(inputs, signals);
-        return new EncodedVideo(encoded, pixels.Grid, pixels.SecondPerGridT, decodeTime, preprocess, clock.Elapsed);
-    }
 
     /// <summary>
     /// Answers <paramref name="question"/> about an encoded video with the strategy <paramref name="strategySpec"/>
@@ -109,7 +108,7 @@ public sealed partial class VideoQaPipeline
         ObjectDisposedException.ThrowIf(video.IsDisposed, video);
         if (string.IsNullOrWhiteSpace(strategySpec)) throw new ArgumentException("the strategy is empty: name a reducer or a chain (see `prunevid strategies`)", nameof(strategySpec));
         ReducerChain chain = StrategySpec.Parse(strategySpec).CreateChain(null, Options.Verbose, Options.Retention);
-        var missing = chain.VisionSignals.Where(r => !video.Encoded.Signals.Contains(r)).ToArray();
+        var missing = chain.VisionSignals.Where(r => !video.SignalsRequested.Contains(r)).ToArray();
         if (missing.Length > 0)
             throw new ArgumentException($"strategy '{strategySpec}' needs {string.Join(", ", missing)}, which this encoding did not compute: " +
                 "name the strategy when encoding the video (EncodeVideoAsync/EncodeFrames strategies)", nameof(strategySpec));
@@ -119,18 +118,29 @@ public sealed partial class VideoQaPipeline
 
 /// <summary>
 /// One video after the vision tower: its merged-token embeddings on the device, its grid (in patches) and how long
-/// each step took. Owned by the caller; dispose it when every question about it is answered.
+/// each step took (zero when it came from the encoder cache). Owned by the caller; dispose it when every question
+/// about it is answered (an encoding borrowed from the encoder cache then goes back to it).
 /// </summary>
 public sealed class EncodedVideo : IDisposable
 {
-    internal EncodedVideo(EncodedVideos encoded, (int T, int H, int W) grid, double secondsPerGrid, TimeSpan decodeTime,
-        TimeSpan preprocessTime, TimeSpan visionTime)
+    private readonly IDisposable? _lease;
+
+    internal EncodedVideo(EncodedVideos encoded, IReadOnlyList<VisionSignalRequest> signalsRequested, (int T, int H, int W) grid,
+        double secondsPerGrid, TimeSpan decodeTime, TimeSpan preprocessTime, TimeSpan visionTime, IDisposable? lease = null)
     {
         Encoded = encoded;
+        SignalsRequested = [.. signalsRequested];
+        _lease = lease;
         (Grid, SecondsPerGrid, DecodeTime, PreprocessTime, VisionTime) = (grid, secondsPerGrid, decodeTime, preprocessTime, visionTime);
     }
 
     internal EncodedVideos Encoded { get; }
+
+    /// <summary>
+    /// The signals the caller asked for when encoding. Only strategies needing no others may answer on it, even when
+    /// an encoding from the cache holds more: what works does not depend on what the cache happened to hold.
+    /// </summary>
+    internal HashSet<VisionSignalRequest> SignalsRequested { get; }
 
     /// <summary>[tokens, hidden] merged-token embeddings on the model's backend.</summary>
     public Tensor Embeddings => Encoded.Embeddings;
@@ -158,7 +168,8 @@ public sealed class EncodedVideo : IDisposable
     {
         if (IsDisposed) return;
         IsDisposed = true;
-        Encoded.Dispose();
+        if (_lease is not null) _lease.Dispose();
+        else Encoded.Dispose();
     }
 }
 

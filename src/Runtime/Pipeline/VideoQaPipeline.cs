@@ -29,10 +29,14 @@ public sealed partial class VideoQaPipeline : IDisposable
     private readonly TextGenerator _generator;
     private readonly GenerationConfig? _generation;
     private readonly bool _ownsModel;
+    private readonly EncoderCache? _encoderCache;
+    private readonly string _modelIdentity;
 
     private VideoQaPipeline(ComputeBackend backend, Qwen25VLConfig config, IWeightSource weights, QwenTokenizer tokenizer,
-        GenerationConfig? generation, PipelineOptions options)
+        GenerationConfig? generation, PipelineOptions options, string modelIdentity)
     {
+        if (options.EncoderCacheMegabytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"the encoder cache size must be 0 (off) or more megabytes, got {options.EncoderCacheMegabytes}");
         _backend = backend;
         _weights = weights;
         Config = config;
@@ -45,14 +49,19 @@ public sealed partial class VideoQaPipeline : IDisposable
         _vision = new VisionEncoder(backend, config.Vision, weights);
         _text = new TextModel(backend, config, weights, options.Weights);
         _generator = new TextGenerator(_text);
+        _modelIdentity = modelIdentity;
+        _encoderCache = options.EncoderCacheMegabytes > 0 ? new EncoderCache(options.EncoderCacheMegabytes * 1024L * 1024L) : null;
+        if (options.PrefixCacheMegabytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), $"the prefix cache size must be 0 (off) or more megabytes, got {options.PrefixCacheMegabytes}");
+        if (options.PrefixCacheMegabytes > 0) _generator.Prefixes = new PrefixCache(options.PrefixCacheMegabytes * 1024L * 1024L);
         _ownsModel = true;
     }
 
     private VideoQaPipeline(VideoQaPipeline model, PipelineOptions options)
     {
         _ = StrategySpec.Parse(options.Strategy).CreateChain(options.StrategyParameters, retention: options.Retention);
-        (_backend, _weights, _vision, _text, _generator, _generation) =
-            (model._backend, model._weights, model._vision, model._text, model._generator, model._generation);
+        (_backend, _weights, _vision, _text, _generator, _generation, _encoderCache, _modelIdentity) =
+            (model._backend, model._weights, model._vision, model._text, model._generator, model._generation, model._encoderCache, model._modelIdentity);
         Config = model.Config;
         Tokenizer = model.Tokenizer;
         Options = options;
@@ -79,7 +88,9 @@ public sealed partial class VideoQaPipeline : IDisposable
         try
         {
             backend = BackendFactory.Create(options.Device);
-            return new VideoQaPipeline(backend, config, weights, tokenizer, generation, options);
+            // The folder and the device name the model: the encoder cache keys carry it.
+            string identity = $"{Path.GetFullPath(modelDirectory)}|{backend.Name}";
+            return new VideoQaPipeline(backend, config, weights, tokenizer, generation, options, identity);
         }
         catch
         {
@@ -101,6 +112,18 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// <summary>The compute backend in use ("cpu", "cuda …").</summary>
     public string BackendName => _backend.Name;
 
+    /// <summary>
+    /// The vision-tower outputs kept for later questions about the same media, shared with every pipeline made by
+    /// <see cref="WithStrategy"/> (null when <see cref="PipelineOptions.EncoderCacheMegabytes"/> is 0).
+    /// </summary>
+    public EncoderCache? EncoderCache => _encoderCache;
+
+    /// <summary>
+    /// The prompt-prefix KV rows kept for follow-up questions, shared like <see cref="EncoderCache"/> (null when
+    /// <see cref="PipelineOptions.PrefixCacheMegabytes"/> is 0).
+    /// </summary>
+    public PrefixCache? PrefixCache => _generator.Prefixes;
+
     /// <summary>Decoding defaults: greedy unless generation_config.json asks for sampling.</summary>
     public SamplingOptions DefaultSampling(int maxNewTokens = 128) =>
         SamplingOptions.FromGenerationConfig(Config, _generation) with { MaxNewTokens = maxNewTokens };
@@ -116,12 +139,15 @@ public sealed partial class VideoQaPipeline : IDisposable
     {
         sampling?.Validate(); // before a long decode, not after it
         ChatTurn.RequireQuestion(question);
+        string? fileKey = FileKey(videoPath);
+        if (fileKey is not null && AnswerCached(fileKey, question, sampling, onText, cancellationToken) is { } cached) return cached;
         var clock = Stopwatch.StartNew();
         var decoder = new VideoDecoder(Options.FfmpegFolder);
         DecodedVideo video = await decoder.DecodeAsync(videoPath, Options.Sampling, cancellationToken).ConfigureAwait(false);
         TimeSpan decodeTime = clock.Elapsed;
         Log($"decoded {video.Frames.Count} frames {video.Frames.Width}x{video.Frames.Height} at {video.SampleFps:0.###} fps from {Path.GetFileName(videoPath)}");
-        var result = GenerateFromFrames(video.Frames, video.SampleFps, question, sampling, onText, cancellationToken);
+        var result = GenerateChat([ChatTurn.Ask(question, ChatPart.Video(video.Frames, video.SampleFps))], sampling, onText, control: null,
+            cancellationToken, fileKey, lookedUp: fileKey is not null);
         return result with { Timings = result.Timings with { DecodeVideo = decodeTime } };
     }
 
@@ -159,7 +185,14 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// <param name="control">Stop predicate, token and logits observers (null: none).</param>
     /// <param name="cancellationToken">Stops decoding between tokens.</param>
     public VideoQaResult GenerateChat(IReadOnlyList<ChatTurn> conversation, SamplingOptions? sampling = null, Action<string>? onText = null,
-        DecodeControl? control = null, CancellationToken cancellationToken = default)
+        DecodeControl? control = null, CancellationToken cancellationToken = default) =>
+        GenerateChat(conversation, sampling, onText, control, cancellationToken, videosKey: null, lookedUp: false);
+
+    /// <param name="videosKey">The encoder cache key of the conversation's videos when the caller knows a better one
+    /// than their frames' (a file's: a hit then skips decoding too); null: keyed by the frames.</param>
+    /// <param name="lookedUp">The caller has just missed <paramref name="videosKey"/> in the cache: encode without asking again.</param>
+    private VideoQaResult GenerateChat(IReadOnlyList<ChatTurn> conversation, SamplingOptions? sampling, Action<string>? onText,
+        DecodeControl? control, CancellationToken cancellationToken, string? videosKey, bool lookedUp)
     {
         ChatTurn.Validate(conversation);
         sampling ??= DefaultSampling();
@@ -167,46 +200,63 @@ public sealed partial class VideoQaPipeline : IDisposable
         var clock = Stopwatch.StartNew();
         var preprocessor = new VisionPreprocessor(Options.Preprocessing);
         int merge = Config.Vision.SpatialMergeSize;
+        var videoParts = conversation.SelectMany(t => t.Parts).OfType<ChatPart.VideoPart>().ToArray();
+        ReducerChain? chain = videoParts.Length == 0 ? null : StrategySpec.Parse(Options.Strategy).CreateChain(Options.StrategyParameters, Options.Verbose, Options.Retention);
+        videosKey ??= _encoderCache is null || videoParts.Length == 0 ? null
+            : EncoderCacheKey.ForGroup([.. videoParts.Select(v => EncoderCacheKey.ForFrames(v.Frames, v.Fps, Options.Preprocessing, _modelIdentity))]);
+        EncoderCache.Lease? lease = videosKey is null || lookedUp ? null : _encoderCache!.TryGet(videosKey, chain!.VisionSignals);
+        bool towerSkipped = lease is not null;
+        var grids = new List<(int T, int H, int W)>();
         var videos = new List<PreprocessedVideo>();
         var images = new List<PreprocessedImage>();
         var template = new List<ChatMessage>(conversation.Count);
-        foreach (ChatTurn turn in conversation)
+        try
         {
-            var content = new List<ChatContent>(turn.Parts.Count);
-            foreach (ChatPart part in turn.Parts)
+            foreach (ChatTurn turn in conversation)
             {
-                switch (part)
+                var content = new List<ChatContent>(turn.Parts.Count);
+                foreach (ChatPart part in turn.Parts)
                 {
-                    case ChatPart.TextPart text:
-                        content.Add(ChatContent.Text(text.Value));
-                        break;
-                    case ChatPart.VideoPart video:
-                        videos.Add(preprocessor.PreprocessVideo(video.Frames, video.Fps));
-                        content.Add(ChatContent.Video(PromptBuilder.PlaceholdersFor(videos[^1].Grid, merge)));
-                        break;
-                    case ChatPart.ImagePart image:
-                        images.Add(preprocessor.PreprocessImage(image.Frame));
-                        content.Add(ChatContent.Image(PromptBuilder.PlaceholdersFor(images[^1].Grid, merge)));
-                        break;
+                    switch (part)
+                    {
+                        case ChatPart.TextPart text:
+                            content.Add(ChatContent.Text(text.Value));
+                            break;
+                        case ChatPart.VideoPart video:
+                            // A cached encoding knows its grids: the frames are not preprocessed again.
+                            if (lease is null) videos.Add(preprocessor.PreprocessVideo(video.Frames, video.Fps));
+                            grids.Add(lease is null ? videos[^1].Grid : lease.Grids[grids.Count]);
+                            content.Add(ChatContent.Video(PromptBuilder.PlaceholdersFor(grids[^1], merge)));
+                            break;
+                        case ChatPart.ImagePart image:
+                            images.Add(preprocessor.PreprocessImage(image.Frame));
+                            content.Add(ChatContent.Image(PromptBuilder.PlaceholdersFor(images[^1].Grid, merge)));
+                            break;
+                    }
                 }
+                template.Add(new ChatMessage(turn.Role, content));
             }
-            template.Add(new ChatMessage(turn.Role, content));
+        }
+        catch
+        {
+            lease?.Dispose(); // bad media: the borrowed encoding goes back
+            throw;
         }
         TimeSpan preprocess = clock.Elapsed;
         clock.Restart();
 
-        ReducerChain? chain = null;
         EncodedVideos? encoded = null;
-        VideoInputs? inputs = null;
+        IReadOnlyList<double> secondsPerGrid = lease?.SecondsPerGrid ?? [];
         Tensor? imageEmbeds = null;
         try
         {
-            if (videos.Count > 0)
+            if (lease is not null) encoded = lease.Encoded;
+            else if (videos.Count > 0)
             {
-                chain = StrategySpec.Parse(Options.Strategy).CreateChain(Options.StrategyParameters, Options.Verbose, Options.Retention);
-                inputs = new VideoInputs([.. videos.Select(v => v.Grid)], Concat(videos.Select(v => v.PixelValues)),
+                var inputs = new VideoInputs([.. videos.Select(v => v.Grid)], Concat(videos.Select(v => v.PixelValues)),
                     [.. videos.Select(v => (double)v.SecondPerGridT)], videos[0].RowLength);
-                encoded = new VisionStage(_backend, _vision).Encode(inputs, chain.VisionSignals);
+                secondsPerGrid = inputs.SecondsPerGrid;
+                encoded = Encode(inputs, chain!.VisionSignals, videosKey, out lease);
             }
             var imageItems = images.Select(i => MediaItem.Image(i.Grid.T, i.Grid.H, i.Grid.W, merge)).ToArray();
             if (images.Count > 0)
@@ -216,16 +266,17 @@ public sealed partial class VideoQaPipeline : IDisposable
                 imageEmbeds = _vision.Encode(pixels, [.. images.Select(i => i.Grid)]);
                 _backend.Synchronize();
             }
-            TimeSpan visionTime = clock.Elapsed;
+            TimeSpan visionTime = towerSkipped && images.Count == 0 ? TimeSpan.Zero : clock.Elapsed;
             var stage = new PromptStage(Config, Tokenizer);
-            var result = ReduceAndGenerate(chain, Options.Strategy, encoded, inputs?.Grids ?? [], inputs?.SecondsPerGrid ?? [],
+            var result = ReduceAndGenerate(chain, Options.Strategy, encoded, grids, secondsPerGrid,
                 reduced => stage.Build(reduced, template, imageItems, imageEmbeds), imageItems.Sum(i => i.TokenCount),
                 sampling, onText, control, cancellationToken, visionTime);
             return result with { Timings = result.Timings with { Preprocess = preprocess } };
         }
         finally
         {
-            encoded?.Dispose();
+            if (lease is not null) lease.Dispose(); // the cache keeps the encoding
+            else encoded?.Dispose();
             imageEmbeds?.Dispose();
         }
     }
@@ -318,6 +369,8 @@ public sealed partial class VideoQaPipeline : IDisposable
     public void Dispose()
     {
         if (!_ownsModel) return;
+        _encoderCache?.Dispose();
+        _generator.Prefixes?.Dispose();
         _text.Dispose();
         _vision.Dispose();
         _weights.Dispose();

@@ -22,7 +22,7 @@ public sealed class TextModelIlgpuTests(TinyTextModel tiny, ITestOutputHelper ou
     [Fact]
     public void PrefillAndGreedyDecodeMatchTheCpuBackend()
     {
-        var (config, weights, ids, video, features) = SmallVocabularyVariant();
+        var (config, weights, ids, video, features) = tiny.SmallVocabularyVariant();
         using var cpuModel = new TextModel(tiny.Backend, config, weights);
         var expected = Run(cpuModel, ids, video, features, out int[] expectedTokens);
         using var ilgpu = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
@@ -38,44 +38,6 @@ public sealed class TextModelIlgpuTests(TinyTextModel tiny, ITestOutputHelper ou
         }
         output.WriteLine($"greedy tokens: cpu [{string.Join(",", expectedTokens)}], ilgpu [{string.Join(",", tokens)}]");
         Assert.Equal(expectedTokens, tokens);
-    }
-
-    /// <summary>
-    /// The fixture's decoder with its prompt cut to 8 video placeholders (2 steps × 2×2) and its vocabulary cut to the
-    /// ids the prompt uses (re-numbered, tied head): a 151936-row lm_head per decode step would dominate a run of
-    /// simulated GPU threads, and the layers are what this test is about.
-    /// </summary>
-    private (Qwen25VLConfig, InMemoryWeights, int[], MediaItem, float[]) SmallVocabularyVariant()
-    {
-        var config = tiny.Config;
-        int first = Array.IndexOf(tiny.InputIds, config.VideoTokenId), last = Array.LastIndexOf(tiny.InputIds, config.VideoTokenId);
-        int[] original = [.. tiny.InputIds[..first], .. Enumerable.Repeat(config.VideoTokenId, 8), .. tiny.InputIds[(last + 1)..]];
-        int[] vocabulary = [.. original.Distinct().Order()];
-        const int vocabSize = 64;
-        Assert.True(vocabulary.Length < vocabSize);
-        int[] ids = original.Select(id => Array.IndexOf(vocabulary, id)).ToArray();
-
-        int h = config.Text.HiddenSize;
-        ushort[] table = tiny.Weights.Get(WeightNames.EmbedTokens).ToBf16Bits();
-        var small = new ushort[vocabSize * h];
-        for (int row = 0; row < vocabSize; row++) // prompt ids first, then arbitrary other rows of the real table
-            table.AsSpan((row < vocabulary.Length ? vocabulary[row] : 1000 + row) * h, h).CopyTo(small.AsSpan(row * h, h));
-        var weights = new InMemoryWeights(tieWordEmbeddings: true, "fixture decoder with a 64-token vocabulary");
-        weights.Add(WeightTensor.FromBf16(WeightNames.EmbedTokens, [vocabSize, h], small));
-        foreach (string name in tiny.Weights.Names.Where(n => n.StartsWith("model.", StringComparison.Ordinal) && n != WeightNames.EmbedTokens))
-        {
-            WeightTensor w = tiny.Weights.Get(name);
-            weights.Add(WeightTensor.FromBf16(name, w.Shape, w.ToBf16Bits()));
-        }
-        var variant = config with
-        {
-            VideoTokenId = Array.IndexOf(vocabulary, config.VideoTokenId),
-            ImageTokenId = vocabSize - 1,
-            Text = config.Text with { VocabSize = vocabSize },
-        };
-        var video = MediaItem.Video(2, 4, 4, config.Vision.SpatialMergeSize, 1.0, config.Vision.TokensPerSecond);
-        float[] features = tiny.Reference.ReadF32("video_embeds")[..(8 * h)];
-        return (variant, weights, ids, video, features);
     }
 
     /// <summary>Prefill with every named hidden state and the last row's logits, then 4 greedy tokens.</summary>

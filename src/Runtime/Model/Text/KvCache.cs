@@ -88,6 +88,31 @@ public sealed class KvCache : IDisposable
             }
     }
 
+    /// <summary>A new cache holding a copy of this one's first <paramref name="rows"/> valid rows (capacity <paramref name="rows"/>).</summary>
+    public KvCache CopyPrefix(int rows)
+    {
+        if (rows <= 0 || rows > Length) throw new ArgumentOutOfRangeException(nameof(rows), $"a prefix of {rows} rows of a cache holding {Length}");
+        var copy = new KvCache(_backend, Layers, KvWidth, rows);
+        copy.Append(this, rows);
+        return copy;
+    }
+
+    /// <summary>Appends the first <paramref name="rows"/> valid rows of <paramref name="source"/> (same shape) in every layer and commits them.</summary>
+    public void Append(KvCache source, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (source.Layers != Layers || source.KvWidth != KvWidth) throw new ArgumentException("the source cache has another shape", nameof(source));
+        if (rows < 0 || rows > source.Length) throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows of a cache holding {source.Length}");
+        CheckPending(rows);
+        for (int l = 0; l < Layers; l++)
+        {
+            _backend.Copy(_backend.SliceRows(source._keys[l], 0, rows), _backend.SliceRows(_keys[l], Length, rows));
+            _backend.Copy(_backend.SliceRows(source._values[l], 0, rows), _backend.SliceRows(_values[l], Length, rows));
+        }
+        _backend.Synchronize(); // the source may be disposed as soon as this returns
+        Commit(rows);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -30,6 +30,9 @@ public sealed record GenerationResult(IReadOnlyList<int> Tokens, FinishReason Re
 {
     /// <summary>What the in-model hooks did during prefill (empty without hooks).</summary>
     public IReadOnlyList<StageRecord> Reductions { get; init; } = [];
+
+    /// <summary>Prompt rows whose KV rows came from the prefix cache (0: the prefill computed every row).</summary>
+    public int ReusedPrefix { get; init; }
 }
 
 /// <summary>One token of <see cref="TextGenerator.Decode"/>.</summary>
@@ -57,9 +60,18 @@ public sealed class TextGenerator
     public TextModel Model { get; }
 
     /// <summary>
+    /// KV rows of earlier prompts' prefixes that <see cref="Prefill"/> reuses (null: every prefill starts cold). See
+    /// <see cref="PrefixCache"/> for which prompts take part.
+    /// </summary>
+    public PrefixCache? Prefixes { get; set; }
+
+    /// <summary>
     /// Computes the prompt's positions, embeds it and runs it through every layer into a new sequence whose cache has
     /// room for <paramref name="maxNewTokens"/> more tokens. Returns the sequence and the final-normed hidden states
-    /// [L, H] of the prompt (the caller owns both).
+    /// [L, H] of the prompt (the caller owns both). With <see cref="Prefixes"/>, no observer and no in-model hooks, a
+    /// prefix held there is copied into the cache and only the rows after it are computed: the hidden states then
+    /// cover those rows (the last row is always the prompt's last), and <see cref="TextSequence.ReusedPrefix"/> says
+    /// how many rows were reused.
     /// </summary>
     public (TextSequence Sequence, Tensor Normed, MRopePositions Positions) Prefill(TextPrompt prompt, int maxNewTokens, Action<string, Tensor>? observe = null)
     {
@@ -70,6 +82,8 @@ public sealed class TextGenerator
         int limit = Model.Config.MaxPositionEmbeddings;
         if (ids.Length > limit) throw new ArgumentException($"the prompt has {ids.Length} tokens, more than the model's max_position_embeddings ({limit})", nameof(prompt));
         MRopePositions positions = MRopePositions.Compute(ids, prompt.Media, Model.Placeholders);
+        if (Prefixes is not null && observe is null && prompt.Reduction is null && PrefixCache.PrefixLength(ids, Model.Placeholders) is > 0 and int prefix)
+            return PrefillReusing(Prefixes, prompt, ids, positions, prefix, maxNewTokens);
 
         using Tensor hidden = Model.Embed(ids, prompt.ImageEmbeds, prompt.VideoEmbeds, observe);
         KvCache cache = Model.CreateCache(ids.Length + Math.Max(1, maxNewTokens));
@@ -78,6 +92,43 @@ public sealed class TextGenerator
             Tensor normed = Model.Forward(hidden, positions.Values, cache, prompt.Reduction, out InModelReductionResult? reduced, observe);
             // Decoding continues at the unpruned prompt's next position, whatever the hooks dropped.
             return (new TextSequence(cache, ids, positions) { Reduction = reduced }, normed, positions);
+        }
+        catch
+        {
+            cache.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A prefill through the prefix cache: on a hit the prefix's rows are copied in and only the suffix runs (it holds
+    /// no placeholder, so it is embedded alone); on a miss the whole prompt runs and its prefix is kept.
+    /// </summary>
+    private (TextSequence, Tensor, MRopePositions) PrefillReusing(PrefixCache prefixes, TextPrompt prompt, int[] ids, MRopePositions positions,
+        int prefix, int maxNewTokens)
+    {
+        string key = PrefixCache.Key(Model.Backend, ids, positions, prefix, prompt.ImageEmbeds, prompt.VideoEmbeds);
+        KvCache cache = Model.CreateCache(ids.Length + Math.Max(1, maxNewTokens));
+        try
+        {
+            Tensor normed;
+            int reused = 0;
+            if (prefixes.TryRestore(key, cache))
+            {
+                reused = prefix;
+                int m = ids.Length - prefix;
+                var suffixPositions = new int[3 * m];
+                for (int s = 0; s < 3; s++) positions.Values.AsSpan(s * ids.Length + prefix, m).CopyTo(suffixPositions.AsSpan(s * m, m));
+                using Tensor hidden = Model.Embed(ids.AsSpan(prefix));
+                normed = Model.Forward(hidden, suffixPositions, cache);
+            }
+            else
+            {
+                using Tensor hidden = Model.Embed(ids, prompt.ImageEmbeds, prompt.VideoEmbeds);
+                normed = Model.Forward(hidden, positions.Values, cache);
+                prefixes.Store(key, cache, prefix);
+            }
+            return (new TextSequence(cache, ids, positions) { ReusedPrefix = reused }, normed, positions);
         }
         catch
         {
@@ -120,7 +171,11 @@ public sealed class TextGenerator
                     if (finish is FinishReason r) reason = r;
                     else if (stopRequested?.Invoke() == true) { reason = FinishReason.Eos; break; }
                 }
-                return new GenerationResult(tokens, reason, sequence.RopeDelta) { Reductions = sequence.Reduction?.Outcomes ?? [] };
+                return new GenerationResult(tokens, reason, sequence.RopeDelta)
+                {
+                    Reductions = sequence.Reduction?.Outcomes ?? [],
+                    ReusedPrefix = sequence.ReusedPrefix,
+                };
             }
             finally
             {

@@ -37,6 +37,9 @@ public sealed class TextSequence : IDisposable
     /// <summary>What in-model hooks did during prefill (null without hooks): the cache holds exactly its kept rows.</summary>
     public InModelReductionResult? Reduction { get; internal init; }
 
+    /// <summary>Prompt rows whose KV rows came from the <see cref="PrefixCache"/> instead of the prefill (0: none).</summary>
+    public int ReusedPrefix { get; internal init; }
+
     /// <summary>The generated ids (after the prompt).</summary>
     public IEnumerable<int> Generated => Tokens.Skip(PromptLength);
 
