@@ -39,5 +39,5 @@ public sealed class CacheSizeOptionTests(ServingFixture fixture)
         return output;
     }
 
-    private static string Tokens(string json) => JsonNode.Parse(json)!["Tokens"]!.ToJsonString();
+    private static string Tokens(string json) => JsonNode.Parse(json)!["tokens"]!.ToJsonString();
 }
