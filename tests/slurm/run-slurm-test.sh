@@ -106,6 +106,6 @@ pairs=$(cat "$OUT"/results-*-of-2.jsonl | sed -E 's/^\{"q_uid":"([^"]*)","strate
 for f in report.md report.csv accuracy_vs_retention.png submission-noop.json submission-prunevid-stage1.json results.jsonl; do
   [ -s "$OUT/$f" ] || fail "the report job did not write $f"
 done
-grep -q '^noop,4,4,' "$OUT/report.csv" || fail "report.csv has no 4-question noop row: $(cat "$OUT/report.csv")"
-grep -q '^prunevid-stage1,4,4,' "$OUT/report.csv" || fail "report.csv has no 4-question prunevid-stage1 row"
+grep -q '^noop,noop,,4,4,' "$OUT/report.csv" || fail "report.csv has no 4-question noop row (strategy, family, no target, n 4, scored 4): $(cat "$OUT/report.csv")"
+grep -q '^prunevid-stage1,prunevid-stage1,,4,4,' "$OUT/report.csv" || fail "report.csv has no 4-question prunevid-stage1 row"
 echo "slurm test passed: 2 array tasks + report job on $(sinfo -h -o %N) (Slurm $(sinfo -V | awk '{print $2}'))"
