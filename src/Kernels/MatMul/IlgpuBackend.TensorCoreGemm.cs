@@ -11,9 +11,10 @@ public sealed partial class IlgpuBackend
 
     /// <summary>
     /// Whether prefill and vision matrix multiplies with bf16 weights run on the tensor-core GEMM (activations rounded to
-    /// bf16, f32 accumulation; see docs/numerics.md) rather than the portable f32 tiled GEMM. On by default on CUDA
+    /// bf16, f32 accumulation; see docs/numerics.md) rather than the portable f32 tiled GEMM, and prefill and vision
+    /// attention on flash attention (<see cref="Kernels.Attention.FlashKernel"/>) rather than the tiled kernel. On by default on CUDA
     /// unless the environment variable <c>PRUNEVID_TENSOR_CORES</c> is <c>0</c>; set it false for f32 parity runs. It
-    /// may be set on ILGPU's CPU accelerator only with 32-lane warps and 256-thread
+    /// may be set on ILGPU's CPU accelerator only with 32-lane warps and
     /// groups of at least 64 threads, where the kernels run with emulated warp instructions.
     /// </summary>
     public bool TensorCores
