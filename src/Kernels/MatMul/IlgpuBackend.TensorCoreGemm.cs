@@ -19,7 +19,7 @@ public sealed partial class IlgpuBackend
     /// </summary>
     public bool TensorCores
     {
-        get => _tensorCores ?? (Runtime.IsCuda && Environment.GetEnvironmentVariable("PRUNEVID_TENSOR_CORES") != "0");
+        get => _tensorCores ?? TensorCoresByDefault(Runtime.IsCuda, Environment.GetEnvironmentVariable("PRUNEVID_TENSOR_CORES"));
         set
         {
             if (value && (Accelerator.WarpSize != 32 || Accelerator.MaxNumThreadsPerGroup < 64))
@@ -29,6 +29,12 @@ public sealed partial class IlgpuBackend
             _tensorCores = value;
         }
     }
+
+    /// <summary>
+    /// The default of <see cref="TensorCores"/>: on for CUDA unless <paramref name="environmentSetting"/> (the value of
+    /// <c>PRUNEVID_TENSOR_CORES</c>) is <c>0</c>.
+    /// </summary>
+    public static bool TensorCoresByDefault(bool isCuda, string? environmentSetting) => isCuda && environmentSetting != "0";
 
     /// <summary>The tensor-core group: 256 threads (128×64 tiles) where the accelerator allows, else 64 (64×32).</summary>
     private int TensorThreads() => Accelerator.MaxNumThreadsPerGroup >= Kernels.MatMul.TensorThreads ? Kernels.MatMul.TensorThreads : 64;

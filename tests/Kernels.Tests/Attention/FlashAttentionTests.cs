@@ -75,7 +75,10 @@ public sealed class FlashAttentionTests(Warp32CpuAcceleratorFixture fixture) : I
         // attention where tensor cores are on ...
         Assert.Equal(AttentionKernel.Flash, Kernels.Attention.Plan([0, 2076], [0, 2076], 128, IlgpuBackendDecodeMinKeys, tensorCoresAvailable: true));
         Assert.Equal(AttentionKernel.Flash, Kernels.Attention.Plan([0, 112, 224, 8192], [0, 112, 224, 8192], 80, IlgpuBackendDecodeMinKeys, tensorCoresAvailable: true));
-        // ... without them (not CUDA, or PRUNEVID_TENSOR_CORES=0) the portable tiled kernel stays ...
+        // ... which is the default on CUDA only, and not with PRUNEVID_TENSOR_CORES=0, where the portable tiled kernel stays ...
+        Assert.True(IlgpuBackend.TensorCoresByDefault(isCuda: true, environmentSetting: null));
+        Assert.False(IlgpuBackend.TensorCoresByDefault(isCuda: true, environmentSetting: "0"));
+        Assert.False(IlgpuBackend.TensorCoresByDefault(isCuda: false, environmentSetting: null));
         Assert.Equal(AttentionKernel.Tiled, Kernels.Attention.Plan([0, 2076], [0, 2076], 128, IlgpuBackendDecodeMinKeys, tensorCoresAvailable: false));
         // ... as it does for a head width flash attention is not compiled for, and a decode step keeps its kernels.
         Assert.Equal(AttentionKernel.Tiled, Kernels.Attention.Plan([0, 2076], [0, 2076], 96, IlgpuBackendDecodeMinKeys, tensorCoresAvailable: true));
