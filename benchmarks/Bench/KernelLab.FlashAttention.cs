@@ -32,7 +32,7 @@ public static partial class KernelLab
         float[] k = Uniform(2, (long)cuK[^1] * shape.KvHeads * shape.HeadDim), v = Uniform(3, k.Length);
         float[] expected = new float[q.Length];
         Attention.FlashReference(q, k, v, expected, shape, cuQ, cuK, causal);
-        int[] blocks = Attention.QueryBlocks(cuQ, Attention.FlashRows(threads));
+        int[] blocks = Attention.FlashBlocks(cuQ, threads, shape.Heads / shape.KvHeads);
         using var qb = runtime.Accelerator.Allocate1D(q);
         using var kb = runtime.Accelerator.Allocate1D(k);
         using var vb = runtime.Accelerator.Allocate1D(v);
@@ -41,7 +41,7 @@ public static partial class KernelLab
         using var ck = runtime.Accelerator.Allocate1D(cuK);
         using var bl = runtime.Accelerator.Allocate1D(blocks);
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
-        Attention.LaunchFlash(runtime, blocks.Length / 2 * shape.Heads, qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, bl.View, p, threads, shape.HeadDim);
+        Attention.LaunchFlash(runtime, Attention.FlashGroups(blocks, shape.KvHeads), qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, bl.View, p, threads, shape.HeadDim);
         runtime.Synchronize();
         return TensorComparison.MaxAbsError(expected, ob.GetAsArray1D());
     }
@@ -76,7 +76,7 @@ public static partial class KernelLab
         int[] cu, bool causal, long flops, string label)
     {
         int length = cu[^1];
-        int[] blocks = Attention.QueryBlocks(cu, Attention.FlashRows(threads));
+        int[] blocks = Attention.FlashBlocks(cu, threads, shape.Heads / shape.KvHeads);
         using var q = runtime.Accelerator.Allocate1D<float>((long)length * shape.Heads * shape.HeadDim);
         using var kv = runtime.Accelerator.Allocate1D<float>((long)length * shape.KvHeads * shape.HeadDim);
         using var o = runtime.Accelerator.Allocate1D<float>(q.Length);
@@ -87,7 +87,7 @@ public static partial class KernelLab
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
         long bytes = 4L * (2 * q.Length + 2 * kv.Length);
         return context.Measure(runtime, label,
-            () => Attention.LaunchFlash(runtime, blocks.Length / 2 * shape.Heads, q.View, kv.View, kv.View, o.View, cuBuffer.View, cuBuffer.View,
+            () => Attention.LaunchFlash(runtime, Attention.FlashGroups(blocks, shape.KvHeads), q.View, kv.View, kv.View, o.View, cuBuffer.View, cuBuffer.View,
                 blockBuffer.View, p, threads, shape.HeadDim),
             bytes, flops);
     }

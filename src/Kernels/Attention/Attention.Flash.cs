@@ -18,8 +18,25 @@ public static partial class Attention
     /// </summary>
     public static ReadOnlySpan<int> FlashHeadDims => [16, 64, 80, 128];
 
-    /// <summary>Query rows of one flash group: 16 per warp (one m16 tile each).</summary>
+    /// <summary>Rows of one flash group: 16 per warp (one m16 tile each).</summary>
     public static int FlashRows(int threads) => threads / 2;
+
+    /// <summary>
+    /// The work list of <see cref="FlashKernel"/>: (segment, first packed row) pairs, flattened, one per
+    /// <see cref="FlashRows"/> rows. A segment's rows are its queries × the <paramref name="queryHeadsPerKvHead"/> query
+    /// heads that read one kv head (GQA), packed query-major: row r is query r / group of head r % group. One group
+    /// then serves every query head of its kv head, so each K and V tile is loaded once for all of them.
+    /// </summary>
+    public static int[] FlashBlocks(ReadOnlySpan<int> cuQ, int threads, int queryHeadsPerKvHead)
+    {
+        var blocks = new List<int>();
+        for (int s = 0; s + 1 < cuQ.Length; s++)
+            for (int row = 0; row < (cuQ[s + 1] - cuQ[s]) * queryHeadsPerKvHead; row += FlashRows(threads)) { blocks.Add(s); blocks.Add(row); }
+        return [.. blocks];
+    }
+
+    /// <summary>Groups of one <see cref="FlashKernel"/> launch: every block of <see cref="FlashBlocks"/> for every kv head.</summary>
+    public static int FlashGroups(int[] blocks, int kvHeads) => checked(blocks.Length / 2 * kvHeads);
 
     // Words per shared row: the head plus 8 words of padding. The stride (48, 144, 176 or 272 bytes) is 16-byte aligned
     // for ldmatrix and puts the 8 rows one ldmatrix phase reads in 8 distinct 16-byte bank groups.
@@ -45,17 +62,17 @@ public static partial class Attention
     }
 
     /// <summary>
-    /// FlashAttention-2 on tensor cores: one group per (query block, head), each of its warps owning 16 query rows.
+    /// FlashAttention-2 on tensor cores: one group per (block of rows, kv head), each of its warps owning 16 rows — a
+    /// row being one query of one of the query heads that share the kv head (see <see cref="FlashBlocks"/>).
     /// The group stages its Q rows and then <see cref="FlashKeys"/> keys at a time of K and V in shared memory as bf16;
     /// each warp computes its 16 × 32 scores S = Q·Kᵀ with mma.sync (f32 accumulators), scales and masks them, updates
     /// the running row max and sum (online softmax in f32), rounds P = exp(S − max) to bf16 straight from the
     /// accumulator registers into A fragments (their layouts coincide) and adds P·V into an f32 output tile that never
-    /// leaves the registers. Launch with (blocks.Length / 2) · heads groups, blocks from
-    /// <see cref="QueryBlocks(ReadOnlySpan{int}, int)"/> with <see cref="FlashRows"/> rows per block.
+    /// leaves the registers. Launch with <see cref="FlashGroups"/> groups over the blocks of <see cref="FlashBlocks"/>.
     /// </summary>
     /// <remarks>
     /// Inputs, segments and masks are those of <see cref="TiledKernel"/>: variable-length segments (the vision tower's
-    /// windows and frames, the LLM's sequences), GQA, and the causal rule query i sees keys 0 .. i + (lenK − lenQ), so
+    /// windows and frames, the LLM's sequences), GQA (the 7B's 7 query heads per kv head share each K/V tile), and the causal rule query i sees keys 0 .. i + (lenK − lenQ), so
     /// keys already in a cache before the queries are attended. A warp skips key steps past its own rows' last visible
     /// key (the causal triangle). Fragments are loaded with ldmatrix (Kᵀ untransposed from K's rows, V with .trans).
     /// </remarks>
@@ -71,27 +88,30 @@ public static partial class Attention
         int kTile = blockRows * stride, vTile = kTile + FlashKeys * stride;
         int thread = Group.IdxX, warp = thread >> 5, lane = thread & 31, quad = lane & 3;
 
-        int block = Grid.IdxX / p.Heads, h = Grid.IdxX - block * p.Heads;
-        int segment = blocks[2 * block], qb = blocks[2 * block + 1];
+        int group = p.Heads / p.KvHeads;
+        int block = Grid.IdxX / p.KvHeads, kvh = Grid.IdxX - block * p.KvHeads;
+        int segment = blocks[2 * block], first = blocks[2 * block + 1];
         int q0 = cuQ[segment], lq = cuQ[segment + 1] - q0;
         int k0 = cuK[segment], lk = cuK[segment + 1] - k0;
-        int rows = Math.Min(blockRows, lq - qb), shift = lk - lq;
-        int kvh = h / (p.Heads / p.KvHeads);
+        int rows = Math.Min(blockRows, lq * group - first), shift = lk - lq;
         int qStride = p.Heads * d, kStride = p.KvHeads * d;
         bool causal = p.Causal != 0;
-        int keyEnd = causal ? Math.Min(lk, qb + rows + shift) : lk;
+        // Keys a set of rows can see: up to those of its last row's query (causal), else all.
+        int keyEnd = causal ? Math.Min(lk, (first + rows - 1) / group + 1 + shift) : lk;
         int warpRows = Math.Min(16, rows - warp * 16);
-        int warpKeyEnd = warpRows <= 0 ? 0 : causal ? Math.Min(lk, qb + warp * 16 + warpRows + shift) : lk;
+        int warpKeyEnd = warpRows <= 0 ? 0 : causal ? Math.Min(lk, (first + warp * 16 + warpRows - 1) / group + 1 + shift) : lk;
 
-        // This lane's two rows (g and g + 8 of the warp's m16 tile) and how many keys each sees.
-        int rowLo = qb + warp * 16 + (lane >> 2), rowHi = rowLo + 8;
-        int seenLo = causal ? Math.Min(lk, rowLo + shift + 1) : lk, seenHi = causal ? Math.Min(lk, rowHi + shift + 1) : lk;
+        // This lane's two rows (g and g + 8 of the warp's m16 tile): their queries and how many keys each sees.
+        int rowLo = first + warp * 16 + (lane >> 2), rowHi = rowLo + 8;
+        int queryLo = rowLo / group, queryHi = rowHi / group;
+        int seenLo = causal ? Math.Min(lk, queryLo + shift + 1) : lk, seenHi = causal ? Math.Min(lk, queryHi + shift + 1) : lk;
 
         int chunksPerRow = d / 8;
         for (int chunk = thread; chunk < blockRows * chunksPerRow; chunk += threads.Value)
         {
             int r = chunk / chunksPerRow, c = (chunk - r * chunksPerRow) * 8, to = r * stride + c;
-            long from = (long)(q0 + qb + r) * qStride + h * d + c;
+            int row = first + r, query = row / group;
+            long from = (long)(q0 + query) * qStride + (kvh * group + row - query * group) * d + c;
             for (int i = 0; i < 8; i++) tiles[to + i] = r < rows ? Bf16.FromSingle(q[from + i]) : (ushort)0;
         }
 
@@ -191,8 +211,8 @@ public static partial class Attention
         sumHi += Warp.ShuffleXor(sumHi, 2);
         // Rows that see no key write zeros, as the reference does.
         var rowsOut = new FlashRowsOut(
-            rowLo - qb < rows ? (long)(q0 + rowLo) * qStride + h * d + 2 * quad : -1, sumLo > 0f ? 1f / sumLo : 0f,
-            rowHi - qb < rows ? (long)(q0 + rowHi) * qStride + h * d + 2 * quad : -1, sumHi > 0f ? 1f / sumHi : 0f);
+            rowLo - first < rows ? (long)(q0 + queryLo) * qStride + (kvh * group + rowLo - queryLo * group) * d + 2 * quad : -1, sumLo > 0f ? 1f / sumLo : 0f,
+            rowHi - first < rows ? (long)(q0 + queryHi) * qStride + (kvh * group + rowHi - queryHi * group) * d + 2 * quad : -1, sumHi > 0f ? 1f / sumHi : 0f);
         Store(output, rowsOut, 0, o0); Store(output, rowsOut, 8, o1);
         if (pairs > 1) { Store(output, rowsOut, 16, o2); Store(output, rowsOut, 24, o3); }
         if (pairs > 2) { Store(output, rowsOut, 32, o4); Store(output, rowsOut, 40, o5); }

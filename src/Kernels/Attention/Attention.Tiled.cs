@@ -25,14 +25,11 @@ public static partial class Attention
     /// The work list of <see cref="TiledKernel"/>: one (segment, first query row in the segment) pair per
     /// <see cref="Block"/> queries, flattened. Empty segments contribute nothing, so uneven segments waste no groups.
     /// </summary>
-    public static int[] QueryBlocks(ReadOnlySpan<int> cuQ) => QueryBlocks(cuQ, Block);
-
-    /// <summary>As <see cref="QueryBlocks(ReadOnlySpan{int})"/> with <paramref name="rowsPerBlock"/> queries per block.</summary>
-    public static int[] QueryBlocks(ReadOnlySpan<int> cuQ, int rowsPerBlock)
+    public static int[] QueryBlocks(ReadOnlySpan<int> cuQ)
     {
         var blocks = new List<int>();
         for (int s = 0; s + 1 < cuQ.Length; s++)
-            for (int qb = 0; qb < cuQ[s + 1] - cuQ[s]; qb += rowsPerBlock) { blocks.Add(s); blocks.Add(qb); }
+            for (int qb = 0; qb < cuQ[s + 1] - cuQ[s]; qb += Block) { blocks.Add(s); blocks.Add(qb); }
         return [.. blocks];
     }
 

@@ -14,10 +14,10 @@ public sealed partial class IlgpuBackend
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
     {
         int threads = FlashThreads(), segments = cuSeqLensQ.Length;
-        int[] blocks = Kernels.Attention.QueryBlocks(cuSeqLensQ, Kernels.Attention.FlashRows(threads));
+        int[] blocks = Kernels.Attention.FlashBlocks(cuSeqLensQ, threads, shape.Heads / shape.KvHeads);
         ArrayView<int> tables = UploadSegmentTables(cuSeqLensQ, cuSeqLensK, blocks);
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
-        Kernels.Attention.LaunchFlash(Runtime, checked(blocks.Length / 2 * shape.Heads), q.RawF32, k.RawF32, v.RawF32, output.RawF32,
+        Kernels.Attention.LaunchFlash(Runtime, Kernels.Attention.FlashGroups(blocks, shape.KvHeads), q.RawF32, k.RawF32, v.RawF32, output.RawF32,
             tables.SubView(0, segments), tables.SubView(segments, segments), tables.SubView(2 * segments, blocks.Length), p,
             threads, shape.HeadDim);
     }

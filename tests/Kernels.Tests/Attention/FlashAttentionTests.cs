@@ -44,7 +44,7 @@ public sealed class FlashAttentionTests(Warp32CpuAcceleratorFixture fixture) : I
         float[] expected = new float[q.Length];
         Kernels.Attention.FlashReference(q, k, v, expected, shape, cuQ, cuK, causal);
 
-        int[] blocks = Kernels.Attention.QueryBlocks(cuQ, Kernels.Attention.FlashRows(Threads));
+        int[] blocks = Kernels.Attention.FlashBlocks(cuQ, Threads, heads / kvHeads);
         using var qb = Runtime.Accelerator.Allocate1D(q);
         using var kb = Runtime.Accelerator.Allocate1D(k);
         using var vb = Runtime.Accelerator.Allocate1D(v);
@@ -54,7 +54,7 @@ public sealed class FlashAttentionTests(Warp32CpuAcceleratorFixture fixture) : I
         using var bl = Runtime.Accelerator.Allocate1D(blocks);
         ob.MemSetToZero();
         var p = new AttentionParams(heads, kvHeads, headDim, shape.Scale, causal ? 1 : 0);
-        Kernels.Attention.LaunchFlash(Runtime, blocks.Length / 2 * heads, qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, bl.View, p, Threads, headDim);
+        Kernels.Attention.LaunchFlash(Runtime, Kernels.Attention.FlashGroups(blocks, kvHeads), qb.View, kb.View, vb.View, ob.View, cq.View, ck.View, bl.View, p, Threads, headDim);
         Numerics.AssertClose(expected, ob.GetAsArray1D(), 0f, Atol, $"Attention.Flash h={heads}/{kvHeads} d={headDim} causal={causal}");
     }
 
