@@ -24,8 +24,9 @@ public static partial class Attention
     /// <summary>
     /// The work list of <see cref="FlashKernel"/>: (segment, first packed row) pairs, flattened, one per
     /// <see cref="FlashRows"/> rows. A segment's rows are its queries × the <paramref name="queryHeadsPerKvHead"/> query
-    /// heads that read one kv head (GQA), packed query-major: row r is query r / group of head r % group. One group
-    /// then serves every query head of its kv head, so each K and V tile is loaded once for all of them.
+    /// heads that read one kv head (GQA), packed query-major: row r is query r / group of head r % group. A block then
+    /// spans few queries, which narrows the causal diagonal's partly masked steps, and a short segment (a few new tokens
+    /// after a cached prefix) still fills the mma tiles with its heads.
     /// </summary>
     public static int[] FlashBlocks(ReadOnlySpan<int> cuQ, int threads, int queryHeadsPerKvHead)
     {
@@ -72,7 +73,7 @@ public static partial class Attention
     /// </summary>
     /// <remarks>
     /// Inputs, segments and masks are those of <see cref="TiledKernel"/>: variable-length segments (the vision tower's
-    /// windows and frames, the LLM's sequences), GQA (the 7B's 7 query heads per kv head share each K/V tile), and the causal rule query i sees keys 0 .. i + (lenK − lenQ), so
+    /// windows and frames, the LLM's sequences), GQA, and the causal rule query i sees keys 0 .. i + (lenK − lenQ), so
     /// keys already in a cache before the queries are attended. A warp skips key steps past its own rows' last visible
     /// key (the causal triangle). Fragments are loaded with ldmatrix (Kᵀ untransposed from K's rows, V with .trans).
     /// </remarks>
@@ -103,8 +104,7 @@ public static partial class Attention
 
         // This lane's two rows (g and g + 8 of the warp's m16 tile): their queries and how many keys each sees.
         int rowLo = first + warp * 16 + (lane >> 2), rowHi = rowLo + 8;
-        int queryLo = rowLo / group, queryHi = rowHi / group;
-        int seenLo = causal ? Math.Min(lk, queryLo + shift + 1) : lk, seenHi = causal ? Math.Min(lk, queryHi + shift + 1) : lk;
+        int seenLo = causal ? Math.Min(lk, rowLo / group + shift + 1) : lk, seenHi = causal ? Math.Min(lk, rowHi / group + shift + 1) : lk;
 
         int chunksPerRow = d / 8;
         for (int chunk = thread; chunk < blockRows * chunksPerRow; chunk += threads.Value)
@@ -209,10 +209,7 @@ public static partial class Attention
         sumLo += Warp.ShuffleXor(sumLo, 2);
         sumHi += Warp.ShuffleXor(sumHi, 1);
         sumHi += Warp.ShuffleXor(sumHi, 2);
-        // Rows that see no key write zeros, as the reference does.
-        var rowsOut = new FlashRowsOut(
-            rowLo - first < rows ? (long)(q0 + queryLo) * qStride + (kvh * group + rowLo - queryLo * group) * d + 2 * quad : -1, sumLo > 0f ? 1f / sumLo : 0f,
-            rowHi - first < rows ? (long)(q0 + queryHi) * qStride + (kvh * group + rowHi - queryHi * group) * d + 2 * quad : -1, sumHi > 0f ? 1f / sumHi : 0f);
+        FlashRowsOut rowsOut = OutputRows(cuQ, blocks, p, blockRows, d, sumLo, sumHi);
         Store(output, rowsOut, 0, o0); Store(output, rowsOut, 8, o1);
         if (pairs > 1) { Store(output, rowsOut, 16, o2); Store(output, rowsOut, 24, o3); }
         if (pairs > 2) { Store(output, rowsOut, 32, o4); Store(output, rowsOut, 40, o5); }
@@ -225,6 +222,25 @@ public static partial class Attention
 
     /// <summary>Where a lane's two output rows start (−1: a padding row, not written) and their 1 / row sum.</summary>
     private readonly record struct FlashRowsOut(long Lo, float InverseLo, long Hi, float InverseHi);
+
+    /// <summary>
+    /// This lane's output rows. Recomputed from the group's indices and tables after the key loop rather than kept from
+    /// before it: values live across the loop cost registers beside the 64 of the output tile (ptxas: 132 → 128 at
+    /// head width 128, the difference between 3 and 4 groups per SM). Rows that see no key write zeros, as the
+    /// reference does.
+    /// </summary>
+    private static FlashRowsOut OutputRows(ArrayView<int> cuQ, ArrayView<int> blocks, AttentionParams p, int blockRows, int d, float sumLo, float sumHi)
+    {
+        int group = p.Heads / p.KvHeads, block = Grid.IdxX / p.KvHeads, kvh = Grid.IdxX - block * p.KvHeads;
+        int segment = blocks[2 * block], first = blocks[2 * block + 1];
+        int q0 = cuQ[segment], lq = cuQ[segment + 1] - q0, rows = Math.Min(blockRows, lq * group - first);
+        int lane = Group.IdxX & 31, rowLo = first + (Group.IdxX >> 5) * 16 + (lane >> 2), rowHi = rowLo + 8;
+        int queryLo = rowLo / group, queryHi = rowHi / group, column = 2 * (lane & 3);
+        long qStride = (long)p.Heads * d;
+        return new FlashRowsOut(
+            rowLo - first < rows ? (q0 + queryLo) * qStride + (kvh * group + rowLo - queryLo * group) * d + column : -1, sumLo > 0f ? 1f / sumLo : 0f,
+            rowHi - first < rows ? (q0 + queryHi) * qStride + (kvh * group + rowHi - queryHi * group) * d + column : -1, sumHi > 0f ? 1f / sumHi : 0f);
+    }
 
     /// <summary>Scores times the scale; keys a row does not see (past its <c>seen</c> count) become −∞.</summary>
     private static Accumulator ScaleAndMask(Accumulator s, float scale, int key, int seenLo, int seenHi) => new()
