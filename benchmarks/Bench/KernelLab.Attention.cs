@@ -13,6 +13,8 @@ public static partial class KernelLab
     [
         new("Attention.Tiled", 1e-5, ValidateAttention, MeasureAttention),
         new("Attention.DecodeSplit", 1e-5, ValidateDecode, MeasureDecode),
+        FlashPrefillVariant(),
+        FlashVisionVariant(),
     ]);
 
     private static double ValidateAttention(KernelRuntime runtime, int threads)

@@ -16,7 +16,8 @@ public sealed partial class IlgpuBackend
     /// <inheritdoc />
     /// <remarks>
     /// Head widths up to <see cref="Kernels.Attention.MaxHeadDim"/> (the kernels' shared memory). Prefill and short
-    /// caches run the tiled kernel; a step with at most one query per segment and at least
+    /// caches run the tiled kernel, or flash attention on tensor cores where <see cref="TensorCores"/> is on
+    /// (<see cref="Kernels.Attention.Plan"/>); a step with at most one query per segment and at least
     /// <see cref="DecodeMinKeys"/> keys in some segment runs the split-key decode pair.
     /// </remarks>
     private protected override void AttentionCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
@@ -25,6 +26,13 @@ public sealed partial class IlgpuBackend
         IlgpuTensor tq = (IlgpuTensor)q, tk = (IlgpuTensor)k, tv = (IlgpuTensor)v, to = (IlgpuTensor)output;
         if (shape.HeadDim > Kernels.Attention.MaxHeadDim)
             throw new NotSupportedException($"Attention: head dim {shape.HeadDim} exceeds the {Kernels.Attention.MaxHeadDim} the ILGPU kernel supports");
+
+        AttentionKernel kernel = Kernels.Attention.Plan(cuSeqLensQ, cuSeqLensK, shape.HeadDim, DecodeMinKeys, TensorCores);
+        if (kernel == AttentionKernel.Flash)
+        {
+            LaunchFlashAttention(tq, tk, tv, to, shape, cuSeqLensQ, cuSeqLensK, causal);
+            return;
+        }
 
         int[] blocks = Kernels.Attention.QueryBlocks(cuSeqLensQ);
         int queryBlocks = blocks.Length / 2;
@@ -35,7 +43,7 @@ public sealed partial class IlgpuBackend
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
 
         int longest = Kernels.Attention.LongestSegment(cuSeqLensK);
-        if (Kernels.Attention.UseDecodeSplit(cuSeqLensQ, cuSeqLensK, DecodeMinKeys))
+        if (kernel == AttentionKernel.DecodeSplit)
         {
             // One query per segment over a long cache: split the keys so every SM gets work, then merge the chunks.
             int chunk = Kernels.Attention.MaxDecodeChunk, splits = (longest + chunk - 1) / chunk;

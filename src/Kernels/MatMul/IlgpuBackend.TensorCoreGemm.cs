@@ -11,14 +11,15 @@ public sealed partial class IlgpuBackend
 
     /// <summary>
     /// Whether prefill and vision matrix multiplies with bf16 weights run on the tensor-core GEMM (activations rounded to
-    /// bf16, f32 accumulation; see docs/numerics.md) rather than the portable f32 tiled GEMM. On by default on CUDA
+    /// bf16, f32 accumulation; see docs/numerics.md) rather than the portable f32 tiled GEMM, and prefill and vision
+    /// attention on flash attention (<see cref="Kernels.Attention.FlashKernel"/>) rather than the tiled kernel. On by default on CUDA
     /// unless the environment variable <c>PRUNEVID_TENSOR_CORES</c> is <c>0</c>; set it false for f32 parity runs. It
-    /// may be set on ILGPU's CPU accelerator only with 32-lane warps and 256-thread
+    /// may be set on ILGPU's CPU accelerator only with 32-lane warps and
     /// groups of at least 64 threads, where the kernels run with emulated warp instructions.
     /// </summary>
     public bool TensorCores
     {
-        get => _tensorCores ?? (Runtime.IsCuda && Environment.GetEnvironmentVariable("PRUNEVID_TENSOR_CORES") != "0");
+        get => _tensorCores ?? TensorCoresByDefault(Runtime.IsCuda, Environment.GetEnvironmentVariable("PRUNEVID_TENSOR_CORES"));
         set
         {
             if (value && (Accelerator.WarpSize != 32 || Accelerator.MaxNumThreadsPerGroup < 64))
@@ -28,6 +29,12 @@ public sealed partial class IlgpuBackend
             _tensorCores = value;
         }
     }
+
+    /// <summary>
+    /// The default of <see cref="TensorCores"/>: on for CUDA unless <paramref name="environmentSetting"/> (the value of
+    /// <c>PRUNEVID_TENSOR_CORES</c>) is <c>0</c>.
+    /// </summary>
+    public static bool TensorCoresByDefault(bool isCuda, string? environmentSetting) => isCuda && environmentSetting != "0";
 
     /// <summary>The tensor-core group: 256 threads (128×64 tiles) where the accelerator allows, else 64 (64×32).</summary>
     private int TensorThreads() => Accelerator.MaxNumThreadsPerGroup >= Kernels.MatMul.TensorThreads ? Kernels.MatMul.TensorThreads : 64;
