@@ -82,13 +82,13 @@ internal static class CpuModelBenchmark
         record($"peak_rss_gb_{shape}", self.PeakWorkingSet64 / 1e9);
     }
 
-    /// <summary>Weight bytes one decode step reads: the layers in <paramref name="format"/> (codes plus f32 scale and zero per group), the rest bf16.</summary>
+    /// <summary>Weight bytes one decode step reads: the layers in <paramref name="format"/> (codes plus an f16 scale and a zero byte per group), the rest bf16.</summary>
     private static double BytesPerToken(Qwen25VLConfig config, WeightFormat format)
     {
         double bf16 = SyntheticModel.LanguageModelBytes(config);
         if (format == WeightFormat.Stored) return bf16;
         long layers = WeightManifest.For(config).Where(s => s.Name.StartsWith("model.layers.", StringComparison.Ordinal)).Sum(s => s.ElementCount);
-        double perWeight = format == WeightFormat.Int8 ? 1 + 8.0 / WeightQuantizer.Int8GroupSize : 0.5 + 8.0 / WeightQuantizer.Int4GroupSize;
+        double perWeight = format == WeightFormat.Int8 ? 1 + 3.0 / WeightQuantizer.Int8GroupSize : 0.5 + 3.0 / WeightQuantizer.Int4GroupSize;
         return bf16 - 2.0 * layers + perWeight * layers;
     }
 
