@@ -22,6 +22,8 @@ public static unsafe class CpuQuantizedGemv
     /// <summary>Weight rows per parallel task: 64 rows of K = 2048 int4 codes are 64 KB, far above the hand-out cost.</summary>
     private const int RowsPerTask = 64;
 
+    [ThreadStatic] private static float[]? t_x;
+
     /// <summary>How far ahead of the code stream to prefetch (the bf16 GEMV's measured distance).</summary>
     private const int PrefetchBytes = 1024;
 
@@ -49,9 +51,13 @@ public static unsafe class CpuQuantizedGemv
         if (x.Length < (long)m * w.Columns || y.Length < (long)m * w.Rows || (!bias.IsEmpty && bias.Length < w.Rows))
             throw new ArgumentException($"quantized GEMV: x has {x.Length} values, y {y.Length}, bias {bias.Length}, for M={m} N={w.Rows} K={w.Columns}");
         if (m == 0) return;
-        fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes)
+        // x is read once per weight row: from a 64-byte aligned copy, so no vector load of it straddles two cache lines
+        // (decode's x rows are small tensors, which the backend does not align).
+        float* aligned = CpuScratch.Floats(ref t_x, (long)m * w.Columns);
+        x[..(m * w.Columns)].CopyTo(new Span<float>(aligned, m * w.Columns));
+        fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes)
         {
-            var job = new Job(px, py, bias.IsEmpty ? null : pb, codes, w, m, accumulate, path);
+            var job = new Job(aligned, py, bias.IsEmpty ? null : pb, codes, w, m, accumulate, path);
             int tasks = (w.Rows + RowsPerTask - 1) / RowsPerTask;
             if (tasks == 1) job.Run(0);
             else CpuWorkers.For(tasks, job); // the backend's own spinning pool: a decode step runs hundreds of these
@@ -73,12 +79,13 @@ public static unsafe class CpuQuantizedGemv
             float* dots = stackalloc float[MaxRows];
             int groups = w.Groups;
             Span<float> perRow = groups <= 2048 ? stackalloc float[2 * groups] : new float[2 * groups];
-            fixed (float* scales = perRow)
+            fixed (float* scales = perRow) fixed (Half* halves = w.Scales) fixed (byte* zeros = w.Zeros)
             {
                 float* negZeroScales = scales + groups;
                 for (int r = first; r < end; r++)
                 {
-                    w.WidenRowGroups(r, new Span<float>(scales, groups), new Span<float>(negZeroScales, groups));
+                    long at = (long)r * groups;
+                    HalfScales.WidenGroups((ushort*)(halves + at), zeros + at, scales, negZeroScales, groups);
                     Row(r, dots, scales, negZeroScales);
                 }
             }

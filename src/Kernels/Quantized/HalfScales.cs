@@ -2,6 +2,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Interop = ILGPU.Interop;
 
 namespace PruneVid.Kernels.Quantized;
@@ -59,6 +60,43 @@ public static class HalfScales
             }
         }
         for (; i < zeros.Length; i++) destination[i] = -(zeros[i] * scales[i]);
+    }
+
+    /// <summary>
+    /// The per-row constants of the kernels in one pass: <paramref name="scales"/>[g] = the f32 value of the f16
+    /// <paramref name="bits"/>[g] and <paramref name="negZeroScales"/>[g] = −zeros[g]·scales[g], 16 groups per
+    /// AVX-512 step (the GEMV calls this once per weight row, so it must cost little next to the row's codes).
+    /// </summary>
+    public static unsafe void WidenGroups(ushort* bits, byte* zeros, float* scales, float* negZeroScales, int count)
+    {
+        int i = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; i + 16 <= count; i += 16)
+            {
+                Vector512<float> s = Widen16(Avx512F.ConvertToVector512UInt32(Vector256.Load(bits + i)));
+                Vector512<float> z = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(zeros + i)));
+                s.Store(scales + i);
+                (-(z * s)).Store(negZeroScales + i);
+            }
+        }
+        for (; i < count; i++)
+        {
+            scales[i] = ToSingle(bits[i]);
+            negZeroScales[i] = -(zeros[i] * scales[i]);
+        }
+    }
+
+    /// <summary>Sixteen f16 bit patterns (zero-extended to 32 bits) as f32, as <see cref="ToSingle"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Widen16(Vector512<uint> bits)
+    {
+        Vector512<uint> magnitude = bits & Vector512.Create(0x7FFFu);
+        Vector512<float> normal = ((magnitude << 13) + Vector512.Create(ExponentBiasDifference)).AsSingle();
+        Vector512<float> subnormal = Vector512.ConvertToSingle(magnitude.AsInt32()) * Vector512.Create(SubnormalUnit);
+        Vector512<float> isSubnormal = Vector512.Equals(magnitude & Vector512.Create(0x7C00u), Vector512<uint>.Zero).AsSingle();
+        Vector512<float> value = Vector512.ConditionalSelect(isSubnormal, subnormal, normal);
+        return (value.AsUInt32() | ((bits & Vector512.Create(0x8000u)) << 16)).AsSingle();
     }
 
     /// <summary>Eight f16 bit patterns (zero-extended to 32 bits) as f32, as <see cref="ToSingle"/>.</summary>

@@ -25,6 +25,27 @@ public sealed class HalfScalesTests
 
     [Theory]
     [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(37)]
+    public unsafe void WideningAGroupRowGivesEachScaleAndItsNegativeZeroProduct(int groups)
+    {
+        var random = new Random(groups + 100);
+        Half[] halves = Enumerable.Range(0, groups).Select(_ => (Half)(random.NextSingle() * 0.01f)).ToArray();
+        halves[0] = BitConverter.UInt16BitsToHalf(0x0003); // a subnormal scale
+        byte[] zeros = Enumerable.Range(0, groups).Select(_ => (byte)random.Next(256)).ToArray();
+        var scales = new float[groups];
+        var products = new float[groups];
+        fixed (Half* h = halves) fixed (byte* z = zeros) fixed (float* s = scales) fixed (float* p = products)
+            HalfScales.WidenGroups((ushort*)h, z, s, p, groups);
+        for (int g = 0; g < groups; g++)
+        {
+            Assert.Equal((float)halves[g], scales[g]);
+            Assert.Equal(-(double)zeros[g] * (float)halves[g], products[g]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
     [InlineData(13)]
     [InlineData(40)]
     public void NegativeZeroScalesAreTheExactProducts(int groups)
