@@ -42,7 +42,7 @@ public static class CpuBenchmark
             double gflops = 2.0 * m * n * k / s / 1e9;
             Report($"gemm_{name}_gflops", Line($"gemm {name,-22} {m}x{n}x{k}", s, $"{gflops,7:F1} GFLOP/s  {gflops / peakGflops,5:P0} of f32 FMA peak  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(2.0 * m * n * k) / 1e9:F0})"), gflops);
         }
-        // The lm_head stays bf16 under --weights int8|int4, so only the layer shapes are timed packed.
+        // Under --weights int8|int4 the lm_head is int8 whichever the format, so only the layer shapes are timed packed.
         foreach (var (name, n, k) in Runs("gemv") ? GemvShapes.Where(g => weights == WeightFormat.Stored || !g.Name.EndsWith("lm_head", StringComparison.Ordinal)) : [])
         {
             double s = TimeMatMul(cpu, 1, n, k, repeat * 3, weights, out long weightBytes);

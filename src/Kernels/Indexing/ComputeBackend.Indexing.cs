@@ -33,13 +33,15 @@ public abstract partial class ComputeBackend
     }
 
     /// <summary>
-    /// y[i, :] = f32(table[ids[i], :]); the table is BF16 or F32, ids are I32. On every backend an id outside the table
-    /// reads the clamped row (the model checks the ids it is given on the host before uploading them).
+    /// y[i, :] = f32(table[ids[i], :]); the table is BF16, F32 or packed (Int4/Int8, rows dequantized), ids are I32. On
+    /// every backend an id outside the table reads the clamped row (the model checks the ids it is given on the host
+    /// before uploading them).
     /// </summary>
     public void Embedding(Tensor table, Tensor ids, Tensor y)
     {
         const string op = "Embedding";
-        RequireWeight(table, op, nameof(table));
+        if (table.DType.IsQuantized()) Own(table, op, nameof(table));
+        else RequireWeight(table, op, nameof(table));
         Require(ids, DType.I32, op, nameof(ids));
         Require(y, DType.F32, op, nameof(y));
         int width = table.RowLength;
@@ -47,7 +49,8 @@ public abstract partial class ComputeBackend
         if (ids.Length == 0 || width == 0) return;
         if (table.Rows == 0) throw new ArgumentException($"{op}: the table {table} is empty", nameof(table));
         using OpTimer timer = Time(op);
-        EmbeddingCore(table, ids, y, width);
+        if (table.DType.IsQuantized()) QuantizedEmbeddingCore(table, ids, y);
+        else EmbeddingCore(table, ids, y, width);
     }
 
     /// <summary>result[i] = argmax of row i of x (first maximum on ties), as I32.</summary>

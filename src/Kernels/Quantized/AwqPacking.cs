@@ -41,9 +41,14 @@ public static class AwqPacking
             for (int w = 0; w < words; w++)
             {
                 int word = qzeros[g * words + w];
-                for (int j = 0; j < 8; j++) matrix.Zeros[(long)(8 * w + j) * groups + g] = Nibble(word, ReverseOrder[j]);
+                for (int j = 0; j < 8; j++) matrix.Zeros[(long)(8 * w + j) * groups + g] = (byte)Nibble(word, ReverseOrder[j]);
             }
-            for (int n = 0; n < outFeatures; n++) matrix.Scales[(long)n * groups + g] = (float)scales[g * outFeatures + n];
+            for (int n = 0; n < outFeatures; n++)
+            {
+                Half scale = scales[g * outFeatures + n];
+                if (!Half.IsFinite(scale)) throw new ArgumentException($"AWQ scale of output {n}, group {g} is {scale}; scales must be finite");
+                matrix.Scales[(long)n * groups + g] = scale; // kept as the f16 the checkpoint stores
+            }
         }
         return matrix;
     }

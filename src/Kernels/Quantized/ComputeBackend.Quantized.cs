@@ -8,7 +8,8 @@ public abstract partial class ComputeBackend
     /// <summary>
     /// A weight tensor of dtype <see cref="DType.Int4"/> or <see cref="DType.Int8"/> and shape [N, K] holding
     /// <paramref name="matrix"/> as packed codes, scales and zero points (never widened in memory). It is only a
-    /// weight of <see cref="MatMul"/>, <see cref="MatMulAccumulate"/> and <see cref="Project"/>, with an F32 bias.
+    /// weight of <see cref="MatMul"/>, <see cref="MatMulAccumulate"/> and <see cref="Project"/>, with an F32 bias, and a
+    /// table of <see cref="Embedding"/>.
     /// </summary>
     public Tensor FromQuantized(QuantizedMatrix matrix)
     {
@@ -21,6 +22,9 @@ public abstract partial class ComputeBackend
 
     /// <summary>y = x · wᵀ (+ bias) with a packed <paramref name="w"/>; arguments already validated.</summary>
     private protected abstract void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate);
+
+    /// <summary>y[i] = the dequantized row clamp(ids[i]) of a packed table (shapes checked, non-empty).</summary>
+    private protected abstract void QuantizedEmbeddingCore(Tensor table, Tensor ids, Tensor y);
 
     /// <summary>The dtype of a packed matrix's tensor.</summary>
     protected static DType QuantizedDType(QuantizedMatrix matrix) => matrix.Bits == 4 ? DType.Int4 : DType.Int8;

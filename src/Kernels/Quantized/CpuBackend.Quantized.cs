@@ -24,4 +24,8 @@ public sealed partial class CpuBackend
         if (m <= CpuQuantizedGemv.MaxRows) CpuQuantizedGemv.Run(tx.F32, matrix, b, ty.F32, m, accumulate);
         else CpuQuantizedGemm.Run(tx.F32, matrix, b, ty.F32, m, accumulate);
     }
+
+    /// <inheritdoc />
+    private protected override void QuantizedEmbeddingCore(Tensor table, Tensor ids, Tensor y)
+        => QuantizedEmbedding.Run(((CpuQuantizedTensor)table).Matrix, ((CpuTensor)ids).I32, ((CpuTensor)y).F32);
 }

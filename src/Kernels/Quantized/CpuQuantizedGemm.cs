@@ -17,7 +17,7 @@ internal static unsafe class CpuQuantizedGemm
     /// <summary>Weight rows dequantized at once: 256 rows × K = 2048 is 2 MB of f32.</summary>
     public const int PanelRows = 256;
 
-    [ThreadStatic] private static float[]? t_panel, t_product;
+    [ThreadStatic] private static float[]? t_panel, t_product, t_groups;
 
     /// <summary>Runs the GEMM; <paramref name="bias"/> may be empty.</summary>
     public static void Run(ReadOnlySpan<float> x, QuantizedMatrix w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
@@ -28,7 +28,7 @@ internal static unsafe class CpuQuantizedGemm
         for (int n0 = 0; n0 < n; n0 += PanelRows)
         {
             int rows = Math.Min(PanelRows, n - n0);
-            Parallel.For(0, rows, r => DequantizeRow(w, n0 + r, panel.AsSpan(r * k, k)));
+            CpuWorkers.For(rows, new PanelDequantization(w, n0, panel));
             Span<float> part = product.AsSpan(0, m * rows);
             if (CpuGemm.IsSupported)
             {
@@ -49,36 +49,48 @@ internal static unsafe class CpuQuantizedGemm
         }
     }
 
+    /// <summary>Dequantizes weight row first + i into row i of the panel (on the backend's worker pool).</summary>
+    private readonly struct PanelDequantization(QuantizedMatrix w, int first, float[] panel) : ICpuLoop
+    {
+        public void Run(int i) => DequantizeRow(w, first + i, panel.AsSpan(i * w.Columns, w.Columns));
+    }
+
     /// <summary>
     /// Row <paramref name="row"/> of <paramref name="w"/> as f32: whole blocks 16 codes at a time (zero-extended,
-    /// converted, (q − z)·s), the tail and machines without AVX-512 through <see cref="QuantizedMatrix.Dequantize"/>.
+    /// converted, q·s + (−z·s) as one exact FMA with the row's widened scales), the tail and machines without AVX-512
+    /// through <see cref="QuantizedMatrix.Dequantize"/>.
     /// </summary>
     internal static void DequantizeRow(QuantizedMatrix w, int row, Span<float> destination)
     {
         int blocks = Avx512F.IsSupported ? w.Columns / QuantizedMatrix.Block : 0;
-        fixed (byte* codes = w.Codes) fixed (float* dst = destination)
+        if (blocks > 0)
         {
-            byte* rowCodes = codes + (long)row * w.RowBytes;
-            long groups = (long)row * w.Groups;
-            for (int b = 0; b < blocks; b++)
+            float[] perRow = t_groups is { } g0 && g0.Length >= 2 * w.Groups ? g0 : t_groups = new float[2 * w.Groups];
+            w.WidenRowGroups(row, perRow.AsSpan(0, w.Groups), perRow.AsSpan(w.Groups, w.Groups));
+            fixed (byte* codes = w.Codes) fixed (float* dst = destination) fixed (float* scales = perRow)
             {
-                long g = groups + b * QuantizedMatrix.Block / w.GroupSize;
-                Vector512<float> s = Vector512.Create(w.Scales[g]), z = Vector512.Create(w.Zeros[g]);
-                Vector128<byte> first, second;
-                if (w.Bits == 4)
+                float* negZeroScales = scales + w.Groups;
+                byte* rowCodes = codes + (long)row * w.RowBytes;
+                for (int b = 0; b < blocks; b++)
                 {
-                    Vector128<byte> pairs = Vector128.Load(rowCodes + b * 16);
-                    first = pairs & Vector128.Create((byte)0x0F);
-                    second = Vector128.ShiftRightLogical(pairs, 4);
+                    int g = b * QuantizedMatrix.Block / w.GroupSize;
+                    Vector512<float> s = Vector512.Create(scales[g]), zs = Vector512.Create(negZeroScales[g]);
+                    Vector128<byte> first, second;
+                    if (w.Bits == 4)
+                    {
+                        Vector128<byte> pairs = Vector128.Load(rowCodes + b * 16);
+                        first = pairs & Vector128.Create((byte)0x0F);
+                        second = Vector128.ShiftRightLogical(pairs, 4);
+                    }
+                    else
+                    {
+                        first = Vector128.Load(rowCodes + b * 32);
+                        second = Vector128.Load(rowCodes + b * 32 + 16);
+                    }
+                    float* at = dst + b * QuantizedMatrix.Block;
+                    Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first)), s, zs).Store(at);
+                    Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second)), s, zs).Store(at + 16);
                 }
-                else
-                {
-                    first = Vector128.Load(rowCodes + b * 32);
-                    second = Vector128.Load(rowCodes + b * 32 + 16);
-                }
-                float* at = dst + b * QuantizedMatrix.Block;
-                ((Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first)) - z) * s).Store(at);
-                ((Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second)) - z) * s).Store(at + 16);
             }
         }
         for (int c = blocks * QuantizedMatrix.Block; c < w.Columns; c++) destination[c] = w.Dequantize(row, c);

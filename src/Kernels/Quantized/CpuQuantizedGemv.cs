@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using PruneVid.Kernels.Cpu;
 
 namespace PruneVid.Kernels.Quantized;
 
@@ -17,6 +18,14 @@ public static unsafe class CpuQuantizedGemv
 {
     /// <summary>Most input rows one call takes (one accumulator per row).</summary>
     public const int MaxRows = 8;
+
+    /// <summary>Weight rows per parallel task: 64 rows of K = 2048 int4 codes are 64 KB, far above the hand-out cost.</summary>
+    private const int RowsPerTask = 64;
+
+    [ThreadStatic] private static float[]? t_x;
+
+    /// <summary>How far ahead of the code stream to prefetch (the bf16 GEMV's measured distance).</summary>
+    private const int PrefetchBytes = 1024;
 
     /// <summary>The widest path this machine runs.</summary>
     public static GemvPath Widest => Avx512F.IsSupported ? GemvPath.Avx512 : Avx2.IsSupported && Fma.IsSupported ? GemvPath.Avx2 : GemvPath.Scalar;
@@ -42,51 +51,74 @@ public static unsafe class CpuQuantizedGemv
         if (x.Length < (long)m * w.Columns || y.Length < (long)m * w.Rows || (!bias.IsEmpty && bias.Length < w.Rows))
             throw new ArgumentException($"quantized GEMV: x has {x.Length} values, y {y.Length}, bias {bias.Length}, for M={m} N={w.Rows} K={w.Columns}");
         if (m == 0) return;
-        fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes)
-        fixed (float* scales = w.Scales) fixed (float* zeros = w.Zeros)
+        // x is read once per weight row: from a 64-byte aligned copy, so no vector load of it straddles two cache lines
+        // (decode's x rows are small tensors, which the backend does not align).
+        float* aligned = CpuScratch.Floats(ref t_x, (long)m * w.Columns);
+        x[..(m * w.Columns)].CopyTo(new Span<float>(aligned, m * w.Columns));
+        fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes)
         {
-            var job = new Job(px, py, bias.IsEmpty ? null : pb, codes, scales, zeros, w, m, accumulate, path);
-            const int rowsPerTask = 64;
-            int tasks = (w.Rows + rowsPerTask - 1) / rowsPerTask;
-            if (tasks == 1) job.Rows(0, w.Rows);
-            else Parallel.For(0, tasks, t => job.Rows(t * rowsPerTask, Math.Min(w.Rows, (t + 1) * rowsPerTask)));
+            var job = new Job(aligned, py, bias.IsEmpty ? null : pb, codes, w, m, accumulate, path);
+            int tasks = (w.Rows + RowsPerTask - 1) / RowsPerTask;
+            if (tasks == 1) job.Run(0);
+            else CpuWorkers.For(tasks, job); // the backend's own spinning pool: a decode step runs hundreds of these
         }
     }
 
     /// <summary>One call's pointers (valid while Run's fixed block is).</summary>
-    private readonly struct Job(float* px, float* py, float* pbias, byte* pcodes, float* pscales, float* pzeros, QuantizedMatrix w, int m, bool accumulate, GemvPath path)
+    private readonly struct Job(float* px, float* py, float* pbias, byte* pcodes, QuantizedMatrix w, int m, bool accumulate, GemvPath path) : ICpuLoop
     {
-        private readonly float* x = px, y = py, bias = pbias, scales = pscales, zeros = pzeros;
+        private readonly float* x = px, y = py, bias = pbias;
         private readonly byte* codes = pcodes;
 
+        /// <summary>Task <paramref name="task"/>: <see cref="RowsPerTask"/> consecutive weight rows.</summary>
+        public void Run(int task) => Rows(task * RowsPerTask, Math.Min(w.Rows, (task + 1) * RowsPerTask));
+
+        /// <summary>Rows first..end−1; each row's f16 scales and byte zero points are widened once into f32 s and −z·s.</summary>
         public void Rows(int first, int end)
         {
             float* dots = stackalloc float[MaxRows];
-            for (int r = first; r < end; r++)
+            int groups = w.Groups;
+            Span<float> perRow = groups <= 2048 ? stackalloc float[2 * groups] : new float[2 * groups];
+            fixed (float* scales = perRow) fixed (Half* halves = w.Scales) fixed (byte* zeros = w.Zeros)
             {
-                if (path == GemvPath.Avx512) Row512(r, dots);
-                else if (path == GemvPath.Avx2) Row256(r, dots);
-                else RowScalar(r, dots, 0);
-                for (int i = 0; i < m; i++)
+                float* negZeroScales = scales + groups;
+                for (int r = first; r < end; r++)
                 {
-                    float v = dots[i] + (bias == null ? 0f : bias[r]);
-                    float* at = y + (long)i * w.Rows + r;
-                    *at = accumulate ? *at + v : v;
+                    long at = (long)r * groups;
+                    HalfScales.WidenGroups((ushort*)(halves + at), zeros + at, scales, negZeroScales, groups);
+                    Row(r, dots, scales, negZeroScales);
                 }
             }
         }
 
+        private void Row(int r, float* dots, float* scales, float* negZeroScales)
+        {
+            if (path == GemvPath.Avx512) Row512(r, dots, scales, negZeroScales);
+            else if (path == GemvPath.Avx2) Row256(r, dots, scales, negZeroScales);
+            else RowScalar(r, dots, 0);
+            for (int i = 0; i < m; i++)
+            {
+                float v = dots[i] + (bias == null ? 0f : bias[r]);
+                float* at = y + (long)i * w.Rows + r;
+                *at = accumulate ? *at + v : v;
+            }
+        }
+
         /// <summary>
-        /// Whole blocks with 16-lane vectors, then the scalar tail. (q − z)·s is one FMA, q·s + (−z·s): exact when
-        /// z·s is (AWQ's f16 scales times a 4-bit zero), within an ulp otherwise. Several input rows share each
+        /// Whole blocks with 16-lane vectors, then the scalar tail. (q − z)·s is one FMA, q·s + (−z·s), exact
+        /// (z·s is an 8-bit integer times an f16 value), so each weight equals the reference's. Several input rows share each
         /// widened block, with the scale broadcast once per group; one input row keeps four independent accumulators in
         /// registers, so the FMA latency chain does not bound the stream.
         /// </summary>
-        private void Row512(int r, float* dots)
+        private void Row512(int r, float* dots, float* scales, float* negZeroScales)
         {
             int k = w.Columns, blocks = k / QuantizedMatrix.Block, perGroup = w.GroupSize / QuantizedMatrix.Block;
             byte* row = codes + (long)r * w.RowBytes;
-            long groups = (long)r * w.Groups;
+            if (m == 1 && w.Bits == 4 && BitOperations.IsPow2(perGroup))
+            {
+                Row512FourBitLookup(r, dots, scales, negZeroScales);
+                return;
+            }
             // One input row, groups of a power-of-two number of blocks (AWQ's 32/64/128, ours): two blocks per
             // step whatever the group boundaries, each with its own broadcast scale, into four register accumulators.
             if (m == 1 && BitOperations.IsPow2(perGroup))
@@ -97,10 +129,9 @@ public static unsafe class CpuQuantizedGemv
                 int b = 0;
                 for (; b + 1 < blocks; b += 2)
                 {
-                    long g0 = groups + (b >> shift), g1 = groups + ((b + 1) >> shift);
-                    float s0 = scales[g0], s1 = scales[g1];
-                    Vector512<float> vs0 = Vector512.Create(s0), vz0 = Vector512.Create(-zeros[g0] * s0);
-                    Vector512<float> vs1 = Vector512.Create(s1), vz1 = Vector512.Create(-zeros[g1] * s1);
+                    int g0 = b >> shift, g1 = (b + 1) >> shift;
+                    Vector512<float> vs0 = Vector512.Create(scales[g0]), vz0 = Vector512.Create(negZeroScales[g0]);
+                    Vector512<float> vs1 = Vector512.Create(scales[g1]), vz1 = Vector512.Create(negZeroScales[g1]);
                     Codes16(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
                     Codes16(row, b + 1, four, out Vector128<byte> c2, out Vector128<byte> c3);
                     float* xb = x + b * QuantizedMatrix.Block;
@@ -111,9 +142,8 @@ public static unsafe class CpuQuantizedGemv
                 }
                 if (b < blocks)
                 {
-                    long g = groups + (b >> shift);
-                    float sc = scales[g];
-                    Vector512<float> vs = Vector512.Create(sc), vz = Vector512.Create(-zeros[g] * sc);
+                    int g = b >> shift;
+                    Vector512<float> vs = Vector512.Create(scales[g]), vz = Vector512.Create(negZeroScales[g]);
                     Codes16(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
                     float* xb = x + b * QuantizedMatrix.Block;
                     a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, vs, vz), Vector512.Load(xb), a0);
@@ -127,8 +157,7 @@ public static unsafe class CpuQuantizedGemv
             for (int i = 0; i < m; i++) acc[i] = Vector512<float>.Zero;
             for (int b0 = 0, g = 0; b0 < blocks; b0 += perGroup, g++)
             {
-                float scale = scales[groups + g];
-                Vector512<float> s = Vector512.Create(scale), zs = Vector512.Create(-zeros[groups + g] * scale);
+                Vector512<float> s = Vector512.Create(scales[g]), zs = Vector512.Create(negZeroScales[g]);
                 for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
                     Codes16(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
@@ -143,6 +172,47 @@ public static unsafe class CpuQuantizedGemv
             }
             RowScalar(r, dots, blocks * QuantizedMatrix.Block);
             for (int i = 0; i < m; i++) dots[i] += Vector512.Sum(acc[i]);
+        }
+
+        /// <summary>
+        /// One input row, 4-bit codes: a group has only 16 distinct weights, (q − z)·s for q = 0..15, which fill exactly
+        /// one 16-lane register (one exact FMA from 0..15). A block's 16 bytes zero-extend to 16 int32 lanes; vpermps
+        /// reads only the low 4 bits of each lane's index, so the lanes index the table directly for weights 0–15 and,
+        /// shifted right by 4, for weights 16–31: no mask, no int→float conversion, and every weight is the reference's
+        /// exact (q − z)·s. Two blocks per step into four register accumulators, as <see cref="Row512"/>.
+        /// </summary>
+        private void Row512FourBitLookup(int r, float* dots, float* scales, float* negZeroScales)
+        {
+            int blocks = w.Columns / QuantizedMatrix.Block, shift = BitOperations.Log2((uint)(w.GroupSize / QuantizedMatrix.Block));
+            byte* row = codes + (long)r * w.RowBytes;
+            Vector512<float> levels = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            int b = 0;
+            for (; b + 1 < blocks; b += 2)
+            {
+                int g0 = b >> shift, g1 = (b + 1) >> shift;
+                Sse.Prefetch0(row + b * 16 + PrefetchBytes); // the code arrays sit in 4 KB pages, where the hardware prefetchers stop
+                Vector512<float> table0 = Avx512F.FusedMultiplyAdd(levels, Vector512.Create(scales[g0]), Vector512.Create(negZeroScales[g0]));
+                Vector512<float> table1 = Avx512F.FusedMultiplyAdd(levels, Vector512.Create(scales[g1]), Vector512.Create(negZeroScales[g1]));
+                Vector512<int> pairs0 = Avx512F.ConvertToVector512Int32(Vector128.Load(row + b * 16));
+                Vector512<int> pairs1 = Avx512F.ConvertToVector512Int32(Vector128.Load(row + b * 16 + 16));
+                float* xb = x + b * QuantizedMatrix.Block;
+                a0 = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(table0, pairs0), Vector512.Load(xb), a0);
+                a1 = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(table0, Avx512F.ShiftRightLogical(pairs0, 4)), Vector512.Load(xb + 16), a1);
+                a2 = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(table1, pairs1), Vector512.Load(xb + 32), a2);
+                a3 = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(table1, Avx512F.ShiftRightLogical(pairs1, 4)), Vector512.Load(xb + 48), a3);
+            }
+            if (b < blocks)
+            {
+                int g = b >> shift;
+                Vector512<float> table = Avx512F.FusedMultiplyAdd(levels, Vector512.Create(scales[g]), Vector512.Create(negZeroScales[g]));
+                Vector512<int> pairs = Avx512F.ConvertToVector512Int32(Vector128.Load(row + b * 16));
+                float* xb = x + b * QuantizedMatrix.Block;
+                a0 = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(table, pairs), Vector512.Load(xb), a0);
+                a1 = Avx512F.FusedMultiplyAdd(Avx512F.PermuteVar16x32(table, Avx512F.ShiftRightLogical(pairs, 4)), Vector512.Load(xb + 16), a1);
+            }
+            RowScalar(r, dots, blocks * QuantizedMatrix.Block);
+            dots[0] += Vector512.Sum((a0 + a1) + (a2 + a3));
         }
 
         /// <summary>Block <paramref name="b"/>'s codes as two 16-code halves (weights 0–15 and 16–31).</summary>
@@ -163,17 +233,15 @@ public static unsafe class CpuQuantizedGemv
         }
 
         /// <summary>Whole blocks with 8-lane vectors, group by group as <see cref="Row512"/>, then the scalar tail.</summary>
-        private void Row256(int r, float* dots)
+        private void Row256(int r, float* dots, float* scales, float* negZeroScales)
         {
             int k = w.Columns, blocks = k / QuantizedMatrix.Block, perGroup = w.GroupSize / QuantizedMatrix.Block;
             byte* row = codes + (long)r * w.RowBytes;
-            long groups = (long)r * w.Groups;
             Vector256<float>* acc = stackalloc Vector256<float>[MaxRows];
             for (int i = 0; i < m; i++) acc[i] = Vector256<float>.Zero;
             for (int b0 = 0, g = 0; b0 < blocks; b0 += perGroup, g++)
             {
-                float scale = scales[groups + g];
-                Vector256<float> s = Vector256.Create(scale), zs = Vector256.Create(-zeros[groups + g] * scale);
+                Vector256<float> s = Vector256.Create(scales[g]), zs = Vector256.Create(negZeroScales[g]);
                 for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
                     Codes16(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);

@@ -39,4 +39,12 @@ public sealed partial class IlgpuBackend
         QuantizedMatMul.LaunchPacked(Runtime, new Index2D(tw.Packing.Rows, m), tx.RawF32, tw.Codes.View, tw.Scales.View, tw.Zeros.View,
             biasView, ty.RawF32, tw.Packing, m, hasBias, add);
     }
+
+    /// <inheritdoc />
+    private protected override void QuantizedEmbeddingCore(Tensor table, Tensor ids, Tensor y)
+    {
+        var tt = (IlgpuQuantizedTensor)table;
+        IlgpuTensor ti = (IlgpuTensor)ids, ty = (IlgpuTensor)y;
+        QuantizedEmbedding.LaunchPacked(Runtime, Extent(ty.Length, ty, "Embedding"), tt.Codes.View, tt.Scales.View, tt.Zeros.View, ti.RawI32, ty.RawF32, tt.Packing);
+    }
 }

@@ -16,7 +16,7 @@ public sealed class IlgpuQuantizedTensor : Tensor
     {
         Packing = PackedShape.Of(matrix);
         Codes = accelerator.Allocate1D(matrix.Codes);
-        Scales = accelerator.Allocate1D(matrix.Scales);
+        Scales = accelerator.Allocate1D(System.Runtime.InteropServices.MemoryMarshal.Cast<System.Half, ushort>(matrix.Scales).ToArray());
         Zeros = accelerator.Allocate1D(matrix.Zeros);
     }
 
@@ -24,8 +24,10 @@ public sealed class IlgpuQuantizedTensor : Tensor
     public PackedShape Packing { get; }
 
     internal MemoryBuffer1D<byte, Stride1D.Dense> Codes { get; }
-    internal MemoryBuffer1D<float, Stride1D.Dense> Scales { get; }
-    internal MemoryBuffer1D<float, Stride1D.Dense> Zeros { get; }
+    /// <summary>f16 scales as their bit patterns (kernels widen them with <see cref="HalfScales.ToSingle"/>).</summary>
+    internal MemoryBuffer1D<ushort, Stride1D.Dense> Scales { get; }
+    /// <summary>Zero points, one byte each.</summary>
+    internal MemoryBuffer1D<byte, Stride1D.Dense> Zeros { get; }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)

@@ -14,12 +14,12 @@ public static partial class QuantizedMatMul
     /// y[M,N] = x · Wᵀ (+ bias) for small M (decode): each warp owns one output column n; its lanes stride over the
     /// packed row, lane l reading code l of each 32-wide block (for 4-bit codes, lanes l and l + 16 read the two
     /// nibbles of one byte, so a warp's loads of a block fall in 16 consecutive bytes), dequantize it in a register
-    /// ((q − z)·s, the reference's arithmetic) and a shuffle reduction sums the lanes. Weight traffic is one pass per
+    /// ((q − z)·s with the f16 scale widened exactly, the reference's arithmetic) and a shuffle reduction sums the lanes. Weight traffic is one pass per
     /// input row. Launch with <see cref="GemvGroups"/> groups; an empty bias is not allowed (pass any f32 view with
     /// <paramref name="hasBias"/> = 0).
     /// </summary>
     [Kernel(Reference = nameof(Reference), GroupSizeTunable = nameof(threads))]
-    public static void PackedGemvKernel(ArrayView<float> x, ArrayView<byte> codes, ArrayView<float> scales, ArrayView<float> zeros,
+    public static void PackedGemvKernel(ArrayView<float> x, ArrayView<byte> codes, ArrayView<ushort> scales, ArrayView<byte> zeros,
         ArrayView<float> bias, ArrayView<float> y, PackedShape shape, int m, int hasBias, int accumulate,
         [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
     {
@@ -43,7 +43,7 @@ public static partial class QuantizedMatMul
                     code = j < 16 ? pair & 15 : pair >> 4;
                 }
                 long g = groupRow + c / shape.GroupSize;
-                acc += x[xRow + c] * ((code - zeros[g]) * scales[g]);
+                acc += x[xRow + c] * ((code - zeros[g]) * HalfScales.ToSingle(scales[g]));
             }
             for (int offset = width / 2; offset > 0; offset /= 2) acc += Warp.ShuffleDown(acc, offset);
             long o = (long)r * shape.Rows + column;

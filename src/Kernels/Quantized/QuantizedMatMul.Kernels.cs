@@ -29,13 +29,13 @@ public static partial class QuantizedMatMul
 {
     /// <summary>
     /// One thread per output (column n = index.X, row i = index.Y): the dot product of x's row with W's row n, each
-    /// code read from its byte and dequantized as it is loaded ((q − z)·s in f32, the reference's arithmetic), then
+    /// code read from its byte and dequantized as it is loaded ((q − z)·s in f32 with the f16 scale widened exactly, the reference's arithmetic), then
     /// bias and accumulation as the dense kernels do. Serves decode (M ≤ 8: every thread streams its own weight row)
     /// and prefill (threads of one row share x, threads of one column share W through the cache). An empty bias view is
     /// not allowed: pass any f32 view with <paramref name="hasBias"/> = 0.
     /// </summary>
     [Kernel(Reference = nameof(Reference))]
-    public static void PackedKernel(Index2D index, ArrayView<float> x, ArrayView<byte> codes, ArrayView<float> scales, ArrayView<float> zeros,
+    public static void PackedKernel(Index2D index, ArrayView<float> x, ArrayView<byte> codes, ArrayView<ushort> scales, ArrayView<byte> zeros,
         ArrayView<float> bias, ArrayView<float> y, PackedShape shape, int m, int hasBias, int accumulate)
     {
         int column = index.X, row = index.Y;
@@ -53,7 +53,7 @@ public static partial class QuantizedMatMul
                 code = j < 16 ? pair & 15 : pair >> 4;
             }
             long g = groupRow + c / shape.GroupSize;
-            sum += x[xRow + c] * ((code - zeros[g]) * scales[g]);
+            sum += x[xRow + c] * ((code - zeros[g]) * HalfScales.ToSingle(scales[g]));
         }
         if (hasBias != 0) sum += bias[column];
         long o = (long)row * shape.Rows + column;

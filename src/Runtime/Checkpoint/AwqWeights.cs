@@ -41,8 +41,10 @@ internal static class AwqWeights
         int groups = scales.Shape.Length == 2 && scales.Shape[0] > 0 ? scales.Shape[0] : 1;
         var config = new AwqQuantizationConfig(shape[1] / groups);
         if (Problem(source, weightName, shape, config) is string problem) throw new SafeTensorsFormatException(source.Location, problem);
-        return AwqPacking.Unpack(source.Get(prefix + "qweight").AsSpan<int>(), source.Get(prefix + "qzeros").AsSpan<int>(), scales.AsSpan<Half>(),
-            shape[1], shape[0], config.GroupSize);
+        WeightTensor qweight = source.Get(prefix + "qweight"), qzeros = source.Get(prefix + "qzeros");
+        QuantizedMatrix matrix = AwqPacking.Unpack(qweight.AsSpan<int>(), qzeros.AsSpan<int>(), scales.AsSpan<Half>(), shape[1], shape[0], config.GroupSize);
+        foreach (WeightTensor read in new[] { qweight, qzeros, scales }) read.ReleasePages(); // repacked: the mapped bytes are not read again
+        return matrix;
     }
 
     private static string Prefix(string weightName) => weightName[..^WeightSuffix.Length];

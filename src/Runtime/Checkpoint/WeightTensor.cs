@@ -72,6 +72,15 @@ public sealed unsafe class WeightTensor
         ? MemoryMarshal.Cast<byte, T>(Bytes)
         : throw new InvalidOperationException($"tensor '{Name}' is {DType} ({DType.ElementSize} B per element), not viewable as {typeof(T).Name}");
 
+    /// <summary>
+    /// Once the caller holds its own copy of this tensor (quantized or widened), lets the OS drop the mapped pages from
+    /// this process's resident set (<see cref="MappedPages"/>); the tensor stays readable. No-op for in-memory tensors.
+    /// </summary>
+    public void ReleasePages()
+    {
+        if (IsMapped) MappedPages.Release((nint)_pointer, ByteLength);
+    }
+
     /// <summary>Raw bf16 words (BF16 as stored, F32 rounded to nearest even).</summary>
     public ushort[] ToBf16Bits() => Decode(TensorDecoder.ToBf16Bits);
 

@@ -27,15 +27,44 @@ internal sealed class WeightUploader(ComputeBackend backend, IWeightSource sourc
     {
         QuantizedMatrix? matrix = null;
         if (AwqWeights.IsPacked(source, name)) matrix = AwqWeights.Unpack(source, name, expected);
-        else if (format != WeightFormat.Stored)
-        {
-            WeightTensor weight = CheckedShape(name, expected);
-            matrix = WeightQuantizer.Quantize(weight.ToF32(), expected[0], expected[1], format == WeightFormat.Int8 ? 8 : 4);
-        }
+        else if (format != WeightFormat.Stored) matrix = Quantize(CheckedShape(name, expected), expected, format == WeightFormat.Int8 ? 8 : 4);
         if (matrix is null) return Upload(name, expected);
         Tensor tensor = backend.FromQuantized(matrix);
         tensor.Name = name;
         return tensor;
+    }
+
+    /// <summary>
+    /// Uploads the embedding table or the lm_head [vocab, hidden]: as <see cref="Upload"/> by default; packed as int8
+    /// (per 128 columns) whenever the format packs the linear layers, int4 included. Decode reads the whole lm_head
+    /// every token (for the 3B model 0.62 GB as bf16, 0.32 GB as int8), so leaving it bf16 would make it a quarter of
+    /// an int4 model's bytes per token and of its memory; int8 rather than int4 because the logits are read directly
+    /// (llama.cpp's own quantizations keep the output matrix at 6 bits or more for the same reason). A tied table
+    /// packed once serves both the lookup and the lm_head.
+    /// </summary>
+    public Tensor UploadTable(string name, int[] expected)
+    {
+        if (format == WeightFormat.Stored) return Upload(name, expected);
+        Tensor tensor = backend.FromQuantized(Quantize(CheckedShape(name, expected), expected, 8));
+        tensor.Name = name;
+        return tensor;
+    }
+
+    /// <summary>
+    /// Quantizes a checkpoint tensor: bf16 straight from its words (no f32 copy of the matrix), F16/F32 through their
+    /// exact f32 values. The mapped pages are then released, so the checkpoint's bytes do not stay resident beside
+    /// the packed copy.
+    /// </summary>
+    private static unsafe QuantizedMatrix Quantize(WeightTensor weight, int[] shape, int bits)
+    {
+        QuantizedMatrix matrix;
+        if (weight.DType == SafeTensorDType.BF16 && weight.IsMapped)
+            matrix = WeightQuantizer.QuantizeBf16(new ReadOnlySpan<ushort>(weight.Pointer, checked((int)weight.ElementCount)), shape[0], shape[1], bits);
+        else if (weight.DType == SafeTensorDType.BF16 && weight.ManagedArray is ushort[] words)
+            matrix = WeightQuantizer.QuantizeBf16(words, shape[0], shape[1], bits);
+        else matrix = WeightQuantizer.Quantize(weight.ToF32(), shape[0], shape[1], bits);
+        weight.ReleasePages();
+        return matrix;
     }
 
     /// <summary>Uploads the bias of a linear layer: F32 when its <paramref name="weight"/> is packed (the packed kernels take f32), else as <see cref="Upload"/>.</summary>
@@ -68,7 +97,12 @@ internal sealed class WeightUploader(ComputeBackend backend, IWeightSource sourc
 
     private unsafe Tensor ToBackend(WeightTensor weight, int[] shape)
     {
-        if (weight.DType is SafeTensorDType.F32 or SafeTensorDType.F16) return backend.FromF32(weight.ToF32(), shape);
+        if (weight.DType is SafeTensorDType.F32 or SafeTensorDType.F16)
+        {
+            Tensor copy = backend.FromF32(weight.ToF32(), shape);
+            weight.ReleasePages(); // the F32 copy is what the model reads
+            return copy;
+        }
         if (weight.DType != SafeTensorDType.BF16)
             throw new SafeTensorsFormatException(source.Location, $"'{weight.Name}' is {weight.DType}; weights must be BF16, F16 or F32");
         if (weight.IsMapped) return backend.FromHostBf16(weight.Address, weight.ElementCount, shape, owner: source);

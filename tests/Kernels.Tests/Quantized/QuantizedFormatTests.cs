@@ -59,7 +59,7 @@ public sealed class QuantizedFormatTests
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
             {
-                float step = m.Scales[r * m.Groups + c / m.GroupSize];
+                float step = (float)m.Scales[r * m.Groups + c / m.GroupSize];
                 Assert.True(Math.Abs(m.Dequantize(r, c) - w[r * columns + c]) <= 0.5f * step * (1 + 1e-5f),
                     $"[{r},{c}]: {m.Dequantize(r, c)} for {w[r * columns + c]}, step {step}");
             }

@@ -5,7 +5,11 @@ using PruneVid.Runtime.Config;
 
 namespace PruneVid.Runtime.Model.Text;
 
-/// <summary>The language model's weights, uploaded once as BF16 tensors (zero-copy where the backend allows), with every shape checked against the config.</summary>
+/// <summary>
+/// The language model's weights, uploaded once as BF16 tensors (zero-copy where the backend allows), with every shape
+/// checked against the config; with <c>--weights int8|int4</c> the linear layers are packed in that format and the
+/// embedding table and lm_head in int8 (<see cref="WeightUploader.UploadTable"/>).
+/// </summary>
 internal sealed class TextWeights : IDisposable
 {
     private readonly List<Tensor> _owned = [];
@@ -23,10 +27,12 @@ internal sealed class TextWeights : IDisposable
         Tensor Linear(string name, params int[] shape) => Owned(uploader.UploadLinear(name, shape));
         Tensor Bias(string name, Tensor weight, params int[] shape) => Owned(uploader.UploadBias(name, shape, weight));
 
-        Embedding = Load(WeightNames.EmbedTokens, config.VocabSize, h);
+        Tensor Table(string name, params int[] shape) => Owned(uploader.UploadTable(name, shape));
+
+        Embedding = Table(WeightNames.EmbedTokens, config.VocabSize, h);
         FinalNorm = Load(WeightNames.FinalNorm, h);
         // Tied checkpoints have no lm_head: reuse the uploaded embedding instead of a second copy.
-        LmHead = config.TieWordEmbeddings && !HasUntiedHead(source) ? Embedding : Load(WeightNames.LmHead, config.VocabSize, h);
+        LmHead = config.TieWordEmbeddings && !HasUntiedHead(source) ? Embedding : Table(WeightNames.LmHead, config.VocabSize, h);
         Layers = new DecoderLayerWeights[config.NumHiddenLayers];
         for (int l = 0; l < Layers.Length; l++)
         {
