@@ -46,6 +46,9 @@ public sealed record StrategyTally(string Strategy, int Done, int Scored, int Co
 /// <summary>
 /// Runs a shard: for each question whose pairs are not all in the results file yet, the video is decoded and
 /// encoded once and every pending strategy runs on that encoding; each pair's line is flushed as soon as it is done.
+/// With generate scoring and a pipeline that batches decoding (<see cref="PipelineOptions.DecodeBatch"/>), up to that
+/// many of a question's strategies run at once and their answers decode together; the lines and answers are those of
+/// a run without batching (greedy decoding of each sequence does not depend on its batch).
 /// <para>
 /// Error policy: a failure that belongs to one question becomes an <c>error</c> line and the run goes on — its video
 /// missing or undecodable (<see cref="MediaException"/>, <see cref="FileNotFoundException"/>) or its input rejected by
@@ -91,18 +94,34 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
             }
             using (video)
             {
-                foreach (string strategy in pending)
+                // With a decode scheduler the pairs of a question run side by side, as many as it decodes together; each
+                // holds the model's gate except while its answer decodes. Lines are written in strategy order either way.
+                DecodeScheduler? scheduler = scoring == EvalScoring.Generate && video is not null ? pipeline.DecodeScheduler : null;
+                int group = scheduler?.MaxSequences ?? 1;
+                for (int start = 0; start < pending.Length; start += group)
                 {
-                    EvalRecord record = video is null
-                        ? ErrorRecord(question, strategy, videoError!)
-                        : Answer(video, question, strategy, cancellationToken);
-                    results.Append(record);
-                    tallies[index[strategy]] = tallies[index[strategy]].Add(record);
-                    progress?.Invoke(Snapshot());
+                    string[] strategiesNow = pending[start..Math.Min(pending.Length, start + group)];
+                    EvalRecord[] records = video is null ? [.. strategiesNow.Select(s => ErrorRecord(question, s, videoError!))]
+                        : scheduler is null ? [Answer(video, question, strategiesNow[0], cancellationToken)]
+                        : await Task.WhenAll(strategiesNow.Select(s => Task.Run(() => AnswerHoldingGate(scheduler.Gate, video, question, s, cancellationToken))))
+                            .ConfigureAwait(false);
+                    for (int i = 0; i < records.Length; i++)
+                    {
+                        results.Append(records[i]);
+                        tallies[index[strategiesNow[i]]] = tallies[index[strategiesNow[i]]].Add(records[i]);
+                        progress?.Invoke(Snapshot());
+                    }
                 }
             }
         }
         return Snapshot();
+    }
+
+    private EvalRecord AnswerHoldingGate(SemaphoreSlim gate, EncodedVideo video, EvalQuestion question, string strategy, CancellationToken cancellationToken)
+    {
+        gate.Wait(cancellationToken);
+        try { return Answer(video, question, strategy, cancellationToken); }
+        finally { gate.Release(); }
     }
 
     private EvalRecord Answer(EncodedVideo video, EvalQuestion question, string strategy, CancellationToken cancellationToken)

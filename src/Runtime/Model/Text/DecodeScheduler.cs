@@ -169,13 +169,11 @@ public sealed class DecodeScheduler : IDisposable
             Monitor.PulseAll(_sync);
         }
         _thread.Join();
-        Gate.Wait();
-        try
-        {
-            foreach (Request r in _requests.ToArray()) End(r, new ObjectDisposedException(nameof(DecodeScheduler)));
-            _batch.Dispose();
-        }
-        finally { Gate.Release(); }
+        // The gate may be held by whoever is shutting the model down: nothing steps any more, so none is needed.
+        Request[] left;
+        lock (_sync) left = [.. _requests];
+        foreach (Request r in left) End(r, new ObjectDisposedException(nameof(DecodeScheduler)));
+        _batch.Dispose();
     }
 
     /// <summary>One sequence's callbacks, tokens and outcome.</summary>
