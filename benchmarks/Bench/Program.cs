@@ -19,6 +19,8 @@ string usage = """
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
       serve --video FILE [--url http://127.0.0.1:8000] [--streams 1,2,4,8] [--max-tokens 32] [--model NAME]
                                        a running `prunevid serve`: cold vs follow-up TTFT, decode tok/s and TTFT at N streams
+      serve --video FILE --serve-model tiny|3b|7b|DIR [--tokenizer DIR] [--device cpu] [--streams 1,2,4,8,16] [--serve-args "..."]
+                                       the same against a fresh server per row with --max-concurrency = streams
     """;
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 // Help anywhere prints the usage instead of starting a benchmark (a default 7B run needs ~20 GB and many minutes).

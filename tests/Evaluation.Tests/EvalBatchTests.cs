@@ -38,6 +38,10 @@ public sealed class EvalBatchTests : IDisposable
         Assert.Equal(8, expected.Length);
         Assert.Equal(expected, actual);
         Assert.Contains(expected, l => l.Contains("\"fastv\"") && l.Contains("\"layer\""));
+        var batching = System.Text.RegularExpressions.Regex.Match(three.Stderr, @"decode batching: (\d+) sequences fed in (\d+) steps");
+        Assert.True(batching.Success, three.Stderr);
+        Assert.True(long.Parse(batching.Groups[1].Value) > long.Parse(batching.Groups[2].Value), $"some steps decoded several answers: {batching.Value}");
+        Assert.DoesNotContain("decode batching", one.Stderr);
     }
 
     [Fact]

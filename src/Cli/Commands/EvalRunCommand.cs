@@ -129,6 +129,8 @@ internal static class EvalRunCommand
         EvalProgress final = await EvalProgressView.RunAsync(progress => runner.RunAsync(mine, results, progress, cancellationToken));
         foreach (var t in final.PerStrategy)
             Console.Error.WriteLine($"{t.Strategy}: {t.Done} done, accuracy {(t.Accuracy is double a ? $"{100 * a:F1}% of {t.Scored}" : "n/a (no answers)")}, {t.Errors} error(s)");
+        if (pipeline.DecodeScheduler?.Totals is var (steps, rows) && steps > 0)
+            Console.Error.WriteLine(FormattableString.Invariant($"decode batching: {rows} sequences fed in {steps} steps (mean batch {(double)rows / steps:F2})"));
         Console.Error.WriteLine($"results: {results.Path}");
         return 0;
     }
