@@ -48,6 +48,9 @@ public sealed class PruneVidChatClient : IChatClient
     private readonly SemaphoreSlim _model;
     // Requests holding decoded frames: those that may be on the model, and one more decoded while they run.
     private readonly SemaphoreSlim _staged;
+    // Requests past the media stage and on the model (encoding, prefilling or decoding): at most the decode batch, so
+    // none waits for a place in the batch while counted as running.
+    private readonly SemaphoreSlim _places;
     private int _running;
 
     /// <summary>A client over <paramref name="pipeline"/>; <paramref name="ownsPipeline"/>: dispose it with the client.</summary>
@@ -58,6 +61,7 @@ public sealed class PruneVidChatClient : IChatClient
         _model = pipeline.DecodeScheduler?.Gate ?? new SemaphoreSlim(1, 1);
         int running = pipeline.DecodeScheduler?.MaxSequences ?? 1;
         _staged = new SemaphoreSlim(running + 1, running + 1);
+        _places = new SemaphoreSlim(running, running);
         Metadata = new ChatClientMetadata("prunevid", defaultModelId: modelId ?? "qwen2.5-vl");
     }
 
@@ -200,7 +204,13 @@ public sealed class PruneVidChatClient : IChatClient
             var clock = Stopwatch.StartNew();
             conversation = await DecodeAsync(chat, cancellationToken).ConfigureAwait(false);
             decodeTime = clock.Elapsed;
-            await _model.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _places.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try { await _model.WaitAsync(cancellationToken).ConfigureAwait(false); }
+            catch
+            {
+                _places.Release();
+                throw;
+            }
         }
         catch
         {
@@ -245,6 +255,7 @@ public sealed class PruneVidChatClient : IChatClient
             }
             Interlocked.Decrement(ref _running);
             _model.Release();
+            _places.Release();
             _staged.Release();
         }
     }
@@ -320,6 +331,7 @@ public sealed class PruneVidChatClient : IChatClient
         bool gateIsTheSchedulers = _pipeline.DecodeScheduler is not null; // the pipeline owns that one
         if (_ownsPipeline) _pipeline.Dispose();
         if (!gateIsTheSchedulers) _model.Dispose();
+        _places.Dispose();
         _staged.Dispose();
     }
 }

@@ -85,7 +85,14 @@ public sealed class DecodeScheduler : IDisposable
                 throw;
             }
             request = new Request(member, onToken, stopRequested, cancellationToken);
-            if (request.Deliver())
+            bool ended;
+            try { ended = request.Deliver(); }
+            catch
+            {
+                Leave(request);
+                throw;
+            }
+            if (ended)
             {
                 Leave(request);
                 return request.Result();
