@@ -90,6 +90,33 @@ public sealed class DecodeBatchTests(TinyTextModel tiny, ITestOutputHelper outpu
         }
     }
 
+    [Fact]
+    public void AFullBatchASecondJoinAndNothingToGenerateAreRefusedWithSentences()
+    {
+        using var cpu = new CpuBackend();
+        var (config, weights) = RandomModel();
+        using var model = new TextModel(cpu, config, weights);
+        var generator = new TextGenerator(model);
+        var options = new SamplingOptions { MaxNewTokens = 3, EosTokenIds = [] };
+        var (first, firstNormed, _) = generator.Prefill(new TextPrompt([3, 17, 5], []), options.MaxNewTokens);
+        var (second, secondNormed, _) = generator.Prefill(new TextPrompt([8, 1], []), options.MaxNewTokens);
+        using (first)
+        using (second)
+        using (firstNormed)
+        using (secondNormed)
+        using (var batch = new DecodeBatch(model, capacity: 1))
+        {
+            batch.Join(first, firstNormed, options);
+            var again = Assert.Throws<ArgumentException>(() => batch.Join(first, firstNormed, options));
+            Assert.Contains("already in the batch", again.Message);
+            var full = Assert.Throws<InvalidOperationException>(() => batch.Join(second, secondNormed, options));
+            Assert.Contains("the decode batch is full (1 sequences)", full.Message);
+            var nothing = Assert.Throws<ArgumentException>(() => batch.Join(second, secondNormed, options with { MaxNewTokens = 0 }));
+            Assert.Contains("no tokens to generate", nothing.Message);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DecodeScheduler(model, maxSequences: 0));
+    }
+
     /// <summary>What one sequence asks for, and at which step of the batch it joins.</summary>
     private sealed record Case(string Name, TextPrompt Prompt, SamplingOptions Options, int JoinAtStep, int? StopAfter = null);
 

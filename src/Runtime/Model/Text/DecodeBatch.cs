@@ -93,8 +93,8 @@ public sealed class DecodeBatch : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         if (options.MaxNewTokens == 0) throw new ArgumentException("a sequence with no tokens to generate cannot join a decode batch", nameof(options));
-        if (_members.Count == Capacity) throw new InvalidOperationException($"the decode batch is full ({Capacity} sequences)");
         if (_members.Any(m => m.Sequence == sequence)) throw new ArgumentException("the sequence is already in the batch", nameof(sequence));
+        if (_members.Count == Capacity) throw new InvalidOperationException($"the decode batch is full ({Capacity} sequences)");
         var member = new DecodeMember(sequence, options, onLogits);
         DecodeStep own = sequence.StepTensors(_model);
         _model.Logits(_model.Backend.SliceRows(prefillNormed, prefillNormed.Rows - 1, 1), own.Logits);
