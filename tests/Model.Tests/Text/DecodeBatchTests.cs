@@ -90,6 +90,28 @@ public sealed class DecodeBatchTests(TinyTextModel tiny, ITestOutputHelper outpu
         }
     }
 
+    /// <summary>
+    /// More sequences than the GEMV's rows (<c>MatMul.GemvMaxRows</c>): each still gets the logits rows it gets alone,
+    /// bit for bit, on the Cpu backend.
+    /// </summary>
+    [Fact]
+    public void MoreSequencesThanTheGemvRowsStillDecodeAsTheyDoAlone()
+    {
+        using var cpu = new CpuBackend();
+        var (config, weights) = RandomModel();
+        using var model = new TextModel(cpu, config, weights);
+        var options = new SamplingOptions { MaxNewTokens = 4, EosTokenIds = [] };
+        Case[] cases = [.. Enumerable.Range(0, 11).Select(i => new Case($"text {i}",
+            new TextPrompt([.. Enumerable.Range(0, 2 + i % 4).Select(j => (5 * i + 3 * j) % 60)], []), options, JoinAtStep: 0))];
+        Outcome[] singles = [.. cases.Select(c => RunAlone(model, c, observeLogits: true))];
+        Outcome[] batched = RunTogether(model, cases, observeLogits: true);
+        for (int i = 0; i < cases.Length; i++)
+        {
+            Assert.Equal(singles[i].Tokens, batched[i].Tokens);
+            for (int s = 0; s < singles[i].Logits.Count; s++) Assert.Equal(singles[i].Logits[s], batched[i].Logits[s]);
+        }
+    }
+
     [Fact]
     public void AFullBatchASecondJoinAndNothingToGenerateAreRefusedWithSentences()
     {

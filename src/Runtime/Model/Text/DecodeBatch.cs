@@ -60,7 +60,7 @@ public sealed class DecodeBatch : IDisposable
     private readonly TextModel _model;
     private readonly List<DecodeMember> _members = [];
     private readonly List<DecodeMember> _stepping = [];
-    private readonly List<KvCache> _caches = [];
+    private readonly KvCache[] _caches;
     private readonly int[] _tokens, _positions;
     private DecodeStep? _step;
 
@@ -73,6 +73,7 @@ public sealed class DecodeBatch : IDisposable
         Capacity = capacity;
         _tokens = new int[capacity];
         _positions = new int[capacity];
+        _caches = new KvCache[capacity];
     }
 
     /// <summary>Most sequences decoding together.</summary>
@@ -108,16 +109,17 @@ public sealed class DecodeBatch : IDisposable
 
     /// <summary>
     /// One decode step for every member that has not finished: feeds its last token, then chooses its next one
-    /// (<see cref="DecodeMember.Last"/>). Returns the members stepped (valid until the next call).
+    /// (<see cref="DecodeMember.Last"/>). Returns the members stepped (valid until the next call). More members than
+    /// <see cref="MaxRowsPerPass"/> step in groups of that many, so that every row takes the matrix-vector path whose
+    /// rows do not depend on each other (a blocked GEMM over more rows rounds differently): each weight is read once
+    /// per group.
     /// </summary>
     public IReadOnlyList<DecodeMember> Step()
     {
         _stepping.Clear();
-        _caches.Clear();
         foreach (DecodeMember member in _members)
             if (!member.IsFinished) _stepping.Add(member);
         int m = _stepping.Count;
-        if (m == 0) return _stepping;
         int vocab = _model.Config.VocabSize;
         for (int s = 0; s < m; s++)
         {
@@ -127,21 +129,31 @@ public sealed class DecodeBatch : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(token), $"token id {token} is outside the vocabulary 0..{vocab - 1}");
             _tokens[s] = token;
             _positions[s] = sequence.NextPosition;
-            _caches.Add(sequence.Cache);
+            _caches[s] = sequence.Cache;
         }
-        DecodeStep step = m == 1 ? _stepping[0].Sequence.StepTensors(_model) : _step ??= _model.CreateBatchStep(Capacity);
-        step.Feed(_tokens.AsSpan(0, m), _positions.AsSpan(0, m));
-        _model.ForwardBatchStep(step, _positions.AsSpan(0, m), _caches);
-        for (int s = 0; s < m; s++)
+        for (int start = 0; start < m; start += MaxRowsPerPass)
         {
-            TextSequence sequence = _stepping[s].Sequence;
-            sequence.NextPosition = _positions[s] + 1;
-            sequence.Tokens.Add(_tokens[s]);
+            int rows = Math.Min(MaxRowsPerPass, m - start);
+            DecodeStep step = rows == 1 ? _stepping[start].Sequence.StepTensors(_model)
+                : _step ??= _model.CreateBatchStep(Math.Min(Capacity, MaxRowsPerPass));
+            step.Feed(_tokens.AsSpan(start, rows), _positions.AsSpan(start, rows));
+            _model.ForwardBatchStep(step, _positions.AsSpan(start, rows), new ArraySegment<KvCache>(_caches, start, rows));
+            var group = new ArraySegment<DecodeMember>([.. _stepping.Skip(start).Take(rows)]);
+            for (int s = 0; s < rows; s++)
+            {
+                TextSequence sequence = group[s].Sequence;
+                sequence.NextPosition = _positions[start + s] + 1;
+                sequence.Tokens.Add(_tokens[start + s]);
+            }
+            int[] next = Choose(group, step);
+            for (int s = 0; s < rows; s++) group[s].Take(next[s]);
         }
-        ReadOnlySpan<int> next = Choose(_stepping, step);
-        for (int s = 0; s < m; s++) _stepping[s].Take(next[s]);
+        Array.Clear(_caches);
         return _stepping;
     }
+
+    /// <summary>Most sequences one forward pass of a step feeds (the rows the matrix-vector kernels take).</summary>
+    public static int MaxRowsPerPass => PruneVid.Kernels.MatMul.GemvMaxRows;
 
     /// <summary>
     /// The next token of each row of the step's logits: one argmax on the device and one download of the ids for the
