@@ -17,8 +17,12 @@ string usage = """
       ptx --out DIR                    every kernel variant's PTX (sm_90), one Family.Kernel.variant.ptx file each
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
+      decode-batch [--shape 3b] [--layers 4] [--batch 1,2,4,8,16] [--steps 8] [--device cpu]
+                                       M sequences decoded together vs one: ms per step, aggregate tok/s
       serve --video FILE [--url http://127.0.0.1:8000] [--streams 1,2,4,8] [--max-tokens 32] [--model NAME]
                                        a running `prunevid serve`: cold vs follow-up TTFT, decode tok/s and TTFT at N streams
+      serve --video FILE --serve-model tiny|3b|7b|DIR [--tokenizer DIR] [--device cpu] [--streams 1,2,4,8,16] [--serve-args "..."]
+                                       the same against a fresh server per row with --max-concurrency = streams
     """;
 if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 // Help anywhere prints the usage instead of starting a benchmark (a default 7B run needs ~20 GB and many minutes).
@@ -36,6 +40,7 @@ return args[0] switch
     "stage2" => Stage2Benchmark.Run(rest),
     "reducers" => ReducerBenchmark.Run(rest),
     "serve" => ServeBenchmark.Run(rest),
+    "decode-batch" => DecodeBatchBenchmark.Run(rest),
     _ => Fail(),
 };
 

@@ -40,22 +40,24 @@ public static class SyntheticModel
         var weights = new InMemoryWeights(config.Text.TieWordEmbeddings, "synthetic weights");
         var specs = WeightManifest.For(config);
         var arrays = new ushort[specs.Count][];
-        Parallel.For(0, specs.Count, i =>
-        {
-            var spec = specs[i];
-            var bits = new ushort[spec.ElementCount];
-            bool norm = spec.Shape.Length == 1 && spec.Name.Contains("norm", StringComparison.Ordinal) || spec.Name.Contains("ln_q", StringComparison.Ordinal);
-            uint state = (uint)(seed * 7919 + i * 104729) | 1u;
-            for (long j = 0; j < bits.LongLength; j++)
-            {
-                state ^= state << 13; state ^= state >> 17; state ^= state << 5; // xorshift32: fast enough for billions
-                float u = (state & 0xFFFF) / 65535f - 0.5f;
-                bits[j] = Bf16.FromSingle(norm ? 1f + 0.1f * u : 0.04f * u);
-            }
-            arrays[i] = bits;
-        });
+        Parallel.For(0, specs.Count, i => arrays[i] = RandomTensor(specs[i], i, seed));
         for (int i = 0; i < specs.Count; i++) weights.Add(WeightTensor.FromBf16(specs[i].Name, specs[i].Shape, arrays[i]));
         return weights;
+    }
+
+    /// <summary>The seeded values of the <paramref name="index"/>-th tensor of the manifest (norm gains near 1, the rest ±0.02).</summary>
+    public static ushort[] RandomTensor(WeightSpec spec, int index, int seed)
+    {
+        var bits = new ushort[spec.ElementCount];
+        bool norm = spec.Shape.Length == 1 && spec.Name.Contains("norm", StringComparison.Ordinal) || spec.Name.Contains("ln_q", StringComparison.Ordinal);
+        uint state = (uint)(seed * 7919 + index * 104729) | 1u;
+        for (long j = 0; j < bits.LongLength; j++)
+        {
+            state ^= state << 13; state ^= state >> 17; state ^= state << 5; // xorshift32: fast enough for billions
+            float u = (state & 0xFFFF) / 65535f - 0.5f;
+            bits[j] = Bf16.FromSingle(norm ? 1f + 0.1f * u : 0.04f * u);
+        }
+        return bits;
     }
 
     /// <summary>All parameters of the manifest.</summary>

@@ -44,6 +44,54 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
         Assert.Equal(0, await Api.MetricAsync(http, "prunevid_queue_depth"));
     }
 
+    /// <summary>
+    /// <c>--max-concurrency 4</c>: eight clients at once, with different questions, token budgets and a stop string,
+    /// half of them streaming, get exactly the answers the one-at-a-time server gives; the decode steps fed several
+    /// sequences at once (the server's decode counters), and nothing is left queued.
+    /// </summary>
+    [Fact]
+    public async Task EightConcurrentClientsDecodedTogetherGetTheOneAtATimeAnswers()
+    {
+        JsonObject[] requests = [.. Enumerable.Range(0, 8).Select(i => Request(i, maxTokens: 12 + 4 * (i % 3)))];
+        using var sequential = Http(fixture.Server.Address);
+        string free = await Api.AnswerAsync(sequential, requests[3]);
+        Assert.True(free.Length > 6, $"the answer '{free}' is long enough to hold a stop string");
+        requests[3]["stop"] = new JsonArray(free.Substring(4, 2)); // ends request 3 early, wherever its tokens split
+        var expected = new string[requests.Length];
+        for (int i = 0; i < requests.Length; i++) expected[i] = await Api.AnswerAsync(sequential, requests[i]);
+        Assert.True(expected[3].Length < free.Length, "the stop string cut the answer");
+
+        await using var server = await ServerProcess.StartAsync(fixture.Model, [.. fixture.ServerOptions, "--max-concurrency", "4"]);
+        using var http = Http(server.Address);
+        string[] answers = await Task.WhenAll(requests.Select((r, i) => i % 2 == 0 ? Api.AnswerAsync(http, r) : StreamedAnswerAsync(http, r)));
+
+        Assert.Equal(expected, answers);
+        Assert.Equal(0, await Api.MetricAsync(http, "prunevid_queue_depth"));
+        double steps = await Api.MetricAsync(http, "prunevid_decode_steps_total"), sequences = await Api.MetricAsync(http, "prunevid_decode_sequences_total");
+        output.WriteLine($"8 clients, --max-concurrency 4: {sequences} sequences fed in {steps} decode steps (mean batch {sequences / steps:F2})");
+        Assert.True(sequences > steps, "some decode steps fed several sequences");
+    }
+
+    /// <summary>The answer of a streamed request: its content deltas joined.</summary>
+    private static async Task<string> StreamedAnswerAsync(HttpClient http, JsonObject body)
+    {
+        var streamed = body.DeepClone().AsObject();
+        streamed["stream"] = true;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions")
+        {
+            Content = new StringContent(streamed.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = new System.Text.StringBuilder();
+        await foreach (string data in Api.EventsAsync(response))
+        {
+            if (data == "[DONE]") break;
+            if (JsonNode.Parse(data)!["choices"]!.AsArray().FirstOrDefault()?["delta"]?["content"]?.GetValue<string>() is { } piece) text.Append(piece);
+        }
+        return text.ToString();
+    }
+
     [Fact]
     public async Task AFullQueueAnswers429AtOnceAndNothingHangs()
     {

@@ -53,9 +53,9 @@ public sealed class ModelLocatorTests : IDisposable
         Assert.Contains("hf download Qwen/Not-In-Any-Cache", error);
         Assert.DoesNotContain("   at ", error);
 
-        (code, error) = Cli("serve", "--model", _root, "--max-concurrency", "2");
+        (code, error) = Cli("serve", "--model", _root, "--max-concurrency", "0");
         Assert.Equal(1, code);
-        Assert.Contains("--max-concurrency must be 1", error);
+        Assert.Contains("--max-concurrency must be between 1 and 64", error);
     }
 
     private (int Code, string Error) Cli(params string[] args)

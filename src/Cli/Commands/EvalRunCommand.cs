@@ -16,7 +16,8 @@ internal static class EvalRunCommand
 {
     private sealed record Common(Option<DirectoryInfo> Model, Option<DirectoryInfo?> Tokenizer, Option<string[]> Strategies, Option<int?> Limit,
         Option<string?> Shard, Option<int?> ShardCount, Option<string> Scoring, Option<DirectoryInfo> Out, Option<double> Fps,
-        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device, Option<string> Weights, Option<string?> Retention);
+        Option<long?> MinPixels, Option<long?> MaxPixels, Option<int?> MaxFrames, Option<int> MaxNewTokens, Option<string> Device, Option<string> Weights, Option<string?> Retention,
+        Option<int> Batch);
 
     public static Command CreateEgoSchema()
     {
@@ -67,9 +68,10 @@ internal static class EvalRunCommand
             new Option<int>("--max-new-tokens") { Description = "Tokens generated per answer with --scoring generate", DefaultValueFactory = _ => McqPrompt.MaxNewTokens },
             new Option<string>("--device") { Description = "auto | cpu | cuda | ilgpu-cpu", DefaultValueFactory = _ => "auto" },
             new Option<string>("--weights") { Description = "bf16 | int8 | int4: the language model's linear layers as stored, or quantized at load", DefaultValueFactory = _ => "bf16" },
-            new Option<string?>("--retention") { Description = "Token budgets R1,R2,… in (0, 1]: every strategy with a budget knob runs at each (a sweep; strategies without one, such as noop, run once as they are)" });
+            new Option<string?>("--retention") { Description = "Token budgets R1,R2,… in (0, 1]: every strategy with a budget knob runs at each (a sweep; strategies without one, such as noop, run once as they are)" },
+            new Option<int>("--batch") { Description = "With --scoring generate: (question, strategy) pairs whose answers decode together (continuous batching); results equal --batch 1", DefaultValueFactory = _ => 1 });
         foreach (Option o in new Option[] { common.Model, common.Tokenizer, common.Strategies, common.Limit, common.Shard, common.ShardCount, common.Scoring,
-                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device, common.Weights, common.Retention })
+                     common.Out, common.Fps, common.MinPixels, common.MaxPixels, common.MaxFrames, common.MaxNewTokens, common.Device, common.Weights, common.Retention, common.Batch })
             command.Options.Add(o);
         command.Options.Add(CacheSizeOption.Encoder());
         command.Options.Add(CacheSizeOption.Prefix(defaultMegabytes: 0));
@@ -86,6 +88,8 @@ internal static class EvalRunCommand
             "logits" => EvalScoring.Logits,
             var other => throw new EvalDataException($"--scoring '{other}' is not known; use generate or logits"),
         };
+        int batch = parse.GetValue(o.Batch);
+        if (batch < 1) throw new EvalDataException($"--batch {batch} must be at least 1 (the answers decoded together)");
         var (sampling, processor) = FrameSize.Apply(VideoSamplingOptions.Default with { Fps = parse.GetValue(o.Fps) },
             parse.GetValue(o.MinPixels), parse.GetValue(o.MaxPixels));
         IReadOnlyList<EvalQuestion> all = load();
@@ -116,6 +120,7 @@ internal static class EvalRunCommand
             TokenizerDirectory = parse.GetValue(o.Tokenizer)?.FullName,
             EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
             PrefixCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.PrefixName),
+            DecodeBatch = scoring == EvalScoring.Generate ? batch : 1, // logits scoring decodes nothing
         };
         Console.Error.WriteLine($"loading {parse.GetValue(o.Model)!.FullName} …");
         using var pipeline = VideoQaPipeline.Load(parse.GetValue(o.Model)!.FullName, options);
@@ -124,6 +129,8 @@ internal static class EvalRunCommand
         EvalProgress final = await EvalProgressView.RunAsync(progress => runner.RunAsync(mine, results, progress, cancellationToken));
         foreach (var t in final.PerStrategy)
             Console.Error.WriteLine($"{t.Strategy}: {t.Done} done, accuracy {(t.Accuracy is double a ? $"{100 * a:F1}% of {t.Scored}" : "n/a (no answers)")}, {t.Errors} error(s)");
+        if (pipeline.DecodeScheduler?.Totals is var (steps, rows) && steps > 0)
+            Console.Error.WriteLine(FormattableString.Invariant($"decode batching: {rows} sequences fed in {steps} steps (mean batch {(double)rows / steps:F2})"));
         Console.Error.WriteLine($"results: {results.Path}");
         return 0;
     }

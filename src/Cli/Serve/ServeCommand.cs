@@ -28,6 +28,9 @@ namespace PruneVid.Cli.Serve;
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>Most requests one decode batch holds (each keeps its own KV cache on the device).</summary>
+    private const int MaxConcurrency = 64;
+
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "Model folder or Hugging Face name in the local cache (Qwen/Qwen2.5-VL-7B-Instruct)", Required = true };
@@ -37,7 +40,7 @@ internal static class ServeCommand
         var name = new Option<string[]>("--served-model-name") { Description = "Model name in /v1/models and responses; repeat for aliases (default: the hub id, or the model folder's name)", AllowMultipleArgumentsPerToken = true };
         var strategy = new Option<string>("--strategy", "-s") { Description = "Default token reducer spec (requests may choose another)", DefaultValueFactory = _ => "prunevid-stage1" };
         var parameters = new Option<string[]>("--param", "-p") { Description = "Default reducer parameter NAME=VALUE (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var concurrency = new Option<int>("--max-concurrency") { Description = "Requests running at once (1: one model runs one generation at a time)", DefaultValueFactory = _ => 1 };
+        var concurrency = new Option<int>("--max-concurrency") { Description = $"Requests whose answers decode together, one batch per decode step (continuous batching; 1..{MaxConcurrency}; 1: one at a time)", DefaultValueFactory = _ => 1 };
         var queue = new Option<int>("--max-queue") { Description = "Requests that may wait for the model; more get 429", DefaultValueFactory = _ => 16 };
         var maxSeconds = new Option<double?>("--max-video-seconds") { Description = "Longest video accepted (seconds)" };
         var maxFrames = new Option<int?>("--max-frames") { Description = "Most frames sampled from a video" };
@@ -93,6 +96,7 @@ internal static class ServeCommand
                 TokenizerDirectory = parse.GetValue(tokenizer)?.FullName,
                 EncoderCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.EncoderName),
                 PrefixCacheMegabytes = CacheSizeOption.Get(parse, CacheSizeOption.PrefixName),
+                DecodeBatch = settings.MaxConcurrency,
             };
             return await RunAsync(settings, parse.GetValue(host)!, parse.GetValue(port), modelDir, options, cancellationToken);
         });
@@ -132,7 +136,7 @@ internal static class ServeCommand
     private static void CheckLimits(int concurrency, int queue, int port, int maxBodyMb, double? maxSeconds, string host)
     {
         string? problem =
-            concurrency != 1 ? "--max-concurrency must be 1: one loaded model runs one generation at a time (its backend is not re-entrant); raise --max-queue to let more requests wait"
+            concurrency is < 1 or > MaxConcurrency ? $"--max-concurrency must be between 1 and {MaxConcurrency}: the requests whose answers decode together in one batch"
             : queue < 0 ? "--max-queue must be 0 or more"
             : port is < 0 or > 65535 ? "--port must be between 0 and 65535"
             : maxBodyMb < 1 ? "--max-body-mb must be at least 1"
@@ -205,7 +209,7 @@ internal static class ServeCommand
         app.MapGet("/health", () => state.Chat is null
             ? Results.Json(new { status = "loading" }, statusCode: 503)
             : Results.Json(new { status = "ok" }));
-        app.MapGet("/metrics", () => Results.Text(state.Metrics.Render(state.QueueDepth, state.Running, state.Chat is not null),
+        app.MapGet("/metrics", () => Results.Text(state.Metrics.Render(state.QueueDepth, state.Running, state.Chat is not null, state.DecodeTotals),
             "text/plain; version=0.0.4; charset=utf-8"));
         app.MapFallback((HttpContext http) =>
             new OpenAiError(404, $"there is no {http.Request.Method} {http.Request.Path} here; see /v1/chat/completions, /v1/models, /health, /metrics.", null, "not_found")

@@ -29,7 +29,7 @@ internal sealed class ServerMetrics
     /// <summary>A client went away before its answer was complete.</summary>
     public void Cancelled() => Interlocked.Increment(ref _cancelled);
 
-    public string Render(int queueDepth, int running, bool ready)
+    public string Render(int queueDepth, int running, bool ready, (long Steps, long Rows) decode = default)
     {
         var text = new StringBuilder();
         Metric(text, "prunevid_ready", "gauge", "1 once the model is loaded", ready ? 1 : 0);
@@ -38,6 +38,8 @@ internal sealed class ServerMetrics
             text.Append(CultureInfo.InvariantCulture, $"prunevid_requests_total{{status=\"{status}\"}} {count}\n");
         Metric(text, "prunevid_queue_depth", "gauge", "Requests waiting for the model", queueDepth);
         Metric(text, "prunevid_running_generations", "gauge", "Generations running on the model", running);
+        Metric(text, "prunevid_decode_steps_total", "counter", "Decode steps run (each feeds every sequence decoding at the time)", decode.Steps);
+        Metric(text, "prunevid_decode_sequences_total", "counter", "Sequences fed by those steps, summed (divided by the steps: the mean decode batch)", decode.Rows);
         Metric(text, "prunevid_cancelled_total", "counter", "Requests whose client disconnected before the answer was complete", Interlocked.Read(ref _cancelled));
         Metric(text, "prunevid_prompt_tokens_total", "counter", "Prompt tokens the language model saw", Interlocked.Read(ref _promptTokens));
         Metric(text, "prunevid_completion_tokens_total", "counter", "Tokens generated", Interlocked.Read(ref _completionTokens));

@@ -1,5 +1,6 @@
 // PruneVid.NET — serve: what every endpoint shares.
 using PruneVid.Runtime.Chat;
+using PruneVid.Runtime.Pipeline;
 
 namespace PruneVid.Cli.Serve;
 
@@ -32,6 +33,10 @@ internal sealed class ServerState(ServeSettings settings)
     public PruneVidChatClient? Chat { get => _chat; set => _chat = value; }
 
     public int Running => _chat?.RunningGenerations ?? 0;
+
+    /// <summary>Decode steps of the batching scheduler and the sequences they fed (zero without batching).</summary>
+    public (long Steps, long Rows) DecodeTotals =>
+        (_chat?.GetService(typeof(VideoQaPipeline)) as VideoQaPipeline)?.DecodeScheduler?.Totals ?? default;
 
     /// <summary>Admitted requests not running yet.</summary>
     public int QueueDepth => Math.Max(0, Queue.Inside - Running);

@@ -17,7 +17,9 @@ namespace PruneVid.Runtime.Chat;
 /// media type, or a <see cref="UriContent"/> file path); a conversation without media is a text chat. Options map to decoding (<c>MaxOutputTokens</c>, <c>Temperature</c>, <c>TopP</c>, <c>TopK</c>, <c>Seed</c>,
 /// <c>StopSequences</c>); <see cref="StrategyKey"/> / <see cref="ParametersKey"/> in <c>AdditionalProperties</c> pick
 /// the reducer per request. The model runs one request at a time (the backend is not re-entrant): concurrent calls
-/// wait their turn on one semaphore.
+/// wait their turn on one semaphore, and with a pipeline that batches decoding (<see cref="PipelineOptions.DecodeBatch"/>)
+/// a request gives the model back once its prompt is prefilled, so the next one is encoded and prefilled between
+/// decode steps while the sequences already prefilled decode together.
 /// </summary>
 public sealed class PruneVidChatClient : IChatClient
 {
@@ -41,9 +43,14 @@ public sealed class PruneVidChatClient : IChatClient
 
     private readonly VideoQaPipeline _pipeline;
     private readonly bool _ownsPipeline;
-    private readonly SemaphoreSlim _model = new(1, 1);
-    // Two requests at most hold decoded frames: the one on the model and the next, decoded while the first runs.
-    private readonly SemaphoreSlim _staged = new(2, 2);
+    // The model's one user at a time: with continuous batching the scheduler's gate, which a request gives back while
+    // its sequence decodes with the others.
+    private readonly SemaphoreSlim _model;
+    // Requests holding decoded frames: those that may be on the model, and one more decoded while they run.
+    private readonly SemaphoreSlim _staged;
+    // Requests past the media stage and on the model (encoding, prefilling or decoding): at most the decode batch, so
+    // none waits for a place in the batch while counted as running.
+    private readonly SemaphoreSlim _places;
     private int _running;
 
     /// <summary>A client over <paramref name="pipeline"/>; <paramref name="ownsPipeline"/>: dispose it with the client.</summary>
@@ -51,13 +58,17 @@ public sealed class PruneVidChatClient : IChatClient
     {
         _pipeline = pipeline ?? throw new ArgumentNullException(nameof(pipeline));
         _ownsPipeline = ownsPipeline;
+        _model = pipeline.DecodeScheduler?.Gate ?? new SemaphoreSlim(1, 1);
+        int running = pipeline.DecodeScheduler?.MaxSequences ?? 1;
+        _staged = new SemaphoreSlim(running + 1, running + 1);
+        _places = new SemaphoreSlim(running, running);
         Metadata = new ChatClientMetadata("prunevid", defaultModelId: modelId ?? "qwen2.5-vl");
     }
 
     /// <summary>Provider and model name.</summary>
     public ChatClientMetadata Metadata { get; }
 
-    /// <summary>Generations running on the model now (0 or 1).</summary>
+    /// <summary>Generations running on the model now: encoding, prefilling or decoding (at most the pipeline's decode batch, and 1 without one).</summary>
     public int RunningGenerations => Volatile.Read(ref _running);
 
     /// <inheritdoc />
@@ -193,7 +204,13 @@ public sealed class PruneVidChatClient : IChatClient
             var clock = Stopwatch.StartNew();
             conversation = await DecodeAsync(chat, cancellationToken).ConfigureAwait(false);
             decodeTime = clock.Elapsed;
-            await _model.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _places.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try { await _model.WaitAsync(cancellationToken).ConfigureAwait(false); }
+            catch
+            {
+                _places.Release();
+                throw;
+            }
         }
         catch
         {
@@ -238,6 +255,7 @@ public sealed class PruneVidChatClient : IChatClient
             }
             Interlocked.Decrement(ref _running);
             _model.Release();
+            _places.Release();
             _staged.Release();
         }
     }
@@ -266,7 +284,16 @@ public sealed class PruneVidChatClient : IChatClient
     }
 
     /// <summary>Waits until no generation runs and keeps the model for the caller's shutdown.</summary>
-    public Task WaitUntilIdleAsync(CancellationToken cancellationToken = default) => _model.WaitAsync(cancellationToken);
+    public async Task WaitUntilIdleAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            await _model.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _running) == 0) return; // with batching, sequences may decode while the model is free
+            _model.Release();
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private ChatResponseUpdate Update(string id, string text, IReadOnlyList<TokenLogprob>? logprobs) => new(ChatRole.Assistant, text)
     {
@@ -301,8 +328,10 @@ public sealed class PruneVidChatClient : IChatClient
     /// <inheritdoc />
     public void Dispose()
     {
+        bool gateIsTheSchedulers = _pipeline.DecodeScheduler is not null; // the pipeline owns that one
         if (_ownsPipeline) _pipeline.Dispose();
-        _model.Dispose();
+        if (!gateIsTheSchedulers) _model.Dispose();
+        _places.Dispose();
         _staged.Dispose();
     }
 }

@@ -46,6 +46,10 @@ public sealed record StrategyTally(string Strategy, int Done, int Scored, int Co
 /// <summary>
 /// Runs a shard: for each question whose pairs are not all in the results file yet, the video is decoded and
 /// encoded once and every pending strategy runs on that encoding; each pair's line is flushed as soon as it is done.
+/// With generate scoring and a pipeline that batches decoding (<see cref="PipelineOptions.DecodeBatch"/> N), N questions
+/// are encoded at a time and up to N of their (question, strategy) pairs run at once, their answers decoding together;
+/// the lines are written when those questions are done, with the answers and in the order of a run without batching
+/// (greedy decoding of each sequence does not depend on its batch).
 /// <para>
 /// Error policy: a failure that belongs to one question becomes an <c>error</c> line and the run goes on — its video
 /// missing or undecodable (<see cref="MediaException"/>, <see cref="FileNotFoundException"/>) or its input rejected by
@@ -73,36 +77,81 @@ public sealed class EvalRunner(VideoQaPipeline pipeline, IReadOnlyList<string> s
         EvalProgress Snapshot() => new(tallies.Sum(t => t.Done), total, resumed, clock.Elapsed, [.. tallies]);
         progress?.Invoke(Snapshot());
 
-        foreach (EvalQuestion question in questions)
+        // With a decode scheduler, as many questions as it decodes together are encoded ahead and all their pairs run
+        // side by side (each holding the model's gate except while its answer decodes); lines keep the question and
+        // strategy order either way.
+        DecodeScheduler? scheduler = scoring == EvalScoring.Generate ? pipeline.DecodeScheduler : null;
+        int window = scheduler?.MaxSequences ?? 1;
+        for (int first = 0; first < questions.Count; first += window)
         {
-            string[] pending = [.. strategies.Where(s => !results.IsDone(question.Id, s))];
-            if (pending.Length == 0) continue;
-            EncodedVideo? video = null;
-            string? videoError = null;
+            var chunk = new List<(EvalQuestion Question, string[] Pending, EncodedVideo? Video, string? Error)>();
             try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (!File.Exists(question.VideoPath)) videoError = $"video file '{question.VideoPath}' not found";
-                else video = await pipeline.EncodeVideoAsync(question.VideoPath, pending, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsQuestionFailure(e))
-            {
-                videoError = ErrorText(e);
-            }
-            using (video)
-            {
-                foreach (string strategy in pending)
+                foreach (EvalQuestion question in questions.Skip(first).Take(window))
                 {
-                    EvalRecord record = video is null
-                        ? ErrorRecord(question, strategy, videoError!)
-                        : Answer(video, question, strategy, cancellationToken);
-                    results.Append(record);
-                    tallies[index[strategy]] = tallies[index[strategy]].Add(record);
-                    progress?.Invoke(Snapshot());
+                    string[] pending = [.. strategies.Where(s => !results.IsDone(question.Id, s))];
+                    if (pending.Length == 0) continue;
+                    var (video, error) = await EncodeAsync(question, pending, cancellationToken).ConfigureAwait(false);
+                    chunk.Add((question, pending, video, error));
                 }
+                var pairs = chunk.SelectMany(c => c.Pending.Select(s => (c.Question, Strategy: s, c.Video, c.Error))).ToArray();
+                if (scheduler is null)
+                    foreach (var (question, strategy, video, error) in pairs)
+                        Record(video is null ? ErrorRecord(question, strategy, error!) : Answer(video, question, strategy, cancellationToken));
+                else
+                    foreach (EvalRecord record in await AnswerTogetherAsync(scheduler, pairs, cancellationToken).ConfigureAwait(false))
+                        Record(record);
+            }
+            finally
+            {
+                foreach (var c in chunk) c.Video?.Dispose();
             }
         }
         return Snapshot();
+
+        void Record(EvalRecord record)
+        {
+            results.Append(record);
+            tallies[index[record.Strategy]] = tallies[index[record.Strategy]].Add(record);
+            progress?.Invoke(Snapshot());
+        }
+    }
+
+    /// <summary>The video of <paramref name="question"/> encoded for the pending strategies, or why it could not be.</summary>
+    private async Task<(EncodedVideo? Video, string? Error)> EncodeAsync(EvalQuestion question, string[] pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!File.Exists(question.VideoPath)) return (null, $"video file '{question.VideoPath}' not found");
+            return (await pipeline.EncodeVideoAsync(question.VideoPath, pending, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (IsQuestionFailure(e))
+        {
+            return (null, ErrorText(e));
+        }
+    }
+
+    /// <summary>Every pair's record, in order; at most the scheduler's batch of them on the model at once.</summary>
+    private async Task<EvalRecord[]> AnswerTogetherAsync(DecodeScheduler scheduler,
+        (EvalQuestion Question, string Strategy, EncodedVideo? Video, string? Error)[] pairs, CancellationToken cancellationToken)
+    {
+        using var places = new SemaphoreSlim(scheduler.MaxSequences);
+        return await Task.WhenAll(pairs.Select(p => p.Video is null
+            ? Task.FromResult(ErrorRecord(p.Question, p.Strategy, p.Error!))
+            : Task.Run(async () =>
+            {
+                await places.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try { return AnswerHoldingGate(scheduler.Gate, p.Video, p.Question, p.Strategy, cancellationToken); }
+                finally { places.Release(); }
+            }))).ConfigureAwait(false);
+    }
+
+    private EvalRecord AnswerHoldingGate(SemaphoreSlim gate, EncodedVideo video, EvalQuestion question, string strategy, CancellationToken cancellationToken)
+    {
+        gate.Wait(cancellationToken);
+        try { return Answer(video, question, strategy, cancellationToken); }
+        finally { gate.Release(); }
     }
 
     private EvalRecord Answer(EncodedVideo video, EvalQuestion question, string strategy, CancellationToken cancellationToken)

@@ -2,6 +2,8 @@
 using PruneVid.Runtime.Media;
 using PruneVid.Runtime.Preprocessing;
 
+using PruneVid.Runtime.Model.Text;
+
 namespace PruneVid.Runtime.Pipeline;
 
 /// <summary>How a <see cref="VideoQaPipeline"/> is built: device, token reducer and input settings.</summary>
@@ -70,6 +72,13 @@ public sealed record PipelineOptions
 
     /// <summary>The prefix cache's default size: a few 1,200-token prefixes of the 3B model (about 87 MB each).</summary>
     public const int DefaultPrefixCacheMegabytes = 512;
+
+    /// <summary>
+    /// Sequences of concurrent callers decoded together (continuous batching, <see cref="DecodeScheduler"/>; 1: each
+    /// call decodes alone). Above 1, callers that run the pipeline at once hold <see cref="VideoQaPipeline.DecodeScheduler"/>'s
+    /// gate around each call (the chat client and the evaluation do); a call gives it back while its sequence decodes.
+    /// </summary>
+    public int DecodeBatch { get; init; } = 1;
 
     /// <summary>Where progress and verbose lines go (null: discarded).</summary>
     public Action<string>? Log { get; init; }

@@ -54,6 +54,9 @@ public sealed partial class VideoQaPipeline : IDisposable
         if (options.PrefixCacheMegabytes < 0)
             throw new ArgumentOutOfRangeException(nameof(options), $"the prefix cache size must be 0 (off) or more megabytes, got {options.PrefixCacheMegabytes}");
         if (options.PrefixCacheMegabytes > 0) _generator.Prefixes = new PrefixCache(options.PrefixCacheMegabytes * 1024L * 1024L);
+        if (options.DecodeBatch < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), $"the decode batch must hold at least one sequence, got {options.DecodeBatch}");
+        if (options.DecodeBatch > 1) _generator.Scheduler = new DecodeScheduler(_text, options.DecodeBatch);
         _ownsModel = true;
     }
 
@@ -123,6 +126,13 @@ public sealed partial class VideoQaPipeline : IDisposable
     /// <see cref="PipelineOptions.PrefixCacheMegabytes"/> is 0).
     /// </summary>
     public PrefixCache? PrefixCache => _generator.Prefixes;
+
+    /// <summary>
+    /// The continuous-batching scheduler that decodes the sequences of concurrent calls together, shared like
+    /// <see cref="EncoderCache"/> (null when <see cref="PipelineOptions.DecodeBatch"/> is 1). Hold its
+    /// <see cref="DecodeScheduler.Gate"/> around every call that may run at the same time as another.
+    /// </summary>
+    public DecodeScheduler? DecodeScheduler => _generator.Scheduler;
 
     /// <summary>Decoding defaults: greedy unless generation_config.json asks for sampling.</summary>
     public SamplingOptions DefaultSampling(int maxNewTokens = 128) =>
@@ -370,6 +380,7 @@ public sealed partial class VideoQaPipeline : IDisposable
     {
         if (!_ownsModel) return;
         _encoderCache?.Dispose();
+        _generator.Scheduler?.Dispose();
         _generator.Prefixes?.Dispose();
         _text.Dispose();
         _vision.Dispose();

@@ -108,7 +108,7 @@ public sealed class DecodeStepCountersTests(TinyTextModel tiny, ITestOutputHelpe
     /// The language model's tensors with seeded small random bf16 values (norm gains near 1). The head is untied: a
     /// tied one keeps predicting the last input token, which would make the token comparison weak.
     /// </summary>
-    private static InMemoryWeights RandomTextWeights(Qwen25VLConfig config, int seed)
+    internal static InMemoryWeights RandomTextWeights(Qwen25VLConfig config, int seed)
     {
         var weights = new InMemoryWeights(tieWordEmbeddings: false, "seeded random decoder");
         var rng = new Random(seed);

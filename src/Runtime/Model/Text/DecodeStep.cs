@@ -1,73 +1,126 @@
-// PruneVid.NET — language model: the device tensors of a greedy decode step, allocated once per sequence.
+// PruneVid.NET — language model: the device tensors of decode steps, allocated once per sequence or per batch.
 using PruneVid.Compute;
 
 namespace PruneVid.Runtime.Model.Text;
 
 /// <summary>
-/// Everything one greedy decode step reads and writes outside the layers' arena and the KV cache: the step input
-/// (I32 [4] = token id, then its t/h/w position, uploaded as one copy), the hidden state and its final norm [1, H],
-/// the logits [1, vocab] and the argmax id. Allocated once per sequence and reused every step, so a step moves one
-/// 16-byte upload and one 4-byte download and allocates nothing (docs/compute-backends.md, "Decode budget").
+/// Everything decode steps of up to <see cref="Capacity"/> sequences read and write outside the layers' arena and the
+/// KV caches: the step input (I32: the M token ids, then their t, h and w positions, uploaded as one copy), the
+/// hidden states and their final norm [M, H], the logits [M, vocab], the argmax ids and, for a step of several
+/// sequences, the new keys and values [M, kv] before they are copied into each sequence's cache. Allocated once (per
+/// sequence, or per <see cref="DecodeBatch"/>) and reused every step, so a step of one sequence moves one 16-byte
+/// upload and one 4-byte download and allocates nothing (docs/compute-backends.md, "Decode budget"); a step of M
+/// sequences moves 16·M bytes up and 4·M bytes down, still in one copy each.
 /// </summary>
 internal sealed class DecodeStep : IDisposable
 {
     private readonly ComputeBackend _backend;
-    private readonly Tensor _input;
-    private readonly int[] _host = new int[4];
+    private readonly Tensor _input, _hidden, _normed, _logits, _nextIds;
+    private readonly Tensor? _keys, _values;
+    private readonly int[] _host;
+    private readonly int[] _ids;
+    private Tensor _input4m = null!; // the first 4·M values of the step input
 
-    public DecodeStep(ComputeBackend backend, int hiddenSize, int vocabSize)
+    public DecodeStep(ComputeBackend backend, int hiddenSize, int vocabSize, int kvWidth = 0, int capacity = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _backend = backend;
-        _input = backend.Allocate(DType.I32, 4);
-        Id = backend.SliceRows(_input, 0, 1);
-        Positions = backend.Reshape(backend.SliceRows(_input, 1, 3), 3, 1);
-        Hidden = backend.Allocate(DType.F32, 1, hiddenSize);
-        Normed = backend.Allocate(DType.F32, 1, hiddenSize);
-        Logits = backend.Allocate(DType.F32, 1, vocabSize);
-        NextId = backend.Allocate(DType.I32, 1);
+        Capacity = capacity;
+        _host = new int[4 * capacity];
+        _ids = new int[capacity];
+        _input = backend.Allocate(DType.I32, 4 * capacity);
+        _hidden = backend.Allocate(DType.F32, capacity, hiddenSize);
+        _normed = backend.Allocate(DType.F32, capacity, hiddenSize);
+        _logits = backend.Allocate(DType.F32, capacity, vocabSize);
+        _nextIds = backend.Allocate(DType.I32, capacity);
+        if (capacity > 1)
+        {
+            _keys = backend.Allocate(DType.F32, capacity, kvWidth);
+            _values = backend.Allocate(DType.F32, capacity, kvWidth);
+        }
+        Use(1);
     }
 
-    /// <summary>The fed token id (I32 [1], a view of the step input).</summary>
-    public Tensor Id { get; }
+    /// <summary>Most sequences one step of these tensors feeds.</summary>
+    public int Capacity { get; }
 
-    /// <summary>The fed token's M-RoPE position on all three streams (I32 [3, 1], a view of the step input).</summary>
-    public Tensor Positions { get; }
+    /// <summary>Sequences the current step feeds (set by <see cref="Feed"/>).</summary>
+    public int Rows { get; private set; }
 
-    /// <summary>The residual stream of the step [1, H].</summary>
-    public Tensor Hidden { get; }
+    /// <summary>The fed token ids (I32 [M], a view of the step input).</summary>
+    public Tensor Id { get; private set; } = null!;
 
-    /// <summary>The final-normed hidden state [1, H].</summary>
-    public Tensor Normed { get; }
+    /// <summary>The fed tokens' M-RoPE positions on all three streams (I32 [3, M], a view of the step input).</summary>
+    public Tensor Positions { get; private set; } = null!;
 
-    /// <summary>The step's logits [1, vocab].</summary>
-    public Tensor Logits { get; }
+    /// <summary>The residual stream of the step [M, H].</summary>
+    public Tensor Hidden { get; private set; } = null!;
 
-    /// <summary>The argmax of <see cref="Logits"/> (I32 [1]).</summary>
-    public Tensor NextId { get; }
+    /// <summary>The final-normed hidden states [M, H].</summary>
+    public Tensor Normed { get; private set; } = null!;
 
-    /// <summary>Uploads the token and its position in one host→device copy.</summary>
-    public void Feed(int token, int position)
+    /// <summary>The step's logits [M, vocab].</summary>
+    public Tensor Logits { get; private set; } = null!;
+
+    /// <summary>The argmax of each row of <see cref="Logits"/> (I32 [M]).</summary>
+    public Tensor NextId { get; private set; } = null!;
+
+    /// <summary>The new keys of the fed tokens [M, kv] (null for a one-sequence step: its keys go straight into the cache).</summary>
+    public Tensor? Keys { get; private set; }
+
+    /// <summary>The new values of the fed tokens [M, kv] (null for a one-sequence step).</summary>
+    public Tensor? Values { get; private set; }
+
+    /// <summary>Uploads one token per sequence and its position in one host→device copy.</summary>
+    public void Feed(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions)
     {
-        _host[0] = token;
-        _host[1] = _host[2] = _host[3] = position;
-        _backend.CopyFromHost(_host, _input);
+        int m = tokens.Length;
+        if (m < 1 || m > Capacity || positions.Length != m)
+            throw new ArgumentException($"a decode step feeds 1..{Capacity} sequences, one position each; got {m} tokens and {positions.Length} positions");
+        if (m != Rows) Use(m);
+        tokens.CopyTo(_host);
+        for (int s = 0; s < 3; s++) positions.CopyTo(_host.AsSpan((1 + s) * m, m));
+        _backend.CopyFromHost(_host.AsSpan(0, 4 * m), _input4m);
     }
 
-    /// <summary>Downloads the argmax id (the step's one device→host copy).</summary>
-    public int ReadNextId()
+    /// <summary>Uploads one token and its position (a one-sequence step).</summary>
+    public void Feed(int token, int position) => Feed([token], [position]);
+
+    /// <summary>Downloads the argmax ids of the step's rows (the step's one device→host copy).</summary>
+    public ReadOnlySpan<int> ReadNextIds()
     {
-        Span<int> id = stackalloc int[1];
-        _backend.CopyToHost(NextId, id);
-        return id[0];
+        _backend.CopyToHost(NextId, _ids.AsSpan(0, Rows));
+        return _ids.AsSpan(0, Rows);
+    }
+
+    /// <summary>Downloads the argmax id of a one-sequence step.</summary>
+    public int ReadNextId() => ReadNextIds()[0];
+
+    /// <summary>Views of every tensor for <paramref name="m"/> rows (host objects only: nothing is allocated on the device).</summary>
+    private void Use(int m)
+    {
+        var b = _backend;
+        Rows = m;
+        _input4m = m == Capacity ? _input : b.SliceRows(_input, 0, 4 * m);
+        Id = b.SliceRows(_input, 0, m);
+        Positions = b.Reshape(b.SliceRows(_input, m, 3 * m), 3, m);
+        Hidden = m == Capacity ? _hidden : b.SliceRows(_hidden, 0, m);
+        Normed = m == Capacity ? _normed : b.SliceRows(_normed, 0, m);
+        Logits = m == Capacity ? _logits : b.SliceRows(_logits, 0, m);
+        NextId = m == Capacity ? _nextIds : b.SliceRows(_nextIds, 0, m);
+        Keys = _keys is null || m == 1 ? null : b.SliceRows(_keys, 0, m);
+        Values = _values is null || m == 1 ? null : b.SliceRows(_values, 0, m);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         _input.Dispose();
-        Hidden.Dispose();
-        Normed.Dispose();
-        Logits.Dispose();
-        NextId.Dispose();
+        _hidden.Dispose();
+        _normed.Dispose();
+        _logits.Dispose();
+        _nextIds.Dispose();
+        _keys?.Dispose();
+        _values?.Dispose();
     }
 }

@@ -51,6 +51,43 @@ internal sealed class DecoderLayer
         b.Attention(q, cache.Keys(_index, m), cache.Values(_index, m), attention, _shape, [0, m], [0, cached + m], causal: true);
         b.MatMulAccumulate(attention, _w.OWeight, null, x);
 
+        FeedForward(x, h, gate, up, eps);
+    }
+
+    /// <summary>
+    /// A decode step of M sequences, one row of <paramref name="x"/> [M, H] each, row s following the cached tokens of
+    /// <paramref name="caches"/>[s]: every projection is one matrix multiply over the M rows (each weight is streamed
+    /// once for the whole batch); the new keys and values land in <paramref name="keys"/>/<paramref name="values"/>
+    /// [M, kv], are rotated together, then copied into each sequence's pending row, and attention runs per sequence
+    /// over its own cache. Every row is computed exactly as <see cref="Forward"/> computes a one-row step.
+    /// </summary>
+    public void ForwardBatch(Tensor x, Tensor positions, RotaryTable rotary, IReadOnlyList<KvCache> caches, Tensor keys, Tensor values, ActivationArena arena)
+    {
+        var b = _backend;
+        int m = x.Rows;
+        float eps = (float)_config.RmsNormEps;
+        var (h, q, attention, gate, up) = arena.Rent(m);
+
+        b.RmsNorm(x, _w.InputNorm, eps, h);
+        b.Project(h, [new(_w.QWeight, _w.QBias, q), new(_w.KWeight, _w.KBias, keys), new(_w.VWeight, _w.VBias, values)]);
+        b.MRope(q, _config.NumAttentionHeads, keys, _config.NumKeyValueHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
+        for (int s = 0; s < m; s++)
+        {
+            KvCache cache = caches[s];
+            int cached = cache.Length;
+            b.Copy(b.SliceRows(keys, s, 1), cache.PendingKeys(_index, 1));
+            b.Copy(b.SliceRows(values, s, 1), cache.PendingValues(_index, 1));
+            b.Attention(b.SliceRows(q, s, 1), cache.Keys(_index, 1), cache.Values(_index, 1), b.SliceRows(attention, s, 1), _shape,
+                [0, 1], [0, cached + 1], causal: true);
+        }
+        b.MatMulAccumulate(attention, _w.OWeight, null, x);
+        FeedForward(x, h, gate, up, eps);
+    }
+
+    /// <summary>The second half of the layer: x += down(silu(gate(h)) · up(h)) with h = norm(x).</summary>
+    private void FeedForward(Tensor x, Tensor h, Tensor gate, Tensor up, float eps)
+    {
+        var b = _backend;
         b.RmsNorm(x, _w.PostAttentionNorm, eps, h);
         b.Project(h, [new(_w.GateWeight, null, gate), new(_w.UpWeight, null, up)]);
         b.SiluMul(gate, up, gate);

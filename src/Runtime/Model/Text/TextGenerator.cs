@@ -45,7 +45,8 @@ public readonly record struct DecodedToken(int Token, FinishReason? Finish);
 /// (pipeline, chat, evaluation, parity, benchmarks): each step feeds the previous token at the sequence's next M-RoPE
 /// position through the KV cache, reusing the sequence's step tensors, so a step allocates nothing. Plain greedy steps
 /// take the argmax on the device and download only the id; other settings download the logits row for the
-/// <see cref="Sampler"/>. A cancellation token is checked before every step.
+/// <see cref="Sampler"/>. A cancellation token is checked before every step. The loop is a <see cref="DecodeBatch"/> of
+/// one; a <see cref="DecodeScheduler"/> runs the same batch for many sequences at once.
 /// </summary>
 public sealed class TextGenerator
 {
@@ -64,6 +65,13 @@ public sealed class TextGenerator
     /// <see cref="PrefixCache"/> for which prompts take part.
     /// </summary>
     public PrefixCache? Prefixes { get; set; }
+
+    /// <summary>
+    /// The continuous-batching scheduler <see cref="Generate(TextPrompt, SamplingOptions, Action{int}?, Func{bool}?, Action{float[]}?, CancellationToken)"/>
+    /// hands its sequences to after the prefill (null: each call decodes alone). With one, callers hold
+    /// <see cref="DecodeScheduler.Gate"/> around every use of the model, Generate included (see <see cref="DecodeScheduler"/>).
+    /// </summary>
+    public DecodeScheduler? Scheduler { get; set; }
 
     /// <summary>
     /// Computes the prompt's positions, embeds it and runs it through every layer into a new sequence whose cache has
@@ -155,6 +163,16 @@ public sealed class TextGenerator
         cancellationToken.ThrowIfCancellationRequested();
         if (options.MaxNewTokens == 0) return new GenerationResult([], FinishReason.Length, 0);
         var (sequence, prefillNormed, _) = Prefill(prompt, options.MaxNewTokens);
+        if (Scheduler is { } scheduler)
+            using (sequence)
+            {
+                var (tokens, reason) = scheduler.Decode(sequence, prefillNormed, options, onToken, stopRequested, onLogits, cancellationToken);
+                return new GenerationResult(tokens, reason, sequence.RopeDelta)
+                {
+                    Reductions = sequence.Reduction?.Outcomes ?? [],
+                    ReusedPrefix = sequence.ReusedPrefix,
+                };
+            }
         Tensor? normed = prefillNormed;
         using (sequence)
         {
@@ -205,52 +223,14 @@ public sealed class TextGenerator
         CancellationToken cancellationToken)
     {
         if (options.MaxNewTokens == 0) yield break;
-        var sampler = new Sampler(options);
-        var stop = new HashSet<int>(options.EosTokenIds);
-        DecodeStep step = sequence.StepTensors(Model);
-        Model.Logits(Model.Backend.SliceRows(prefillNormed, prefillNormed.Rows - 1, 1), step.Logits);
-        int token = Choose(sequence, step, options, sampler, onLogits);
-        for (int produced = 1; ; produced++)
+        using var batch = new DecodeBatch(Model, capacity: 1);
+        DecodeMember member = batch.Join(sequence, prefillNormed, options, onLogits);
+        while (true)
         {
-            FinishReason? finish = stop.Contains(token) ? FinishReason.Eos : produced >= options.MaxNewTokens ? FinishReason.Length : null;
-            yield return new DecodedToken(token, finish);
-            if (finish is not null) yield break;
+            yield return member.Last;
+            if (member.IsFinished) yield break;
             cancellationToken.ThrowIfCancellationRequested();
-            Step(sequence, token, step);
-            token = Choose(sequence, step, options, sampler, onLogits);
+            batch.Step();
         }
-    }
-
-    /// <summary>
-    /// One decode step: feeds <paramref name="token"/> at the sequence's next position through its step tensors (one
-    /// 16-byte upload, no allocation) and leaves the next logits in <paramref name="step"/>.
-    /// </summary>
-    private void Step(TextSequence sequence, int token, DecodeStep step)
-    {
-        if ((uint)token >= (uint)Model.Config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(token), $"token id {token} is outside the vocabulary 0..{Model.Config.VocabSize - 1}");
-        int p = sequence.NextPosition;
-        step.Feed(token, p);
-        Model.ForwardStep(step, p, sequence.Cache);
-        sequence.NextPosition = p + 1;
-        sequence.Tokens.Add(token);
-    }
-
-    /// <summary>
-    /// The next token from the step's logits: argmax on the device for plain greedy with no logits observer, else the
-    /// sampler on the host row.
-    /// </summary>
-    private int Choose(TextSequence sequence, DecodeStep step, SamplingOptions options, Sampler sampler, Action<float[]>? onLogits)
-    {
-        var b = Model.Backend;
-        if (options.IsPlainGreedy && onLogits is null)
-        {
-            b.ArgMax(step.Logits, step.NextId);
-            return step.ReadNextId();
-        }
-        float[] row = sequence.HostLogits ??= new float[step.Logits.Length];
-        b.CopyToHost(step.Logits, row);
-        onLogits?.Invoke(row);
-        return sampler.Next(row, sequence.Tokens);
     }
 }

@@ -135,6 +135,47 @@ public sealed class TextModel : IDisposable
         return new DecodeStep(Backend, Config.HiddenSize, Config.VocabSize);
     }
 
+    /// <summary>The tensors of decode steps that feed up to <paramref name="sequences"/> sequences at once.</summary>
+    internal DecodeStep CreateBatchStep(int sequences) =>
+        new(Backend, Config.HiddenSize, Config.VocabSize, Config.KeyValueSize, sequences);
+
+    /// <summary>
+    /// One decode step of several sequences (<see cref="DecodeStep.Rows"/> of them, fed by <see cref="DecodeStep.Feed"/>):
+    /// row s continues <paramref name="caches"/>[s] at <paramref name="positions"/>[s]. Every weight is read once for
+    /// all rows; attention runs per sequence over its own cache (see <see cref="DecoderLayer.ForwardBatch"/>). Each
+    /// row's logits equal those of <see cref="ForwardStep"/> on that sequence alone.
+    /// </summary>
+    internal void ForwardBatchStep(DecodeStep step, ReadOnlySpan<int> positions, IReadOnlyList<KvCache> caches)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        int m = step.Rows;
+        if (positions.Length != m || caches.Count != m) throw new ArgumentException($"a step of {m} sequences needs {m} positions and caches");
+        if (m == 1)
+        {
+            ForwardStep(step, positions[0], caches[0]);
+            return;
+        }
+        int lastPosition = 0;
+        for (int s = 0; s < m; s++)
+        {
+            if (positions[s] < 0) throw new ArgumentOutOfRangeException(nameof(positions), $"negative position {positions[s]}");
+            if (caches.Take(s).Contains(caches[s])) throw new ArgumentException("a sequence appears twice in one decode step", nameof(caches));
+            CheckPass(caches[s], 1, positions[s]);
+            lastPosition = Math.Max(lastPosition, positions[s]);
+        }
+        var b = Backend;
+        lock (_forward)
+        {
+            _rotary.EnsureCapacity(lastPosition + 1);
+            b.Embedding(_weights.Embedding, step.Id, step.Hidden);
+            for (int l = 0; l < _layers.Length; l++)
+                _layers[l].ForwardBatch(step.Hidden, step.Positions, _rotary, caches, step.Keys!, step.Values!, _arena);
+            foreach (KvCache cache in caches) cache.Commit(1);
+            b.RmsNorm(step.Hidden, _weights.FinalNorm, (float)Config.RmsNormEps, step.Normed);
+        }
+        Logits(step.Normed, step.Logits);
+    }
+
     /// <summary>
     /// One decode step with no host traffic of its own: the token id and its M-RoPE position are already on the device
     /// in <paramref name="step"/> (see <see cref="DecodeStep"/>); embeds it and runs the same pass as a prefill (every

@@ -1,0 +1,70 @@
+// PruneVid.NET — benchmarks: decode steps of several sequences at once against one sequence, same model, same run.
+using System.Diagnostics;
+using System.Globalization;
+using PruneVid.Compute;
+using PruneVid.Runtime.Checkpoint;
+using PruneVid.Runtime.Config;
+using PruneVid.Runtime.Pipeline;
+using PruneVid.Runtime.Model.Text;
+
+namespace PruneVid.Bench;
+
+/// <summary>
+/// <c>Bench decode-batch [--shape 3b|7b|tiny] [--layers 4] [--batch 1,2,4,8,16] [--steps 8] [--device cpu]</c>: the
+/// language model of a published shape (its first <c>--layers</c> layers, the full vocabulary, seeded random bf16
+/// weights) decodes M sequences together (<see cref="DecodeBatch"/>) for each M, short prompts of different lengths,
+/// and prints the time of a step and the aggregate tokens per second, as a ratio to M = 1 in the same run (the anchor).
+/// Decode streams every weight once per step, so the ratio shows how much of a step the batch shares.
+/// </summary>
+internal static class DecodeBatchBenchmark
+{
+    public static int Run(string[] args)
+    {
+        string shape = BenchOptions.Text(args, "--shape") ?? "3b";
+        int layers = BenchOptions.Int(args, "--layers", 4), steps = BenchOptions.Int(args, "--steps", 8);
+        int[] batches = [.. (BenchOptions.Text(args, "--batch") ?? "1,2,4,8,16").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+        var full = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
+        var config = full with { Text = full.Text with { NumHiddenLayers = Math.Min(layers, full.Text.NumHiddenLayers) } };
+        var weights = new InMemoryWeights(config.Text.TieWordEmbeddings, $"synthetic {shape}, {config.Text.NumHiddenLayers} layers");
+        var specs = WeightManifest.For(config);
+        for (int i = 0; i < specs.Count; i++)
+            if (!specs[i].Name.StartsWith("visual.", StringComparison.Ordinal))
+                weights.Add(WeightTensor.FromBf16(specs[i].Name, specs[i].Shape, SyntheticModel.RandomTensor(specs[i], i, seed: 3)));
+        using ComputeBackend backend = BackendFactory.Create(BackendFactory.Parse(BenchOptions.Text(args, "--device") ?? "cpu"));
+        using var model = new TextModel(backend, config, weights);
+        var generator = new TextGenerator(model);
+        Console.WriteLine($"decode-batch: synthetic {shape}, {config.Text.NumHiddenLayers} layers, vocab {config.Text.VocabSize}, {backend.Name}, " +
+                          $"{steps} steps per batch size, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"{"batch",5} {"ms/step",9} {"tok/s",9} {"vs batch 1",11}");
+        double? anchor = null;
+        foreach (int m in batches)
+        {
+            var options = new SamplingOptions { MaxNewTokens = steps + 2, EosTokenIds = [] };
+            var sequences = new List<TextSequence>();
+            using var batch = new DecodeBatch(model, m);
+            try
+            {
+                for (int s = 0; s < m; s++)
+                {
+                    int[] prompt = [.. Enumerable.Range(0, 4 + s % 5).Select(j => 100 + 7 * s + j)];
+                    var (sequence, normed, _) = generator.Prefill(new TextPrompt(prompt, []), options.MaxNewTokens);
+                    sequences.Add(sequence);
+                    using (normed) batch.Join(sequence, normed, options);
+                }
+                batch.Step(); // warm-up: the batch's step tensors, the JIT
+                backend.Synchronize();
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < steps; i++) batch.Step();
+                backend.Synchronize();
+                double ms = clock.Elapsed.TotalMilliseconds / steps, rate = m * 1000 / ms;
+                anchor ??= rate;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m,5} {ms,9:F1} {rate,9:F2} {rate / anchor.Value,10:F2}x"));
+            }
+            finally
+            {
+                foreach (TextSequence s in sequences) s.Dispose();
+            }
+        }
+        return 0;
+    }
+}
