@@ -145,6 +145,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
     {
         if (!disposing) return;
         DisposeAttentionTables();
+        _gemvScratch?.Dispose();
         DisposeStaging();
         if (_ownsRuntime) Runtime.Dispose();
     }
