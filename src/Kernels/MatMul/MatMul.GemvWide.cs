@@ -75,12 +75,15 @@ public static partial class MatMul
             for (int v = begin + lane; v < end; v += width)
             {
                 long at = xRow + (long)v * GemvWideVector;
-                a0 += w[row0 + v].Dot(x, at);
-                a1 += w[row1 + v].Dot(x, at);
+                // Whole-struct copies: a load of the struct (not of its fields) is what ILGPU emits as one v4 load.
+                Bf16x8 v0 = w[row0 + v], v1 = w[row1 + v];
+                a0 += v0.Dot(x, at);
+                a1 += v1.Dot(x, at);
                 if (rows == 4)
                 {
-                    a2 += w[row2 + v].Dot(x, at);
-                    a3 += w[row3 + v].Dot(x, at);
+                    Bf16x8 v2 = w[row2 + v], v3 = w[row3 + v];
+                    a2 += v2.Dot(x, at);
+                    a3 += v3.Dot(x, at);
                 }
             }
             a0 = WarpSum(a0, width);
