@@ -55,7 +55,6 @@ public static partial class MatMul
         ArrayView<Bf16x8> w = slot == 0 ? w0 : slot == 1 ? w1 : w2;
         ArrayView<ushort> bias = slot == 0 ? bias0 : slot == 1 ? bias1 : bias2;
         ArrayView<float> y = slot == 0 ? y0 : slot == 1 ? y1 : y2;
-        if (CudaAsm.IsSupported) w = w.AsAligned(16); // lets ILGPU load a Bf16x8 as one v4 (on the PTX backend only)
         int n = s.N(slot), owned = Math.Min(rows, n - first);
 
         int vectors = s.K / GemvWideVector, perSplit = (vectors + splits - 1) / splits;
@@ -75,13 +74,12 @@ public static partial class MatMul
             for (int v = begin + lane; v < end; v += width)
             {
                 long at = xRow + (long)v * GemvWideVector;
-                // Whole-struct copies: a load of the struct (not of its fields) is what ILGPU emits as one v4 load.
-                Bf16x8 v0 = w[row0 + v], v1 = w[row1 + v];
+                Bf16x8 v0 = LoadVector(w, row0 + v), v1 = LoadVector(w, row1 + v);
                 a0 += v0.Dot(x, at);
                 a1 += v1.Dot(x, at);
                 if (rows == 4)
                 {
-                    Bf16x8 v2 = w[row2 + v], v3 = w[row3 + v];
+                    Bf16x8 v2 = LoadVector(w, row2 + v), v3 = LoadVector(w, row3 + v);
                     a2 += v2.Dot(x, at);
                     a3 += v3.Dot(x, at);
                 }
@@ -109,6 +107,15 @@ public static partial class MatMul
             }
         }
     }
+
+    /// <summary>
+    /// Vector <paramref name="index"/> of <paramref name="w"/> as one 128-bit load. ILGPU vectorises a struct load only
+    /// where it can prove the address 16-byte aligned, and an indexed element is only as aligned as its type's fields
+    /// (4 bytes): a one-element subview marked <c>AsAligned(16)</c> proves it (on the PTX backend; the CPU
+    /// accelerator's buffers need not be aligned, and it reads the fields one by one anyway).
+    /// </summary>
+    private static Bf16x8 LoadVector(ArrayView<Bf16x8> w, long index)
+        => CudaAsm.IsSupported ? w.SubView(index, 1).AsAligned(16)[0] : w[index];
 
     /// <summary>The warp's sum of <paramref name="value"/>, in lane 0.</summary>
     private static float WarpSum(float value, int width)
