@@ -99,12 +99,15 @@ public sealed class Bf16KvCacheTests(TinyTextModel tiny, ITestOutputHelper outpu
         {
             double maxAbs = TensorComparison.MaxAbsError(f32Logits[s], logits[s]), cosine = TensorComparison.Cosine(f32Logits[s], logits[s]);
             output.WriteLine($"step {s} vs cpu f32: max abs {maxAbs:E2}, cosine {cosine:F8}");
-            Assert.True(maxAbs <= Bf16LogitsMaxAbs && cosine >= 0.9999, $"step {s}: max abs {maxAbs}, cosine {cosine}");
+            Assert.True(maxAbs <= Bf16LogitsMaxAbs && cosine >= 0.99999, $"step {s}: max abs {maxAbs}, cosine {cosine}");
         }
     }
 
-    /// <summary>Largest logit difference a bf16 cache may make on the tiny model (3 layers).</summary>
-    private const double Bf16LogitsMaxAbs = 2e-2;
+    /// <summary>
+    /// Largest logit difference a bf16 cache may make on the tiny model (3 layers): measured 1.5–2.0·10⁻² over the
+    /// four steps (cosine ≥ 0.9999995), bounded at 2.5× that, well above the 10⁻⁴ of a summation-order difference.
+    /// </summary>
+    private const double Bf16LogitsMaxAbs = 5e-2;
 
     [Fact]
     public void AReusedBf16PrefixDecodesExactlyAsAColdRunOnIlgpu()
