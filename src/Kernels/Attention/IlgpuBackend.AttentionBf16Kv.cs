@@ -6,6 +6,8 @@ namespace PruneVid.Kernels.Ilgpu;
 
 public sealed partial class IlgpuBackend
 {
+    private Tensor? _widenedKeys, _widenedValues; // prefill over a bf16 cache: its rows widened to f32, grown by doubling
+
     /// <inheritdoc />
     /// <remarks>
     /// BF16 on CUDA (HF's bf16 inference keeps its cache in bf16, and decode reads half the bytes), unless the
@@ -26,7 +28,11 @@ public sealed partial class IlgpuBackend
     {
         if (shape.HeadDim > Kernels.Attention.MaxHeadDim || !Kernels.Attention.UseDecodeSplit(cuSeqLensQ, cuSeqLensK, minKeys: 1))
         {
-            base.AttentionBf16KvCore(q, k, v, output, shape, cuSeqLensQ, cuSeqLensK, causal);
+            // Widened into scratch kept across layers and calls: freeing a temporary would wait for the queued work.
+            Tensor keys = Widened(ref _widenedKeys, k), values = Widened(ref _widenedValues, v);
+            ConvertToF32(k, keys);
+            ConvertToF32(v, values);
+            AttentionCore(q, keys, values, output, shape, cuSeqLensQ, cuSeqLensK, causal);
             return;
         }
         int segments = cuSeqLensQ.Length;
@@ -39,5 +45,24 @@ public sealed partial class IlgpuBackend
         Kernels.Attention.LaunchDecodeSplitBf16(Runtime, checked(items * splits), ((IlgpuTensor)q).RawF32, ((IlgpuTensor)k).RawBf16,
             ((IlgpuTensor)v).RawBf16, partial, cuQ, cuK, p, chunk, splits, GroupSize(128));
         Kernels.Attention.LaunchDecodeCombine(Runtime, checked(items * shape.HeadDim), partial, ((IlgpuTensor)output).RawF32, cuQ, p, splits);
+    }
+
+    /// <summary>An F32 [rows, width] view over scratch holding at least <paramref name="source"/>'s elements.</summary>
+    private Tensor Widened(ref Tensor? scratch, Tensor source)
+    {
+        if (scratch is null || scratch.Length < source.Length)
+        {
+            ReleaseAfterQueuedWork(scratch); // a queued launch may still read the old rows
+            scratch = Allocate(DType.F32, checked((int)Math.Max(source.Length, 2 * (scratch?.Length ?? 0))));
+        }
+        return Reshape(SliceRows(scratch, 0, checked((int)source.Length)), source.Rows, source.RowLength);
+    }
+
+    /// <summary>Frees the widening scratch (called from <see cref="Dispose"/>).</summary>
+    private void DisposeBf16KvScratch()
+    {
+        _widenedKeys?.Dispose();
+        _widenedValues?.Dispose();
+        _widenedKeys = _widenedValues = null;
     }
 }

@@ -146,6 +146,7 @@ public sealed partial class IlgpuBackend : ComputeBackend
         if (!disposing) return;
         DisposeAttentionTables();
         _gemvScratch?.Dispose();
+        DisposeBf16KvScratch();
         DisposeStaging();
         if (_ownsRuntime) Runtime.Dispose();
     }
