@@ -21,7 +21,7 @@ public sealed partial class IlgpuBackend
     /// <remarks>
     /// A decode step (at most one query per segment) runs the split-key decode pair on the bf16 rows directly, at
     /// any cache length (half the bytes of an f32 cache, the whole point of the bf16 cache). Prefill widens the keys
-    /// and values into f32 temporaries and runs the f32 kernels: it is compute-bound, and the widening is exact.
+    /// and values into f32 scratch and runs the f32 kernels: it is compute-bound, and the widening is exact.
     /// </remarks>
     private protected override void AttentionBf16KvCore(Tensor q, Tensor k, Tensor v, Tensor output, AttentionShape shape,
         ReadOnlySpan<int> cuSeqLensQ, ReadOnlySpan<int> cuSeqLensK, bool causal)
