@@ -34,12 +34,16 @@ public static class BackendCheck
         using ComputeBackend target = BackendFactory.Create(device);
         // The bounds below are f32 bounds: the tensor-core GEMM rounds activations to bf16 (docs/numerics.md), so it is
         // checked with `--tensor-cores on` as a separate, informative run until bf16 bounds are calibrated on a GPU.
+        // The bf16 KV cache (CUDA's default) is held to the same rule: f32 rows unless `--tensor-cores on`.
+        bool bf16Run = BenchOptions.Text(args, "--tensor-cores") == "on";
         if (target is PruneVid.Kernels.Ilgpu.IlgpuBackend ilgpu && ilgpu.TensorCores)
-            ilgpu.TensorCores = BenchOptions.Text(args, "--tensor-cores") == "on";
+            ilgpu.TensorCores = bf16Run;
+        DType kvCache = bf16Run ? target.PreferredKvCacheDType : DType.F32;
         using var cpu = new CpuBackend();
         Console.WriteLine($"check: synthetic {shape}, {frames} frames {size}x{size}, {target.Name} vs {cpu.Name}");
-        var a = RunModel(target, config, weights, pixels, grid);
-        var b = RunModel(cpu, config, weights, pixels, grid);
+        Console.WriteLine($"check: kv cache {kvCache} on {target.Name}");
+        var a = RunModel(target, config, weights, pixels, grid, kvCache);
+        var b = RunModel(cpu, config, weights, pixels, grid, DType.F32);
         bool ok = Compare("video_embeds", a.Embeds, b.Embeds) & Compare("logits_last", a.Logits, b.Logits);
         bool argmax = Array.IndexOf(a.Logits, a.Logits.Max()) == Array.IndexOf(b.Logits, b.Logits.Max());
         bool tokens = a.Tokens.SequenceEqual(b.Tokens);
@@ -49,10 +53,10 @@ public static class BackendCheck
     }
 
     private static (float[] Embeds, float[] Logits, int[] Tokens) RunModel(ComputeBackend backend, Qwen25VLConfig config,
-        PruneVid.Runtime.Checkpoint.IWeightSource weights, float[] pixels, (int, int, int) grid)
+        PruneVid.Runtime.Checkpoint.IWeightSource weights, float[] pixels, (int, int, int) grid, DType kvCache)
     {
         using var vision = new VisionEncoder(backend, config.Vision, weights);
-        using var text = new TextModel(backend, config, weights);
+        using var text = new TextModel(backend, config, weights) { KvCacheDType = kvCache };
         using Tensor embeds = vision.Encode(pixels, [grid]);
         var embedsHost = new float[embeds.Length];
         backend.CopyToHost(embeds, embedsHost);

@@ -123,6 +123,7 @@ public static partial class KernelLab
     [
         MatMulFamily(),
         AttentionFamily(),
+        DecodeFamily(),
         ..ElementwiseFamilies(),
         ..IndexingFamilies(),
     ];

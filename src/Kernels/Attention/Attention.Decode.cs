@@ -1,6 +1,7 @@
 // PruneVid.NET — kernels: split-key attention for decode (one query per segment, many cached keys).
 using ILGPU;
 using ILGPU.Runtime;
+using PruneVid.Compute;
 using PruneVid.Kernels.Dsl;
 
 namespace PruneVid.Kernels;
@@ -26,6 +27,21 @@ public static partial class Attention
     public static void DecodeSplitKernel(ArrayView<float> q, ArrayView<float> k, ArrayView<float> v, ArrayView<float> partial,
         ArrayView<int> cuQ, ArrayView<int> cuK, AttentionParams p, int chunk, int splits,
         [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
+        => DecodeSplit(q, new F32Words(k), new F32Words(v), partial, cuQ, cuK, p, chunk, splits, threads);
+
+    /// <summary>
+    /// <see cref="DecodeSplitKernel"/> over a bf16 KV cache: the same chunks and partials, each key and value widened
+    /// (exactly) as it is read, so a decode step moves half the cache's bytes. Merge with <see cref="DecodeCombineKernel"/>.
+    /// </summary>
+    [Kernel(Reference = nameof(ReferenceBf16Kv), GroupSizeTunable = nameof(threads))]
+    public static void DecodeSplitBf16Kernel(ArrayView<float> q, ArrayView<ushort> k, ArrayView<ushort> v, ArrayView<float> partial,
+        ArrayView<int> cuQ, ArrayView<int> cuK, AttentionParams p, int chunk, int splits,
+        [Tunable(16, 32, 64, 128, 256)] SpecializedValue<int> threads)
+        => DecodeSplit(q, new Bf16Words(k), new Bf16Words(v), partial, cuQ, cuK, p, chunk, splits, threads);
+
+    /// <summary>The body of the split decode kernels, for f32 or bf16 keys and values.</summary>
+    private static void DecodeSplit<TW>(ArrayView<float> q, TW k, TW v, ArrayView<float> partial,
+        ArrayView<int> cuQ, ArrayView<int> cuK, AttentionParams p, int chunk, int splits, SpecializedValue<int> threads) where TW : struct, IWeightWords
     {
         var qs = SharedMemory.Allocate<float>(MaxHeadDim);
         var scores = SharedMemory.Allocate<float>(MaxDecodeChunk);
@@ -52,7 +68,7 @@ public static partial class Attention
         for (int j = t; j < count; j += n)
         {
             float dot = 0f;
-            for (int c = 0; c < d; c++) dot += qs[c] * k[kBase + (long)j * kStride + c];
+            for (int c = 0; c < d; c++) dot += qs[c] * k.Load(kBase + (long)j * kStride + c);
             scores[j] = dot;
             localMax = Math.Max(localMax, dot);
         }
@@ -84,10 +100,20 @@ public static partial class Attention
         for (int c = t; c < d; c += n)
         {
             float acc = 0f;
-            for (int j = 0; j < count; j++) acc += scores[j] * v[kBase + (long)j * kStride + c];
+            for (int j = 0; j < count; j++) acc += scores[j] * v.Load(kBase + (long)j * kStride + c);
             partial[o + c] = acc;
         }
         if (t == 0) { partial[o + d] = max; partial[o + d + 1] = reduce[0]; }
+    }
+
+    /// <summary>The reference over bf16 keys and values: widened exactly, then <see cref="Reference"/>.</summary>
+    public static void ReferenceBf16Kv(ReadOnlySpan<float> q, ReadOnlySpan<ushort> k, ReadOnlySpan<ushort> v, Span<float> output,
+        AttentionShape shape, ReadOnlySpan<int> cuQ, ReadOnlySpan<int> cuK, bool causal)
+    {
+        float[] keys = new float[k.Length], values = new float[v.Length];
+        Bf16Convert.Reference(k, keys);
+        Bf16Convert.Reference(v, values);
+        Reference(q, keys, values, output, shape, cuQ, cuK, causal);
     }
 
     /// <summary>

@@ -8,4 +8,8 @@ public sealed partial class CpuBackend
     /// <inheritdoc />
     private protected override void ConvertToF32Core(Tensor source, Tensor destination, int count)
         => Bf16Convert.Reference(((CpuTensor)source).Bf16, ((CpuTensor)destination).F32);
+
+    /// <inheritdoc />
+    private protected override void ConvertToBf16Core(Tensor source, Tensor destination, int count)
+        => Bf16Round.Reference(((CpuTensor)source).F32, ((CpuTensor)destination).Bf16);
 }

@@ -145,6 +145,8 @@ public sealed partial class IlgpuBackend : ComputeBackend
     {
         if (!disposing) return;
         DisposeAttentionTables();
+        _gemvScratch?.Dispose();
+        DisposeBf16KvScratch();
         DisposeStaging();
         if (_ownsRuntime) Runtime.Dispose();
     }

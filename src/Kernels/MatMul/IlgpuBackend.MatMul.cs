@@ -8,7 +8,8 @@ public sealed partial class IlgpuBackend
 {
     /// <inheritdoc />
     /// <remarks>
-    /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls, the
+    /// <see cref="Kernels.MatMul.Plan"/> picks the kernel: the bandwidth-bound GEMV for decode-shaped calls (the wide
+    /// one where <see cref="Kernels.MatMul.PlanGemv"/> allows, the pairs one otherwise), the
     /// tensor-core GEMM for the rest where <see cref="TensorCores"/> is on, the portable tiled GEMM otherwise.
     /// </remarks>
     private protected override void MatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, int n, int k, bool accumulate)
@@ -30,11 +31,13 @@ public sealed partial class IlgpuBackend
         // The GEMV reads bf16 pairs as 32-bit words, so rows must start 4-byte aligned: true for an owned buffer with
         // even K (views hide their offset). It is a GPU kernel: on ILGPU's CPU accelerator the tiled kernel is faster.
         bool pairsAligned = k % 2 == 0 && !tw.IsView;
-        MatMulKernel plan = Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned, TensorCores);
+        MatMulKernel plan = Kernels.MatMul.Plan(m, GemvAvailable && pairsAligned, TensorCores);
         if (plan == MatMulKernel.TensorCore)
             LaunchTensorCoreMatMul(tx, weights, biasView, ty, m, n, k, hasBias, add);
         else if (plan == MatMulKernel.Gemv)
         {
+            var slot = (tw, tb ?? tw, ty);
+            if (TryLaunchGemvWide(tx, new ProjectionShapes(m, k, n, 0, 0, hasBias), add, slot, slot, slot)) return;
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchGemv(Runtime, Kernels.MatMul.GemvGroups(n, threads, Accelerator.WarpSize), tx.RawF32,
                 weights.Cast<uint>(), biasView, ty.RawF32, m, n, k, hasBias, add, threads);
@@ -77,11 +80,12 @@ public sealed partial class IlgpuBackend
         }
 
         bool pairsAligned = k % 2 == 0 && !w0.IsView && !w1.IsView && !w2.IsView;
-        MatMulKernel plan = Kernels.MatMul.Plan(m, Runtime.IsCuda && pairsAligned, TensorCores);
+        MatMulKernel plan = Kernels.MatMul.Plan(m, GemvAvailable && pairsAligned, TensorCores);
         if (plan == MatMulKernel.TensorCore)
             LaunchTensorCoreProject(tx, shapes, (w0, b0, y0), (w1, b1, y1), (w2, b2, y2));
         else if (plan == MatMulKernel.Gemv)
         {
+            if (TryLaunchGemvWide(tx, shapes, 0, (w0, b0, y0), (w1, b1, y1), (w2, b2, y2))) return;
             int threads = GroupSize(128);
             Kernels.MatMul.LaunchProjectGemv(Runtime, Kernels.MatMul.GemvGroups(shapes.TotalN, threads, Accelerator.WarpSize), tx.RawF32,
                 Pairs(w0), b0.RawBf16, y0.RawF32, Pairs(w1), b1.RawBf16, y1.RawF32, Pairs(w2), b2.RawBf16, y2.RawF32, shapes, threads);

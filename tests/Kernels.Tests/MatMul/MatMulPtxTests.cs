@@ -45,9 +45,30 @@ public sealed partial class MatMulPtxTests
         }
     }
 
-    private static string Compile(KernelVariant variant)
+    [Fact]
+    public void GemvWideLoadsEightWeightsPerLoadAndReducesWithShuffles()
     {
-        using Context context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        foreach (KernelVariant variant in KernelRegistry.Find("MatMul.GemvWide")!.Variants)
+        {
+            // At O2, as KernelRuntime compiles for CUDA: ILGPU's alignment analysis (which vectorises loads) needs O1+.
+            string ptx = Compile(variant, OptimizationLevel.O2);
+            int rows = variant.Values["rowsPerWarp"];
+            // Every weight load is one 128-bit vector (at least one per row a warp owns); no 32-bit weight loads remain.
+            Assert.True(Regex.Matches(ptx, @"ld\.global\.v4\.b32").Count >= rows, $"{variant.Key}: fewer than {rows} v4 loads");
+            Assert.Empty(Regex.Matches(ptx, @"ld\.global\.(b32|u32)\s"));
+            Assert.Contains("shfl.sync.down.b32", ptx);
+            Assert.DoesNotContain(".shared", ptx);
+            Assert.DoesNotContain(".local", ptx);
+        }
+    }
+
+    private static string Compile(KernelVariant variant, OptimizationLevel? level = null)
+    {
+        using Context context = Context.Create(builder =>
+        {
+            builder.Default().EnableAlgorithms();
+            if (level is { } l) builder.Optimize(l);
+        });
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90), CudaArchitecture.SM_90, CudaInstructionSet.ISA_88, null);
         return ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromExplicitlyGroupedKernel(variant.EntryPoint), KernelSpecialization.Empty)).PTXAssembly;
     }

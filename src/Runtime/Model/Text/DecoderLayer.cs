@@ -48,6 +48,7 @@ internal sealed class DecoderLayer
         capture?.Take(b, q, k, rotated: false);
         b.MRope(q, _config.NumAttentionHeads, k, _config.NumKeyValueHeads, _config.HeadDim, positions, rotary.Cos!, rotary.Sin!, _config.MropeSection);
         capture?.Take(b, q, k, rotated: true);
+        cache.StorePending(_index, m); // a bf16 cache rounds the finished rows in; an f32 one already holds them
         b.Attention(q, cache.Keys(_index, m), cache.Values(_index, m), attention, _shape, [0, m], [0, cached + m], causal: true);
         b.MatMulAccumulate(attention, _w.OWeight, null, x);
 

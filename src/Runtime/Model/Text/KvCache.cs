@@ -7,31 +7,43 @@ namespace PruneVid.Runtime.Model.Text;
 /// The keys (after M-RoPE) and values of one sequence, per decoder layer, stored contiguously: layer l holds
 /// K and V tensors [Capacity, kvHeads·headDim] whose first <see cref="Length"/> rows are valid. An in-model token
 /// reducer drops rows while they are being written (<see cref="KeepPending"/>); a paged layout can replace this class
-/// behind the same members later.
+/// behind the same members later. Rows are F32 or BF16 (<see cref="DType"/>): a BF16 cache (what HF's bf16
+/// inference keeps) halves the bytes a decode step reads; its pending rows are written in F32 to a staging tensor
+/// shared by the layers and rounded into the cache by <see cref="StorePending"/> (docs/numerics.md).
 /// </summary>
 public sealed class KvCache : IDisposable
 {
     private readonly ComputeBackend _backend;
     private readonly Tensor[] _keys;
     private readonly Tensor[] _values;
+    private Tensor? _stagedKeys, _stagedValues; // F32 pending rows of a BF16 cache, grown on demand
 
-    /// <summary>Allocates an empty cache for <paramref name="capacity"/> tokens.</summary>
-    public KvCache(ComputeBackend backend, int layers, int kvWidth, int capacity)
+    /// <summary>Allocates an empty cache for <paramref name="capacity"/> tokens whose rows are <paramref name="dtype"/> (F32 or BF16).</summary>
+    public KvCache(ComputeBackend backend, int layers, int kvWidth, int capacity, DType dtype = DType.F32)
     {
         ArgumentNullException.ThrowIfNull(backend);
         if (layers <= 0 || kvWidth <= 0 || capacity <= 0)
             throw new ArgumentOutOfRangeException(nameof(capacity), $"kv cache needs positive layers ({layers}), width ({kvWidth}) and capacity ({capacity})");
+        if (dtype != DType.F32 && dtype != DType.BF16)
+            throw new ArgumentException($"a kv cache holds F32 or BF16 rows, not {dtype}", nameof(dtype));
         _backend = backend;
         KvWidth = kvWidth;
         Capacity = capacity;
+        DType = dtype;
         _keys = new Tensor[layers];
         _values = new Tensor[layers];
         for (int l = 0; l < layers; l++)
         {
-            _keys[l] = backend.Allocate(DType.F32, capacity, kvWidth);
-            _values[l] = backend.Allocate(DType.F32, capacity, kvWidth);
+            _keys[l] = backend.Allocate(dtype, capacity, kvWidth);
+            _values[l] = backend.Allocate(dtype, capacity, kvWidth);
         }
     }
+
+    /// <summary>The element type of the cached rows: F32, or BF16 (rounded from the F32 projections).</summary>
+    public DType DType { get; }
+
+    /// <summary>Bytes of keys and values that <paramref name="rows"/> tokens occupy over every layer.</summary>
+    public long Bytes(int rows) => 2L * Layers * rows * KvWidth * (DType == DType.BF16 ? sizeof(ushort) : sizeof(float));
 
     /// <summary>Decoder layers covered.</summary>
     public int Layers => _keys.Length;
@@ -45,11 +57,50 @@ public sealed class KvCache : IDisposable
     /// <summary>Valid rows (tokens) in every layer.</summary>
     public int Length { get; private set; }
 
-    /// <summary>Rows [Length, Length + count) of layer <paramref name="layer"/>'s keys, where the next tokens' keys are written.</summary>
-    public Tensor PendingKeys(int layer, int count) => _backend.SliceRows(_keys[CheckLayer(layer)], CheckPending(count), count);
+    /// <summary>
+    /// Where the next <paramref name="count"/> tokens' keys of layer <paramref name="layer"/> are written (F32):
+    /// rows [Length, Length + count) of an F32 cache; of a BF16 cache, the staging rows that
+    /// <see cref="StorePending"/> then rounds into those rows.
+    /// </summary>
+    public Tensor PendingKeys(int layer, int count)
+    {
+        CheckLayer(layer);
+        int start = CheckPending(count);
+        return DType == DType.F32 ? _backend.SliceRows(_keys[layer], start, count) : Staged(ref _stagedKeys, count);
+    }
 
-    /// <summary>Rows [Length, Length + count) of layer <paramref name="layer"/>'s values.</summary>
-    public Tensor PendingValues(int layer, int count) => _backend.SliceRows(_values[CheckLayer(layer)], CheckPending(count), count);
+    /// <summary>Where the next <paramref name="count"/> tokens' values of layer <paramref name="layer"/> are written (see <see cref="PendingKeys"/>).</summary>
+    public Tensor PendingValues(int layer, int count)
+    {
+        CheckLayer(layer);
+        int start = CheckPending(count);
+        return DType == DType.F32 ? _backend.SliceRows(_values[layer], start, count) : Staged(ref _stagedValues, count);
+    }
+
+    /// <summary>
+    /// Makes the <paramref name="count"/> pending keys and values of layer <paramref name="layer"/>, once final (keys
+    /// rotated), part of the cache's rows: a BF16 cache rounds the staging rows into rows [Length, Length + count)
+    /// (nearest, ties to even); an F32 cache already holds them. Call before the layer's attention reads them.
+    /// </summary>
+    public void StorePending(int layer, int count)
+    {
+        CheckLayer(layer);
+        int start = CheckPending(count);
+        if (DType == DType.F32 || count == 0) return;
+        _backend.ConvertToBf16(Staged(ref _stagedKeys, count), _backend.SliceRows(_keys[layer], start, count));
+        _backend.ConvertToBf16(Staged(ref _stagedValues, count), _backend.SliceRows(_values[layer], start, count));
+    }
+
+    /// <summary>The first <paramref name="count"/> rows of a staging tensor, grown to fit (the layers run one after another on one stream).</summary>
+    private Tensor Staged(ref Tensor? staging, int count)
+    {
+        if (staging is null || staging.Rows < count)
+        {
+            staging?.Dispose();
+            staging = _backend.Allocate(DType.F32, Math.Max(count, 1), KvWidth);
+        }
+        return _backend.SliceRows(staging, 0, count);
+    }
 
     /// <summary>The valid keys plus <paramref name="pending"/> rows being written: [Length + pending, KvWidth].</summary>
     public Tensor Keys(int layer, int pending = 0) => _backend.SliceRows(_keys[CheckLayer(layer)], 0, Length + pending);
@@ -79,7 +130,7 @@ public sealed class KvCache : IDisposable
                 throw new ArgumentException($"kept rows must be ascending, unique and inside 0..{pending - 1}; row {i} is {rows[i]}", nameof(rows));
         if (rows.Count == pending || rows.Count == 0) return;
         using Tensor index = _backend.FromI32([.. rows], rows.Count);
-        using Tensor scratch = _backend.Allocate(DType.F32, rows.Count, KvWidth);
+        using Tensor scratch = _backend.Allocate(DType, rows.Count, KvWidth);
         for (int l = 0; l <= throughLayer; l++)
             foreach (Tensor t in new[] { _keys[l], _values[l] })
             {
@@ -92,7 +143,7 @@ public sealed class KvCache : IDisposable
     public KvCache CopyPrefix(int rows)
     {
         if (rows <= 0 || rows > Length) throw new ArgumentOutOfRangeException(nameof(rows), $"a prefix of {rows} rows of a cache holding {Length}");
-        var copy = new KvCache(_backend, Layers, KvWidth, rows);
+        var copy = new KvCache(_backend, Layers, KvWidth, rows, DType);
         copy.Append(this, rows);
         return copy;
     }
@@ -102,6 +153,7 @@ public sealed class KvCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         if (source.Layers != Layers || source.KvWidth != KvWidth) throw new ArgumentException("the source cache has another shape", nameof(source));
+        if (source.DType != DType) throw new ArgumentException($"the source cache holds {source.DType} rows, this one {DType}", nameof(source));
         if (rows < 0 || rows > source.Length) throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows of a cache holding {source.Length}");
         CheckPending(rows);
         for (int l = 0; l < Layers; l++)
@@ -118,6 +170,8 @@ public sealed class KvCache : IDisposable
     {
         foreach (Tensor t in _keys) t.Dispose();
         foreach (Tensor t in _values) t.Dispose();
+        _stagedKeys?.Dispose();
+        _stagedValues?.Dispose();
     }
 
     private int CheckLayer(int layer) => (uint)layer < (uint)_keys.Length

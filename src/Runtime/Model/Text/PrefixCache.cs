@@ -106,7 +106,7 @@ public sealed class PrefixCache : IDisposable
     public void Store(string key, KvCache cache, int length)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        long bytes = 2L * cache.Layers * length * cache.KvWidth * sizeof(float);
+        long bytes = cache.Bytes(length);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

@@ -37,6 +37,7 @@ public sealed class TextModel : IDisposable
         for (int l = 0; l < _layers.Length; l++) _layers[l] = new DecoderLayer(backend, Config, _weights.Layers[l], l);
         _rotary = new RotaryTable(backend, Config.HeadDim, Config.RopeTheta);
         _arena = new ActivationArena(backend, Config);
+        KvCacheDType = backend.PreferredKvCacheDType;
     }
 
     /// <summary>The backend every tensor lives on.</summary>
@@ -48,8 +49,19 @@ public sealed class TextModel : IDisposable
     /// <summary>The placeholder ids vision features are scattered into.</summary>
     public PlaceholderIds Placeholders { get; }
 
+    /// <summary>
+    /// The element type of the caches <see cref="CreateCache"/> makes: the backend's preference by default
+    /// (<see cref="ComputeBackend.PreferredKvCacheDType"/>: BF16 on CUDA as in HF's bf16 inference, F32 elsewhere);
+    /// F32 for parity runs.
+    /// </summary>
+    public DType KvCacheDType
+    {
+        get;
+        set => field = value is DType.F32 or DType.BF16 ? value : throw new ArgumentException($"a kv cache holds F32 or BF16 rows, not {value}", nameof(value));
+    }
+
     /// <summary>A cache for one sequence of up to <paramref name="capacity"/> tokens.</summary>
-    public KvCache CreateCache(int capacity) => new(Backend, Config.NumHiddenLayers, Config.KeyValueSize, capacity);
+    public KvCache CreateCache(int capacity) => new(Backend, Config.NumHiddenLayers, Config.KeyValueSize, capacity, KvCacheDType);
 
     /// <summary>
     /// Embeds <paramref name="ids"/> [L] and overwrites the <c>&lt;|image_pad|&gt;</c> rows with the rows of
