@@ -40,6 +40,14 @@ public sealed class DecodeBatchTests(TinyTextModel tiny, ITestOutputHelper outpu
         CheckBatchEqualsSingles(ilgpu, observeLogits: false);
     }
 
+    /// <summary>A bf16 KV cache (the CUDA default) rounds each sequence's new rows in a batched step as a one-row step does.</summary>
+    [Fact]
+    public void BatchedDecodingOverABf16CacheEqualsOneAtATime()
+    {
+        using var ilgpu = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
+        CheckBatchEqualsSingles(ilgpu, observeLogits: true, kvCache: DType.BF16);
+    }
+
     /// <summary>
     /// On ILGPU's CPU accelerator: a step of three sequences uploads its step input in one copy (16 bytes a sequence),
     /// downloads the three ids in one copy, allocates nothing, and launches each layer's norm, projection, rotation
@@ -145,10 +153,11 @@ public sealed class DecodeBatchTests(TinyTextModel tiny, ITestOutputHelper outpu
     /// <summary>One sequence's outcome: tokens, the reason it ended and (when observed) every logits row.</summary>
     private sealed record Outcome(List<int> Tokens, FinishReason Reason, List<float[]> Logits);
 
-    private void CheckBatchEqualsSingles(ComputeBackend backend, bool observeLogits)
+    private void CheckBatchEqualsSingles(ComputeBackend backend, bool observeLogits, DType? kvCache = null)
     {
         var (config, weights) = RandomModel();
         using var model = new TextModel(backend, config, weights);
+        if (kvCache is { } dtype) model.KvCacheDType = dtype;
         int h = config.Text.HiddenSize;
         var video = MediaItem.Video(2, 4, 4, config.Vision.SpatialMergeSize, 1.0, config.Vision.TokensPerSecond);
         int[] videoIds = [3, 17, 5, .. Enumerable.Repeat(config.VideoTokenId, 8), 42, 9, 11];

@@ -78,6 +78,7 @@ internal sealed class DecoderLayer
             int cached = cache.Length;
             b.Copy(b.SliceRows(keys, s, 1), cache.PendingKeys(_index, 1));
             b.Copy(b.SliceRows(values, s, 1), cache.PendingValues(_index, 1));
+            cache.StorePending(_index, 1); // a bf16 cache rounds the copied rows in, as a one-row step does
             b.Attention(b.SliceRows(q, s, 1), cache.Keys(_index, 1), cache.Values(_index, 1), b.SliceRows(attention, s, 1), _shape,
                 [0, 1], [0, cached + 1], causal: true);
         }
