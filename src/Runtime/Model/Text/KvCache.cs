@@ -123,11 +123,16 @@ public sealed class KvCache : IDisposable
     {
         ObjectDisposedException.ThrowIf(IsDisposed, this);
         Tensor[] oldKeys = [.. _keys], oldValues = [.. _values];
+        var targets = new (Tensor Keys, Tensor Values)[Layers];
         for (int l = 0; l < Layers; l++)
         {
-            var (keys, values) = storage(l);
+            var (keys, values) = targets[l] = storage(l);
             if (keys.Rows != Capacity || values.Rows != Capacity || keys.RowLength != KvWidth || values.RowLength != KvWidth)
                 throw new ArgumentException($"a kv cache of capacity {Capacity} and width {KvWidth} cannot move into {keys} / {values}", nameof(storage));
+        }
+        for (int l = 0; l < Layers; l++)
+        {
+            var (keys, values) = targets[l]; // all checked before anything moves
             if (Length > 0)
             {
                 _backend.Copy(_backend.SliceRows(oldKeys[l], 0, Length), _backend.SliceRows(keys, 0, Length));
