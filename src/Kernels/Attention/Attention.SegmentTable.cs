@@ -17,3 +17,37 @@ public static partial class Attention
     [Kernel(Reference = nameof(SetTableEntryReference))]
     public static void SetTableEntryKernel(Index1D i, ArrayView<int> table, int index, int value) => table[index] = value;
 }
+
+public static partial class Attention
+{
+    /// <summary>
+    /// The device layout of a call's segment tables: cuQ, then cuK, then <see cref="QueryBlocks"/> of cuQ (what the
+    /// tiled and decode kernels read).
+    /// </summary>
+    public static int[] SegmentTableLayout(ReadOnlySpan<int> cuQ, ReadOnlySpan<int> cuK)
+    {
+        int[] blocks = QueryBlocks(cuQ);
+        var host = new int[cuQ.Length + cuK.Length + blocks.Length];
+        cuQ.CopyTo(host);
+        cuK.CopyTo(host.AsSpan(cuQ.Length));
+        blocks.CopyTo(host.AsSpan(cuQ.Length + cuK.Length));
+        return host;
+    }
+
+    /// <summary>Values of <see cref="SegmentTableLayout"/> for tables whose query table is <paramref name="cuQ"/>.</summary>
+    public static int SegmentTableLength(ReadOnlySpan<int> cuQ)
+    {
+        int blocks = 0;
+        for (int s = 0; s + 1 < cuQ.Length; s++) blocks += (cuQ[s + 1] - cuQ[s] + Block - 1) / Block;
+        return 2 * cuQ.Length + 2 * blocks;
+    }
+
+    /// <summary>The longest key segment among those holding a query (segments without one launch no work).</summary>
+    public static int LongestQueriedSegment(ReadOnlySpan<int> cuQ, ReadOnlySpan<int> cuK)
+    {
+        int longest = 0;
+        for (int s = 0; s + 1 < cuQ.Length; s++)
+            if (cuQ[s + 1] > cuQ[s]) longest = Math.Max(longest, cuK[s + 1] - cuK[s]);
+        return longest;
+    }
+}

@@ -42,7 +42,7 @@ public sealed partial class IlgpuBackend
         ArrayView<int> cuQ = tables.SubView(0, segments), cuK = tables.SubView(segments, segments);
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
 
-        int longest = Kernels.Attention.LongestSegment(cuSeqLensK);
+        int longest = Kernels.Attention.LongestQueriedSegment(cuSeqLensQ, cuSeqLensK);
         if (kernel == AttentionKernel.DecodeSplit)
         {
             // One query per segment over a long cache: split the keys so every SM gets work, then merge the chunks.
@@ -63,6 +63,9 @@ public sealed partial class IlgpuBackend
     /// </summary>
     internal const int DecodeMinKeys = 2 * Kernels.Attention.MaxDecodeChunk;
 
+    /// <inheritdoc />
+    public override int DecodeSplitMinKeys => DecodeMinKeys;
+
     private MemoryBuffer1D<float, Stride1D.Dense>? _decodeScratch;
 
     /// <summary>The decode kernels' partial results, grown on demand (a queued launch may still read the old buffer).</summary>
@@ -79,6 +82,7 @@ public sealed partial class IlgpuBackend
 
     private ArrayView<int> UploadSegmentTables(ReadOnlySpan<int> cuQ, ReadOnlySpan<int> cuK, int[] blocks)
     {
+        if (DeviceSegmentTables is IlgpuTensor supplied) return supplied.RawI32; // the caller's upload already holds them
         var host = new int[cuQ.Length + cuK.Length + blocks.Length];
         cuQ.CopyTo(host);
         cuK.CopyTo(host.AsSpan(cuQ.Length));

@@ -39,7 +39,7 @@ public sealed partial class IlgpuBackend
         ArrayView<int> tables = UploadSegmentTables(cuSeqLensQ, cuSeqLensK, Kernels.Attention.QueryBlocks(cuSeqLensQ));
         ArrayView<int> cuQ = tables.SubView(0, segments), cuK = tables.SubView(segments, segments);
         var p = new AttentionParams(shape.Heads, shape.KvHeads, shape.HeadDim, shape.Scale, causal ? 1 : 0);
-        int chunk = Kernels.Attention.MaxDecodeChunk, splits = (Kernels.Attention.LongestSegment(cuSeqLensK) + chunk - 1) / chunk;
+        int chunk = Kernels.Attention.MaxDecodeChunk, splits = (Kernels.Attention.LongestQueriedSegment(cuSeqLensQ, cuSeqLensK) + chunk - 1) / chunk;
         int items = checked((segments - 1) * shape.Heads);
         ArrayView<float> partial = DecodeScratch(checked((long)items * splits * Kernels.Attention.DecodePartialWidth(shape.HeadDim)));
         Kernels.Attention.LaunchDecodeSplitBf16(Runtime, checked(items * splits), ((IlgpuTensor)q).RawF32, ((IlgpuTensor)k).RawBf16,

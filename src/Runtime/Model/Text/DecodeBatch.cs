@@ -62,6 +62,7 @@ public sealed class DecodeBatch : IDisposable
     private readonly List<DecodeMember> _stepping = [];
     private readonly KvCache[] _caches;
     private readonly int[] _tokens, _positions;
+    private readonly KvPool _pool;
     private DecodeStep? _step;
 
     /// <summary>A batch of up to <paramref name="capacity"/> sequences of <paramref name="model"/>.</summary>
@@ -74,6 +75,7 @@ public sealed class DecodeBatch : IDisposable
         _tokens = new int[capacity];
         _positions = new int[capacity];
         _caches = new KvCache[capacity];
+        _pool = new KvPool(model.Backend);
     }
 
     /// <summary>Most sequences decoding together.</summary>
@@ -104,15 +106,25 @@ public sealed class DecodeBatch : IDisposable
         return member;
     }
 
-    /// <summary>Removes <paramref name="member"/> (finished, stopped or cancelled); its sequence stays the caller's.</summary>
-    public void Leave(DecodeMember member) => _members.Remove(member);
+    /// <summary>
+    /// Removes <paramref name="member"/> (finished, stopped or cancelled); its sequence stays the caller's, its cache
+    /// moved back out of the batch's pool into tensors of its own.
+    /// </summary>
+    public void Leave(DecodeMember member)
+    {
+        if (_members.Remove(member)) _pool.Release(member.Sequence.Cache);
+    }
 
     /// <summary>
     /// One decode step for every member that has not finished: feeds its last token, then chooses its next one
     /// (<see cref="DecodeMember.Last"/>). Returns the members stepped (valid until the next call). More members than
     /// <see cref="MaxRowsPerPass"/> step in groups of that many, so that every row takes the matrix-vector path whose
     /// rows do not depend on each other (a blocked GEMM over more rows rounds differently): each weight is read once
-    /// per group.
+    /// per group. When several members step, their caches move into the batch's <see cref="KvPool"/> (once each) and
+    /// the members step in pool order, so that one attention launch per layer serves a group (its segment tables ride
+    /// in the step's one upload); a group whose caches lie on both sides of the backend's
+    /// <see cref="ComputeBackend.DecodeSplitMinKeys"/> attends per sequence instead, so that each row still takes the
+    /// kernel it takes alone.
     /// </summary>
     public IReadOnlyList<DecodeMember> Step()
     {
@@ -120,6 +132,11 @@ public sealed class DecodeBatch : IDisposable
         foreach (DecodeMember member in _members)
             if (!member.IsFinished) _stepping.Add(member);
         int m = _stepping.Count;
+        if (m > 1)
+        {
+            foreach (DecodeMember member in _stepping) _pool.Admit(member.Sequence.Cache);
+            _stepping.Sort((a, b) => _pool.OffsetOf(a.Sequence.Cache).CompareTo(_pool.OffsetOf(b.Sequence.Cache)));
+        }
         int vocab = _model.Config.VocabSize;
         for (int s = 0; s < m; s++)
         {
@@ -136,8 +153,17 @@ public sealed class DecodeBatch : IDisposable
             int rows = Math.Min(MaxRowsPerPass, m - start);
             DecodeStep step = rows == 1 ? _stepping[start].Sequence.StepTensors(_model)
                 : _step ??= _model.CreateBatchStep(Math.Min(Capacity, MaxRowsPerPass));
-            step.Feed(_tokens.AsSpan(start, rows), _positions.AsSpan(start, rows));
-            _model.ForwardBatchStep(step, _positions.AsSpan(start, rows), new ArraySegment<KvCache>(_caches, start, rows));
+            var caches = new ArraySegment<KvCache>(_caches, start, rows);
+            PooledAttention? pooled = null;
+            if (rows > 1 && OneAttentionKernel(caches))
+            {
+                int[] cuQ = new int[2 * rows + 1], cuK = new int[2 * rows + 1];
+                KvPool.SegmentTables(caches, _pool.OffsetOf, cuQ, cuK);
+                step.Feed(_tokens.AsSpan(start, rows), _positions.AsSpan(start, rows), PruneVid.Kernels.Attention.SegmentTableLayout(cuQ, cuK));
+                pooled = new PooledAttention(_pool, cuQ, cuK, step.SegmentTables);
+            }
+            else step.Feed(_tokens.AsSpan(start, rows), _positions.AsSpan(start, rows));
+            _model.ForwardBatchStep(step, _positions.AsSpan(start, rows), caches, pooled);
             var group = new ArraySegment<DecodeMember>([.. _stepping.Skip(start).Take(rows)]);
             for (int s = 0; s < rows; s++)
             {
@@ -150,6 +176,20 @@ public sealed class DecodeBatch : IDisposable
         }
         Array.Clear(_caches);
         return _stepping;
+    }
+
+    /// <summary>
+    /// True when every cache of a group, with its new row, lies on the same side of the backend's
+    /// <see cref="ComputeBackend.DecodeSplitMinKeys"/>: one attention call then runs each segment with the kernel it
+    /// would take alone.
+    /// </summary>
+    private bool OneAttentionKernel(IReadOnlyList<KvCache> caches)
+    {
+        int split = _model.Backend.DecodeSplitMinKeys;
+        bool longFirst = caches[0].Length + 1 >= split;
+        foreach (KvCache cache in caches)
+            if (cache.Length + 1 >= split != longFirst) return false;
+        return true;
     }
 
     /// <summary>Most sequences one forward pass of a step feeds (the rows the matrix-vector kernels take).</summary>
@@ -183,5 +223,9 @@ public sealed class DecodeBatch : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _step?.Dispose();
+    public void Dispose()
+    {
+        _step?.Dispose();
+        _pool.Dispose();
+    }
 }

@@ -10,7 +10,9 @@ namespace PruneVid.Runtime.Model.Text;
 /// sequences, the new keys and values [M, kv] before they are copied into each sequence's cache. Allocated once (per
 /// sequence, or per <see cref="DecodeBatch"/>) and reused every step, so a step of one sequence moves one 16-byte
 /// upload and one 4-byte download and allocates nothing (docs/compute-backends.md, "Decode budget"); a step of M
-/// sequences moves 16·M bytes up and 4·M bytes down, still in one copy each.
+/// sequences moves 16·M bytes up and 4·M bytes down, still in one copy each; when its sequences' caches share a
+/// <see cref="KvPool"/>, the step input also carries the pool attention's segment tables (6M + 2 values), so the one
+/// upload still is the step's only host→device copy.
 /// </summary>
 internal sealed class DecodeStep : IDisposable
 {
@@ -20,15 +22,17 @@ internal sealed class DecodeStep : IDisposable
     private readonly int[] _host;
     private readonly int[] _ids;
     private Tensor _input4m = null!; // the first 4·M values of the step input
+    private Tensor _inputWithTables = null!; // the first 4·M values and the M-sequence segment tables
 
     public DecodeStep(ComputeBackend backend, int hiddenSize, int vocabSize, int kvWidth = 0, int capacity = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _backend = backend;
         Capacity = capacity;
-        _host = new int[4 * capacity];
+        int inputLength = 4 * capacity + (capacity > 1 ? KvPool.TableLength(capacity) : 0);
+        _host = new int[inputLength];
         _ids = new int[capacity];
-        _input = backend.Allocate(DType.I32, 4 * capacity);
+        _input = backend.Allocate(DType.I32, inputLength);
         _hidden = backend.Allocate(DType.F32, capacity, hiddenSize);
         _normed = backend.Allocate(DType.F32, capacity, hiddenSize);
         _logits = backend.Allocate(DType.F32, capacity, vocabSize);
@@ -71,16 +75,25 @@ internal sealed class DecodeStep : IDisposable
     /// <summary>The new values of the fed tokens [M, kv] (null for a one-sequence step).</summary>
     public Tensor? Values { get; private set; }
 
-    /// <summary>Uploads one token per sequence and its position in one host→device copy.</summary>
-    public void Feed(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions)
+    /// <summary>The pool attention's segment tables of the step (I32 [6M + 2], a view of the step input; see <see cref="Feed"/>).</summary>
+    public Tensor SegmentTables { get; private set; } = null!;
+
+    /// <summary>
+    /// Uploads one token per sequence and its position in one host→device copy, with <paramref name="segmentTables"/>
+    /// (empty, or the 6M + 2 values of <see cref="SegmentTables"/>) in the same copy.
+    /// </summary>
+    public void Feed(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, ReadOnlySpan<int> segmentTables = default)
     {
         int m = tokens.Length;
         if (m < 1 || m > Capacity || positions.Length != m)
             throw new ArgumentException($"a decode step feeds 1..{Capacity} sequences, one position each; got {m} tokens and {positions.Length} positions");
+        if (!segmentTables.IsEmpty && (m == 1 || segmentTables.Length != KvPool.TableLength(m)))
+            throw new ArgumentException($"the segment tables of a step of {m} sequences hold {KvPool.TableLength(m)} values (and a step of one has none); got {segmentTables.Length}");
         if (m != Rows) Use(m);
         tokens.CopyTo(_host);
         for (int s = 0; s < 3; s++) positions.CopyTo(_host.AsSpan((1 + s) * m, m));
-        _backend.CopyFromHost(_host.AsSpan(0, 4 * m), _input4m);
+        segmentTables.CopyTo(_host.AsSpan(4 * m));
+        _backend.CopyFromHost(_host.AsSpan(0, 4 * m + segmentTables.Length), segmentTables.IsEmpty ? _input4m : _inputWithTables);
     }
 
     /// <summary>Uploads one token and its position (a one-sequence step).</summary>
@@ -101,7 +114,10 @@ internal sealed class DecodeStep : IDisposable
     {
         var b = _backend;
         Rows = m;
-        _input4m = m == Capacity ? _input : b.SliceRows(_input, 0, 4 * m);
+        _input4m = b.SliceRows(_input, 0, 4 * m);
+        int tables = m > 1 ? KvPool.TableLength(m) : 0;
+        _inputWithTables = b.SliceRows(_input, 0, 4 * m + tables);
+        SegmentTables = tables > 0 ? b.SliceRows(_input, 4 * m, tables) : _input4m; // a one-sequence step has none
         Id = b.SliceRows(_input, 0, m);
         Positions = b.Reshape(b.SliceRows(_input, m, 3 * m), 3, m);
         Hidden = m == Capacity ? _hidden : b.SliceRows(_hidden, 0, m);

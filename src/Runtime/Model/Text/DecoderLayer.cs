@@ -59,10 +59,13 @@ internal sealed class DecoderLayer
     /// A decode step of M sequences, one row of <paramref name="x"/> [M, H] each, row s following the cached tokens of
     /// <paramref name="caches"/>[s]: every projection is one matrix multiply over the M rows (each weight is streamed
     /// once for the whole batch); the new keys and values land in <paramref name="keys"/>/<paramref name="values"/>
-    /// [M, kv], are rotated together, then copied into each sequence's pending row, and attention runs per sequence
-    /// over its own cache. Every row is computed exactly as <see cref="Forward"/> computes a one-row step.
+    /// [M, kv], are rotated together, then copied into each sequence's pending row. When the caches share a
+    /// <see cref="KvPool"/> (<paramref name="pooled"/>), one attention call over the pool serves every sequence (a
+    /// segment each, tables already on the device); otherwise attention runs per sequence over its own cache. Every
+    /// row is computed exactly as <see cref="Forward"/> computes a one-row step.
     /// </summary>
-    public void ForwardBatch(Tensor x, Tensor positions, RotaryTable rotary, IReadOnlyList<KvCache> caches, Tensor keys, Tensor values, ActivationArena arena)
+    public void ForwardBatch(Tensor x, Tensor positions, RotaryTable rotary, IReadOnlyList<KvCache> caches, Tensor keys, Tensor values,
+        ActivationArena arena, PooledAttention? pooled = null)
     {
         var b = _backend;
         int m = x.Rows;
@@ -75,13 +78,15 @@ internal sealed class DecoderLayer
         for (int s = 0; s < m; s++)
         {
             KvCache cache = caches[s];
-            int cached = cache.Length;
             b.Copy(b.SliceRows(keys, s, 1), cache.PendingKeys(_index, 1));
             b.Copy(b.SliceRows(values, s, 1), cache.PendingValues(_index, 1));
             cache.StorePending(_index, 1); // a bf16 cache rounds the copied rows in, as a one-row step does
-            b.Attention(b.SliceRows(q, s, 1), cache.Keys(_index, 1), cache.Values(_index, 1), b.SliceRows(attention, s, 1), _shape,
-                [0, 1], [0, cached + 1], causal: true);
+            if (pooled is null)
+                b.Attention(b.SliceRows(q, s, 1), cache.Keys(_index, 1), cache.Values(_index, 1), b.SliceRows(attention, s, 1), _shape,
+                    [0, 1], [0, cache.Length + 1], causal: true);
         }
+        if (pooled is not null)
+            b.Attention(q, pooled.Pool.Keys(_index), pooled.Pool.Values(_index), attention, _shape, pooled.CuQ, pooled.CuK, causal: true, pooled.DeviceTables);
         b.MatMulAccumulate(attention, _w.OWeight, null, x);
         FeedForward(x, h, gate, up, eps);
     }
@@ -96,3 +101,10 @@ internal sealed class DecoderLayer
         b.MatMulAccumulate(gate, _w.DownWeight, null, x);
     }
 }
+
+/// <summary>
+/// One attention call for every sequence of a batched decode step: their caches live in <paramref name="Pool"/>, the
+/// segment tables (<see cref="KvPool.SegmentTables"/>) are <paramref name="CuQ"/>/<paramref name="CuK"/> on the host
+/// and <paramref name="DeviceTables"/> on the device (uploaded with the step input).
+/// </summary>
+internal sealed record PooledAttention(KvPool Pool, int[] CuQ, int[] CuK, Tensor DeviceTables);

@@ -165,9 +165,49 @@ public sealed class KvCache : IDisposable
         Commit(rows);
     }
 
+    /// <summary>
+    /// Moves the cache into other storage of <see cref="Capacity"/> rows per layer (a slot of a
+    /// <see cref="KvPool"/>, or tensors of its own again): copies the valid rows, frees the storage it owned, and from
+    /// then on reads and writes the new tensors (<paramref name="storage"/> gives layer l's keys and values; the cache
+    /// owns them if they are owners, not if they are views).
+    /// </summary>
+    internal void MoveTo(Func<int, (Tensor Keys, Tensor Values)> storage)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        Tensor[] oldKeys = [.. _keys], oldValues = [.. _values];
+        var targets = new (Tensor Keys, Tensor Values)[Layers];
+        for (int l = 0; l < Layers; l++)
+        {
+            var (keys, values) = targets[l] = storage(l);
+            if (keys.Rows != Capacity || values.Rows != Capacity || keys.RowLength != KvWidth || values.RowLength != KvWidth)
+                throw new ArgumentException($"a kv cache of capacity {Capacity} and width {KvWidth} cannot move into {keys} / {values}", nameof(storage));
+        }
+        for (int l = 0; l < Layers; l++)
+        {
+            var (keys, values) = targets[l]; // all checked before anything moves
+            if (Length > 0)
+            {
+                _backend.Copy(_backend.SliceRows(oldKeys[l], 0, Length), _backend.SliceRows(keys, 0, Length));
+                _backend.Copy(_backend.SliceRows(oldValues[l], 0, Length), _backend.SliceRows(values, 0, Length));
+            }
+            _keys[l] = keys;
+            _values[l] = values;
+        }
+        _backend.Synchronize(); // the copies have read the old storage before it is freed
+        foreach (Tensor t in oldKeys) t.Dispose();
+        foreach (Tensor t in oldValues) t.Dispose();
+    }
+
+    /// <summary>The element type of the stored rows.</summary>
+    internal DType StorageType => _keys[0].DType;
+
+    /// <summary>True once <see cref="Dispose"/> ran.</summary>
+    internal bool IsDisposed { get; private set; }
+
     /// <inheritdoc />
     public void Dispose()
     {
+        IsDisposed = true;
         foreach (Tensor t in _keys) t.Dispose();
         foreach (Tensor t in _values) t.Dispose();
         _stagedKeys?.Dispose();

@@ -154,10 +154,11 @@ public sealed class TextModel : IDisposable
     /// <summary>
     /// One decode step of several sequences (<see cref="DecodeStep.Rows"/> of them, fed by <see cref="DecodeStep.Feed"/>):
     /// row s continues <paramref name="caches"/>[s] at <paramref name="positions"/>[s]. Every weight is read once for
-    /// all rows; attention runs per sequence over its own cache (see <see cref="DecoderLayer.ForwardBatch"/>). Each
-    /// row's logits equal those of <see cref="ForwardStep"/> on that sequence alone.
+    /// all rows; attention is one call over the caches' <see cref="KvPool"/> when <paramref name="pooled"/> is given,
+    /// else per sequence over its own cache (see <see cref="DecoderLayer.ForwardBatch"/>). Each row's logits equal
+    /// those of <see cref="ForwardStep"/> on that sequence alone.
     /// </summary>
-    internal void ForwardBatchStep(DecodeStep step, ReadOnlySpan<int> positions, IReadOnlyList<KvCache> caches)
+    internal void ForwardBatchStep(DecodeStep step, ReadOnlySpan<int> positions, IReadOnlyList<KvCache> caches, PooledAttention? pooled = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         int m = step.Rows;
@@ -175,13 +176,14 @@ public sealed class TextModel : IDisposable
             CheckPass(caches[s], 1, positions[s]);
             lastPosition = Math.Max(lastPosition, positions[s]);
         }
+        if (pooled is not null && caches.Any(c => !pooled.Pool.Holds(c))) throw new ArgumentException("every cache of a pooled step must be in the pool", nameof(caches));
         var b = Backend;
         lock (_forward)
         {
             _rotary.EnsureCapacity(lastPosition + 1);
             b.Embedding(_weights.Embedding, step.Id, step.Hidden);
             for (int l = 0; l < _layers.Length; l++)
-                _layers[l].ForwardBatch(step.Hidden, step.Positions, _rotary, caches, step.Keys!, step.Values!, _arena);
+                _layers[l].ForwardBatch(step.Hidden, step.Positions, _rotary, caches, step.Keys!, step.Values!, _arena, pooled);
             foreach (KvCache cache in caches) cache.Commit(1);
             b.RmsNorm(step.Hidden, _weights.FinalNorm, (float)Config.RmsNormEps, step.Normed);
         }
