@@ -12,7 +12,8 @@ namespace PruneVid.Kernels.Cpu;
 /// loop, which its threads take one after another, so a core slowed by other work simply takes fewer. A core reads
 /// four rows side by side in 64-byte steps (eight independent FMA chains to cover the FMA latency, x loaded once for
 /// four rows) and prefetches each row's stream 1 KB ahead, into the next group's rows near a row's end; for several
-/// rows of x it reuses those four weight rows from cache for every x row before moving on. bf16 words are widened
+/// rows of bf16 x it widens each weight step once for up to four x rows (<see cref="PairBf16{TRows}"/>), with every
+/// row's result bit for bit the one it gets alone. bf16 words are widened
 /// without shuffles: a 32-bit load holds two words, <c>u &lt;&lt; 16</c> is the even one and <c>u &amp; 0xFFFF0000</c>
 /// the odd one, so x is split once per call into its even and odd elements (into a per-thread buffer that is reused,
 /// so a call allocates no arrays) and each step is one load, a shift, an and and two FMAs. See docs/cpu-backend.md.
