@@ -11,11 +11,12 @@ namespace PruneVid.Bench;
 
 /// <summary>
 /// <c>bench cpu [--json] [--repeat 3] [--model 3b|7b|none] [--prompt 1024] [--decode 16] [--only gemm|gemv|attention|model|stream]
-/// [--weights bf16|int8|int4]</c>: times the Cpu backend's hot ops at the shapes of
+/// [--weights bf16|int8|int4] [--gemv-rows 1]</c>: times the Cpu backend's hot ops at the shapes of
 /// Qwen2.5-VL-3B/7B layers (bf16 weights, or the linear layers quantized at load to int8/int4 with <c>--weights</c>;
 /// f32 activations) and prints GFLOP/s, GB/s of weights (packed bytes for int8/int4) and the ratio to the
 /// machine limits given by <c>--peak-gflops</c> (f32 FMA peak) and <c>--peak-gbs</c> (read bandwidth). Each shape
 /// runs once to warm up, then the best of <c>--repeat</c> runs counts. <c>--json</c> prints one JSON object.
+/// <c>--gemv-rows 1,2,4,8</c> times each GEMV shape with that many rows of x (a batched decode step's products).
 /// </summary>
 public static class CpuBenchmark
 {
@@ -43,12 +44,15 @@ public static class CpuBenchmark
             Report($"gemm_{name}_gflops", Line($"gemm {name,-22} {m}x{n}x{k}", s, $"{gflops,7:F1} GFLOP/s  {gflops / peakGflops,5:P0} of f32 FMA peak  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(2.0 * m * n * k) / 1e9:F0})"), gflops);
         }
         // Under --weights int8|int4 the lm_head is int8 whichever the format, so only the layer shapes are timed packed.
+        int[] gemvRows = [.. (BenchOptions.Text(args, "--gemv-rows") ?? "1").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture))];
         foreach (var (name, n, k) in Runs("gemv") ? GemvShapes.Where(g => weights == WeightFormat.Stored || !g.Name.EndsWith("lm_head", StringComparison.Ordinal)) : [])
-        {
-            double s = TimeMatMul(cpu, 1, n, k, repeat * 3, weights, out long weightBytes);
-            double gbs = weightBytes / s / 1e9;
-            Report($"gemv_{name}_gbs", Line($"gemv {name,-22} 1x{n}x{k}", s, $"{gbs,7:F1} GB/s     {gbs / peakGbs,5:P0} of read bandwidth  (CPU-time rate: {PerCore(2.0 * n * k) / 1e9:F0})"), gbs);
-        }
+            foreach (int m in gemvRows)
+            {
+                double s = TimeMatMul(cpu, m, n, k, repeat * 3, weights, out long weightBytes);
+                double gbs = weightBytes / s / 1e9;
+                string key = m == 1 ? $"gemv_{name}_gbs" : $"gemv_{name}_m{m}_gbs";
+                Report(key, Line($"gemv {name,-22} {m}x{n}x{k}", s, $"{gbs,7:F1} GB/s     {gbs / peakGbs,5:P0} of read bandwidth  (CPU-time rate: {PerCore(2.0 * m * n * k) / 1e9:F0}; CPU {LastCpuSeconds * 1e3:F2} ms)"), gbs);
+            }
         foreach (var (name, q, keys, heads, kv) in Runs("attention") ? AttentionShapes : [])
         {
             double s = TimeAttention(cpu, q, keys, heads, kv, 128, repeat);

@@ -12,7 +12,8 @@ namespace PruneVid.Kernels.Cpu;
 /// loop, which its threads take one after another, so a core slowed by other work simply takes fewer. A core reads
 /// four rows side by side in 64-byte steps (eight independent FMA chains to cover the FMA latency, x loaded once for
 /// four rows) and prefetches each row's stream 1 KB ahead, into the next group's rows near a row's end; for several
-/// rows of x it reuses those four weight rows from cache for every x row before moving on. bf16 words are widened
+/// rows of bf16 x it widens each weight step once for up to four x rows (<see cref="PairBf16{TRows}"/>), with every
+/// row's result bit for bit the one it gets alone. bf16 words are widened
 /// without shuffles: a 32-bit load holds two words, <c>u &lt;&lt; 16</c> is the even one and <c>u &amp; 0xFFFF0000</c>
 /// the odd one, so x is split once per call into its even and odd elements (into a per-thread buffer that is reused,
 /// so a call allocates no arrays) and each step is one load, a shift, an and and two FMAs. See docs/cpu-backend.md.
@@ -22,6 +23,7 @@ internal static unsafe class CpuGemv
 {
     private const int Step = 32;              // bf16 weights per 64-byte step
     private const int Group = 4;              // weight rows read side by side
+    private const int XBlock = 4;             // x rows served by one widening of a weight step (several x rows)
     private const long SerialWork = 1 << 16;  // below this many weights one thread is faster than waking the others
     private const int ChunkBytes = 512 << 10; // weights a worker takes at a time: long streams, few hand-overs
     private const int ChunksPerWorker = 4;    // but at least this many chunks per core, so a slowed core takes fewer
@@ -121,9 +123,14 @@ internal static unsafe class CpuGemv
             for (int r = r0; r < r1; r += Group)
             {
                 int rows = Math.Min(Group, r1 - r);
+                if (w.DType == DType.BF16 && rows == Group && m >= 2)
+                {
+                    ManyRows(target, r);
+                    continue;
+                }
                 for (int i = 0; i < m; i++)
                 {
-                    float* xi = (float*)_x + (long)i * k, yi = target.Y + (long)i * n + r;
+                    float* xi = (float*)_x + (long)i * k;
                     if (w.DType == DType.BF16)
                     {
                         float* even = (float*)_split + (long)i * vectorK, odd = even + vectorK / 2;
@@ -137,15 +144,123 @@ internal static unsafe class CpuGemv
                         if (rows == Group) FourF32(xi, w0, k, vectorK, dots);
                         else for (int t = 0; t < rows; t++) dots[t] = OneF32(xi, w0 + (long)t * k, k, vectorK);
                     }
-                    // The residual (accumulate) is added to the finished dot product plus bias, as a separate add would: same rounding.
-                    for (int t = 0; t < rows; t++)
-                    {
-                        float v = target.Bias != null ? dots[t] + target.Bias[r + t] : dots[t];
-                        yi[t] = accumulate ? yi[t] + v : v;
-                    }
+                    for (int t = 0; t < rows; t++) Store(target, i, r + t, dots[t]);
                 }
             }
         }
+
+        /// <summary>
+        /// A full group of four bf16 rows against every x row: each pair of weight rows is widened once per block of up
+        /// to four x rows (<see cref="PairBf16{TRows}"/>), the pair's first pass prefetching the whole group's streams.
+        /// A single x row left over takes <see cref="FourBf16"/>. Every dot product is the single-row one, bit for bit.
+        /// </summary>
+        private void ManyRows(GemvTarget target, int r)
+        {
+            CpuWeights w = target.Weights;
+            int k = w.Columns;
+            float* dots = stackalloc float[2 * XBlock];
+            for (int pair = 0; pair < Group; pair += 2)
+            {
+                ushort* w0 = (ushort*)w.Data + (long)(r + pair) * k;
+                bool prefetch = pair == 0;
+                for (int i = 0; i < m; i += XBlock)
+                {
+                    int count = Math.Min(XBlock, m - i);
+                    if (count == 1 && pair == 0)
+                    {
+                        // One x row left: four weight rows side by side keep eight FMA chains in flight.
+                        float* xi = (float*)_x + (long)i * k, even = (float*)_split + (long)i * vectorK;
+                        FourBf16(xi, even, even + vectorK / 2, (ushort*)w.Data + (long)r * k, k, vectorK, dots);
+                        for (int t = 0; t < Group; t++) Store(target, i, r + t, dots[t]);
+                        continue;
+                    }
+                    if (count == 1) continue; // done with the whole group above
+                    float* split = (float*)_split + (long)i * vectorK;
+                    switch (count)
+                    {
+                        case 2: PairBf16<TwoRows>(split, vectorK, w0, k, prefetch, dots); break;
+                        case 3: PairBf16<ThreeRows>(split, vectorK, w0, k, prefetch, dots); break;
+                        default: PairBf16<FourRows>(split, vectorK, w0, k, prefetch, dots); break;
+                    }
+                    prefetch = false;
+                    for (int t = 0; t < 2; t++)
+                        for (int c = 0; c < count; c++)
+                        {
+                            float* xi = (float*)_x + (long)(i + c) * k;
+                            Store(target, i + c, r + pair + t, dots[t * XBlock + c] + TailBf16(xi, w0 + (long)t * k, vectorK, k));
+                        }
+                }
+            }
+        }
+
+        /// <summary>y[i, row] = dot (+ bias) (or y += that).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Store(GemvTarget target, int i, int row, float dot)
+        {
+            // The residual (accumulate) is added to the finished dot product plus bias, as a separate add would: same rounding.
+            float* y = target.Y + (long)i * target.Weights.Rows + row;
+            float v = target.Bias != null ? dot + target.Bias[row] : dot;
+            *y = accumulate ? *y + v : v;
+        }
+    }
+
+    /// <summary>How many x rows one <see cref="PairBf16{TRows}"/> pass serves (a constant per instantiation, so the JIT drops unused chains).</summary>
+    private interface IXRows { static abstract int Count { get; } }
+    private struct TwoRows : IXRows { public static int Count => 2; }
+    private struct ThreeRows : IXRows { public static int Count => 3; }
+    private struct FourRows : IXRows { public static int Count => 4; }
+
+    /// <summary>
+    /// Two weight rows against <typeparamref name="TRows"/> x rows over elements [0, vectorK): each 64-byte step of a
+    /// weight row is loaded and widened once and multiplied into every x row's own even and odd chains (up to sixteen
+    /// accumulators, four widened vectors, x loaded per row). Each (weight row, x row) pair runs exactly the FMAs of
+    /// <see cref="FourBf16"/> in the same order, so dots[t * XBlock + c] is that path's vector part, bit for bit; the
+    /// caller adds the same scalar tail. Windows are loaded directly: the loads are few per FMA here.
+    /// With <paramref name="prefetch"/>, all four rows of the group (w0 onwards) are fetched ahead as FourBf16 does.
+    /// </summary>
+    private static void PairBf16<TRows>(float* split, int vectorK, ushort* w0, int k, bool prefetch, float* dots) where TRows : struct, IXRows
+    {
+        ushort* w1 = w0 + k;
+        int half = vectorK / 2, ahead = PrefetchBytes / sizeof(ushort);
+        float* x0 = split, x1 = x0 + vectorK, x2 = x1 + vectorK, x3 = x2 + vectorK;
+        Vector512<uint> oddBits = Vector512.Create(0xFFFF0000u);
+        Vector512<float> e00 = default, o00 = default, e01 = default, o01 = default, e02 = default, o02 = default, e03 = default, o03 = default;
+        Vector512<float> e10 = default, o10 = default, e11 = default, o11 = default, e12 = default, o12 = default, e13 = default, o13 = default;
+        for (int j = 0; j < vectorK; j += Step)
+        {
+            if (prefetch)
+            {
+                int a = j + ahead;
+                long at = a < k ? a : a + 3L * k;
+                Sse.Prefetch0(w0 + at); Sse.Prefetch0(w1 + at); Sse.Prefetch0(w1 + k + at); Sse.Prefetch0(w1 + 2L * k + at);
+            }
+            Vector512<uint> p0 = Vector512.Load((uint*)(w0 + j)), p1 = Vector512.Load((uint*)(w1 + j));
+            Vector512<float> we0 = Vector512.ShiftLeft(p0, 16).AsSingle(), wo0 = (p0 & oddBits).AsSingle();
+            Vector512<float> we1 = Vector512.ShiftLeft(p1, 16).AsSingle(), wo1 = (p1 & oddBits).AsSingle();
+            int h = j / 2;
+            Vector512<float> xe = Vector512.Load(x0 + h), xo = Vector512.Load(x0 + half + h);
+            e00 = Vector512.FusedMultiplyAdd(we0, xe, e00); o00 = Vector512.FusedMultiplyAdd(wo0, xo, o00);
+            e10 = Vector512.FusedMultiplyAdd(we1, xe, e10); o10 = Vector512.FusedMultiplyAdd(wo1, xo, o10);
+            xe = Vector512.Load(x1 + h); xo = Vector512.Load(x1 + half + h);
+            e01 = Vector512.FusedMultiplyAdd(we0, xe, e01); o01 = Vector512.FusedMultiplyAdd(wo0, xo, o01);
+            e11 = Vector512.FusedMultiplyAdd(we1, xe, e11); o11 = Vector512.FusedMultiplyAdd(wo1, xo, o11);
+            if (TRows.Count > 2)
+            {
+                xe = Vector512.Load(x2 + h); xo = Vector512.Load(x2 + half + h);
+                e02 = Vector512.FusedMultiplyAdd(we0, xe, e02); o02 = Vector512.FusedMultiplyAdd(wo0, xo, o02);
+                e12 = Vector512.FusedMultiplyAdd(we1, xe, e12); o12 = Vector512.FusedMultiplyAdd(wo1, xo, o12);
+            }
+            if (TRows.Count > 3)
+            {
+                xe = Vector512.Load(x3 + h); xo = Vector512.Load(x3 + half + h);
+                e03 = Vector512.FusedMultiplyAdd(we0, xe, e03); o03 = Vector512.FusedMultiplyAdd(wo0, xo, o03);
+                e13 = Vector512.FusedMultiplyAdd(we1, xe, e13); o13 = Vector512.FusedMultiplyAdd(wo1, xo, o13);
+            }
+        }
+        dots[0] = Vector512.Sum(e00 + o00); dots[1] = Vector512.Sum(e01 + o01);
+        dots[XBlock] = Vector512.Sum(e10 + o10); dots[XBlock + 1] = Vector512.Sum(e11 + o11);
+        if (TRows.Count > 2) { dots[2] = Vector512.Sum(e02 + o02); dots[XBlock + 2] = Vector512.Sum(e12 + o12); }
+        if (TRows.Count > 3) { dots[3] = Vector512.Sum(e03 + o03); dots[XBlock + 3] = Vector512.Sum(e13 + o13); }
     }
 
     /// <summary>
