@@ -45,7 +45,7 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
     }
 
     /// <summary>
-    /// <c>--max-concurrency 4</c>: eight clients at once, with different questions, token budgets and a stop string,
+    /// <c>--max-concurrency 8</c>: eight clients at once, with different questions, token budgets and a stop string,
     /// half of them streaming, get exactly the answers the one-at-a-time server gives; the decode steps fed several
     /// sequences at once (the server's decode counters), and nothing is left queued.
     /// </summary>
@@ -61,14 +61,14 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
         for (int i = 0; i < requests.Length; i++) expected[i] = await Api.AnswerAsync(sequential, requests[i]);
         Assert.True(expected[3].Length < free.Length, "the stop string cut the answer");
 
-        await using var server = await ServerProcess.StartAsync(fixture.Model, [.. fixture.ServerOptions, "--max-concurrency", "4"]);
+        await using var server = await ServerProcess.StartAsync(fixture.Model, [.. fixture.ServerOptions, "--max-concurrency", "8"]);
         using var http = Http(server.Address);
         string[] answers = await Task.WhenAll(requests.Select((r, i) => i % 2 == 0 ? Api.AnswerAsync(http, r) : StreamedAnswerAsync(http, r)));
 
         Assert.Equal(expected, answers);
         Assert.Equal(0, await Api.MetricAsync(http, "prunevid_queue_depth"));
         double steps = await Api.MetricAsync(http, "prunevid_decode_steps_total"), sequences = await Api.MetricAsync(http, "prunevid_decode_sequences_total");
-        output.WriteLine($"8 clients, --max-concurrency 4: {sequences} sequences fed in {steps} decode steps (mean batch {sequences / steps:F2})");
+        output.WriteLine($"8 clients, --max-concurrency 8: {sequences} sequences fed in {steps} decode steps (mean batch {sequences / steps:F2})");
         Assert.True(sequences > steps, "some decode steps fed several sequences");
     }
 
