@@ -10,11 +10,11 @@ public static class Bf16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToSingle(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
 
-    /// <summary>Round-to-nearest-even narrowing (NaN stays NaN).</summary>
+    /// <summary>Round-to-nearest-even narrowing (NaN stays NaN); usable inside kernels.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort FromSingle(float value)
     {
-        uint bits = (uint)BitConverter.SingleToInt32Bits(value);
+        uint bits = ILGPU.Interop.FloatAsInt(value);
         if ((bits & 0x7FFF_FFFFu) > 0x7F80_0000u) return (ushort)((bits >> 16) | 0x40); // quiet NaN
         uint rounding = 0x7FFFu + ((bits >> 16) & 1u);
         return (ushort)((bits + rounding) >> 16);

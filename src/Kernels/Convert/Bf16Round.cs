@@ -17,19 +17,11 @@ public static partial class Bf16Round
     {
         if (destination.Length < source.Length)
             throw new ArgumentException($"Bf16Round: destination length {destination.Length} is shorter than source length {source.Length}", nameof(destination));
-        for (int i = 0; i < source.Length; i++) destination[i] = Bf16.FromSingle(source[i]);
+        Bf16.FromSingle(source, destination);
     }
 
-    /// <summary>One thread per element, the same bit operations as <see cref="Bf16.FromSingle"/>.</summary>
+    /// <summary>One thread per element: <see cref="Bf16.FromSingle(float)"/>, the Cpu core's rounding.</summary>
     [Kernel(Reference = nameof(Reference))]
     internal static void FromF32Kernel(Index1D i, ArrayView<float> source, ArrayView<ushort> destination)
-        => destination[i] = Round(source[i]);
-
-    /// <summary>The bf16 word nearest to <paramref name="value"/> (ties to even); usable inside kernels.</summary>
-    public static ushort Round(float value)
-    {
-        uint bits = Interop.FloatAsInt(value);
-        if ((bits & 0x7FFF_FFFFu) > 0x7F80_0000u) return (ushort)((bits >> 16) | 0x40);
-        return (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
-    }
+        => destination[i] = Bf16.FromSingle(source[i]);
 }
