@@ -75,18 +75,7 @@ internal static unsafe class CpuQuantizedGemm
                 {
                     int g = b * QuantizedMatrix.Block / w.GroupSize;
                     Vector512<float> s = Vector512.Create(scales[g]), zs = Vector512.Create(negZeroScales[g]);
-                    Vector128<byte> first, second;
-                    if (w.Bits == 4)
-                    {
-                        Vector128<byte> pairs = Vector128.Load(rowCodes + b * 16);
-                        first = pairs & Vector128.Create((byte)0x0F);
-                        second = Vector128.ShiftRightLogical(pairs, 4);
-                    }
-                    else
-                    {
-                        first = Vector128.Load(rowCodes + b * 32);
-                        second = Vector128.Load(rowCodes + b * 32 + 16);
-                    }
+                    PackedBlock.Codes(rowCodes, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
                     float* at = dst + b * QuantizedMatrix.Block;
                     Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(first)), s, zs).Store(at);
                     Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(second)), s, zs).Store(at + 16);

@@ -132,8 +132,8 @@ public static unsafe class CpuQuantizedGemv
                     int g0 = b >> shift, g1 = (b + 1) >> shift;
                     Vector512<float> vs0 = Vector512.Create(scales[g0]), vz0 = Vector512.Create(negZeroScales[g0]);
                     Vector512<float> vs1 = Vector512.Create(scales[g1]), vz1 = Vector512.Create(negZeroScales[g1]);
-                    Codes16(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
-                    Codes16(row, b + 1, four, out Vector128<byte> c2, out Vector128<byte> c3);
+                    PackedBlock.Codes(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
+                    PackedBlock.Codes(row, b + 1, four, out Vector128<byte> c2, out Vector128<byte> c3);
                     float* xb = x + b * QuantizedMatrix.Block;
                     a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, vs0, vz0), Vector512.Load(xb), a0);
                     a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, vs0, vz0), Vector512.Load(xb + 16), a1);
@@ -144,7 +144,7 @@ public static unsafe class CpuQuantizedGemv
                 {
                     int g = b >> shift;
                     Vector512<float> vs = Vector512.Create(scales[g]), vz = Vector512.Create(negZeroScales[g]);
-                    Codes16(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
+                    PackedBlock.Codes(row, b, four, out Vector128<byte> c0, out Vector128<byte> c1);
                     float* xb = x + b * QuantizedMatrix.Block;
                     a0 = Avx512F.FusedMultiplyAdd(Widen512(c0, vs, vz), Vector512.Load(xb), a0);
                     a1 = Avx512F.FusedMultiplyAdd(Widen512(c1, vs, vz), Vector512.Load(xb + 16), a1);
@@ -160,7 +160,7 @@ public static unsafe class CpuQuantizedGemv
                 Vector512<float> s = Vector512.Create(scales[g]), zs = Vector512.Create(negZeroScales[g]);
                 for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
-                    Codes16(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
+                    PackedBlock.Codes(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
                     Vector512<float> w0 = Widen512(first, s, zs), w1 = Widen512(second, s, zs);
                     for (int i = 0; i < m; i++)
                     {
@@ -215,23 +215,6 @@ public static unsafe class CpuQuantizedGemv
             dots[0] += Vector512.Sum((a0 + a1) + (a2 + a3));
         }
 
-        /// <summary>Block <paramref name="b"/>'s codes as two 16-code halves (weights 0–15 and 16–31).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Codes16(byte* row, int b, bool four, out Vector128<byte> first, out Vector128<byte> second)
-        {
-            if (four)
-            {
-                Vector128<byte> pairs = Vector128.Load(row + b * 16);
-                first = pairs & Vector128.Create((byte)0x0F);
-                second = Vector128.ShiftRightLogical(pairs, 4);
-            }
-            else
-            {
-                first = Vector128.Load(row + b * 32);
-                second = Vector128.Load(row + b * 32 + 16);
-            }
-        }
-
         /// <summary>Whole blocks with 8-lane vectors, group by group as <see cref="Row512"/>, then the scalar tail.</summary>
         private void Row256(int r, float* dots, float* scales, float* negZeroScales)
         {
@@ -244,7 +227,7 @@ public static unsafe class CpuQuantizedGemv
                 Vector256<float> s = Vector256.Create(scales[g]), zs = Vector256.Create(negZeroScales[g]);
                 for (int b = b0, end = Math.Min(blocks, b0 + perGroup); b < end; b++)
                 {
-                    Codes16(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
+                    PackedBlock.Codes(row, b, w.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
                     // Each 16-code half gives two 8-lane vectors: its low 8 bytes, then its high 8 bytes moved down.
                     Vector256<float> w0 = Widen256(first, s, zs), w1 = Widen256(Sse2.ShiftRightLogical128BitLane(first, 8), s, zs);
                     Vector256<float> w2 = Widen256(second, s, zs), w3 = Widen256(Sse2.ShiftRightLogical128BitLane(second, 8), s, zs);
