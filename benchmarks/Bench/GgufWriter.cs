@@ -9,10 +9,15 @@ namespace PruneVid.Bench;
 /// Writes the language model of a Qwen2.5-VL config as GGUF v3 (architecture <c>qwen2</c>), with seeded random
 /// weights of the same distribution as <see cref="CpuModelBenchmark"/>'s: a header (magic, version, tensor and
 /// key/value counts), the key/values, the tensor infos (name, dims innermost first, type, offset), then the tensor
-/// data, each tensor 32-byte aligned. Linear layers and the embedding are F16, Q8_0 or Q4_0 in ggml's block layouts
+/// data, each tensor 32-byte aligned. Linear layers are F16, Q8_0 or Q4_0 in ggml's block layouts
 /// (32 weights per block: Q8_0 = f16 d + 32 int8, x = d·q; Q4_0 = f16 d + 16 bytes, byte j holding weights j (low
 /// nibble) and j + 16 (high), x = d·(q − 8)); norms and biases are F32. The vocabulary is placeholder strings with
 /// no merges: the benchmark feeds token ids directly, so no text is ever tokenized.
+/// The tied embedding, which is also the output matrix, is F16 with F16 layers and Q8_0 with quantized ones: llama.cpp's
+/// own quantizer gives a tied <c>token_embd</c> the output tensor's type (<c>llama_tensor_get_type</c>: Q6_K for Q4_0
+/// and Q8_0 files of this width), never the layers' 4 bits, and Q8_0 — the nearest type written here — is what
+/// PruneVid.NET's int4 and int8 weights use for that matrix too (int8 per 128 columns), so both engines stream a
+/// head of the same precision.
 /// </summary>
 internal static class GgufWriter
 {
@@ -24,13 +29,16 @@ internal static class GgufWriter
 
     private sealed record TensorInfo(string Name, long[] Dims, TensorType Type, bool Norm);
 
+    /// <summary>The tied embedding's type for layers of type <paramref name="linear"/> (see the class remarks).</summary>
+    public static TensorType EmbeddingType(TensorType linear) => linear == TensorType.F16 ? TensorType.F16 : TensorType.Q8_0;
+
     /// <summary>Writes <paramref name="file"/> unless a complete copy is there; returns its size.</summary>
     public static long Write(string file, Qwen25VLConfig config, TensorType linear)
     {
         TextConfig t = config.Text;
         var tensors = new List<TensorInfo>
         {
-            new("token_embd.weight", [t.HiddenSize, t.VocabSize], linear, false),
+            new("token_embd.weight", [t.HiddenSize, t.VocabSize], EmbeddingType(linear), false),
             new("output_norm.weight", [t.HiddenSize], TensorType.F32, true),
         };
         for (int l = 0; l < t.NumHiddenLayers; l++)

@@ -36,7 +36,7 @@ internal static class LlamaCppBenchmark
         var results = new Dictionary<string, double>();
 
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
-        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-{typeName}.gguf");
+        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-{typeName}-embd-{GgufWriter.EmbeddingType(type).ToString().ToLowerInvariant()}.gguf");
         long bytes = GgufWriter.Write(file, config, type);
         Say(Invariant($"llama.cpp (LLamaSharp) {shape} {typeName}: {bytes / 1e9:F2} GB GGUF at {file}, {threads} threads"));
 

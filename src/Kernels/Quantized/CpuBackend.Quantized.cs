@@ -1,31 +1,80 @@
 // PruneVid.NET — Cpu backend: matrix multiplies with packed (int4/int8) weights.
 using PruneVid.Compute;
 using PruneVid.Kernels.Quantized;
-
 namespace PruneVid.Kernels.Cpu;
 
 public sealed partial class CpuBackend
 {
+    private PackedActivations? _packedActivations;
+
+    /// <summary>
+    /// How matrix multiplies with packed weights treat their input (docs/weights.md): <see cref="PackedActivations.Int8"/>
+    /// (the default where AVX-512BW exists) rounds each 32-column block of x to int8 and multiplies with integer dot
+    /// products, as llama.cpp does with its Q4_0/Q8_0 weights; <see cref="PackedActivations.F32"/> keeps x in f32 and
+    /// widens the weights instead (exact to f32 rounding; slower). The environment variable
+    /// <c>PRUNEVID_PACKED_ACTIVATIONS=f32</c> selects F32. It decides the layout a packed weight gets when it is stored,
+    /// so set it before loading a model; tensors already stored keep theirs.
+    /// </summary>
+    public PackedActivations PackedActivations
+    {
+        get => _packedActivations ?? PackedActivationsByDefault(Environment.GetEnvironmentVariable("PRUNEVID_PACKED_ACTIVATIONS"));
+        set
+        {
+            if (value == PackedActivations.Int8 && !IntegerDotMatMul.IsSupported)
+                throw new InvalidOperationException("Int8 activations need the integer dot-product kernel, which needs AVX-512BW; this processor lacks it.");
+            _packedActivations = value;
+        }
+    }
+
+    /// <summary>
+    /// The default of <see cref="PackedActivations"/>: Int8 where the kernel runs, unless <paramref name="environmentSetting"/>
+    /// (the value of <c>PRUNEVID_PACKED_ACTIVATIONS</c>) is <c>f32</c>.
+    /// </summary>
+    public static PackedActivations PackedActivationsByDefault(string? environmentSetting) =>
+        IntegerDotMatMul.IsSupported && !string.Equals(environmentSetting, "f32", StringComparison.OrdinalIgnoreCase) ? PackedActivations.Int8 : PackedActivations.F32;
+
     /// <inheritdoc />
-    /// <remarks>Keeps the matrix as it is: codes, scales and zero points stay in the managed arrays it owns.</remarks>
+    /// <remarks>
+    /// With int8 activations the matrix is reordered into 16-row tiles (the same bytes; the row-major copy is dropped);
+    /// otherwise it is kept as it is.
+    /// </remarks>
     private protected override Tensor FromQuantizedCore(QuantizedMatrix matrix)
     {
         Counters.CountAllocation(matrix.ByteCount);
-        return new CpuQuantizedTensor(this, QuantizedDType(matrix), matrix);
+        return PackedActivations == PackedActivations.Int8
+            ? new CpuQuantizedTensor(this, QuantizedDType(matrix), QuantizedTiles.From(matrix))
+            : new CpuQuantizedTensor(this, QuantizedDType(matrix), matrix);
     }
 
     /// <inheritdoc />
-    /// <remarks><see cref="CpuQuantizedGemv"/> for decode-shaped calls (M ≤ 8), <see cref="CpuQuantizedGemm"/> for the rest.</remarks>
+    /// <remarks>
+    /// Tiles: <see cref="IntegerDotMatMul"/> for every M. Row-major: <see cref="CpuQuantizedGemv"/> for decode-shaped
+    /// calls (M ≤ 8), <see cref="CpuQuantizedGemm"/> for the rest.
+    /// </remarks>
     private protected override void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate)
     {
         CpuTensor tx = (CpuTensor)x, ty = (CpuTensor)y;
-        QuantizedMatrix matrix = ((CpuQuantizedTensor)w).Matrix;
+        CpuQuantizedTensor tw = (CpuQuantizedTensor)w;
         ReadOnlySpan<float> b = bias is null ? default : ((CpuTensor)bias).F32;
-        if (m <= CpuQuantizedGemv.MaxRows) CpuQuantizedGemv.Run(tx.F32, matrix, b, ty.F32, m, accumulate);
-        else CpuQuantizedGemm.Run(tx.F32, matrix, b, ty.F32, m, accumulate);
+        if (tw.Tiles is { } tiles) IntegerDotMatMul.Run(tx.F32, tiles, b, ty.F32, m, accumulate);
+        else if (m <= CpuQuantizedGemv.MaxRows) CpuQuantizedGemv.Run(tx.F32, tw.Matrix!, b, ty.F32, m, accumulate);
+        else CpuQuantizedGemm.Run(tx.F32, tw.Matrix!, b, ty.F32, m, accumulate);
     }
 
     /// <inheritdoc />
     private protected override void QuantizedEmbeddingCore(Tensor table, Tensor ids, Tensor y)
-        => QuantizedEmbedding.Run(((CpuQuantizedTensor)table).Matrix, ((CpuTensor)ids).I32, ((CpuTensor)y).F32);
+    {
+        CpuQuantizedTensor tt = (CpuQuantizedTensor)table;
+        if (tt.Tiles is { } tiles) QuantizedEmbedding.Run(tiles, ((CpuTensor)ids).I32, ((CpuTensor)y).F32);
+        else QuantizedEmbedding.Run(tt.Matrix!, ((CpuTensor)ids).I32, ((CpuTensor)y).F32);
+    }
+}
+
+/// <summary>What the Cpu backend does with the input of a matrix multiply with packed weights.</summary>
+public enum PackedActivations
+{
+    /// <summary>Rounded to int8 per 32-column block; integer dot products (fast).</summary>
+    Int8,
+    /// <summary>Kept in f32; the weights are widened instead (exact to f32 rounding).</summary>
+    F32,
 }

@@ -87,6 +87,21 @@ public static class HalfScales
         }
     }
 
+    /// <summary>The sixteen f16 values at <paramref name="bits"/> as f32, as <see cref="ToSingle"/> (AVX-512F).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<float> Widen16(ushort* bits) => Widen16(Avx512F.ConvertToVector512UInt32(Vector256.Load(bits)));
+
+    /// <summary>
+    /// <see cref="Widen16(ushort*)"/> for values known to be +0 or positive normal: the exponent and mantissa move into
+    /// place with one shift and one add, and a zero stays zero (3 instructions instead of about 10).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<float> WidenPositiveNormal16(ushort* bits)
+    {
+        Vector512<uint> b = Avx512F.ConvertToVector512UInt32(Vector256.Load(bits));
+        return Vector512.AndNot((b << 13) + Vector512.Create(ExponentBiasDifference), Vector512.Equals(b, Vector512<uint>.Zero)).AsSingle();
+    }
+
     /// <summary>Sixteen f16 bit patterns (zero-extended to 32 bits) as f32, as <see cref="ToSingle"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Widen16(Vector512<uint> bits)

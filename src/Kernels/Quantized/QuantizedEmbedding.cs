@@ -34,6 +34,15 @@ public static partial class QuantizedEmbedding
             CpuQuantizedGemm.DequantizeRow(table, (int)Rows.ClampRow(ids[i], table.Rows), y.Slice(i * width, width));
     }
 
+    /// <summary>The Cpu path for a tiled table: each row through <see cref="QuantizedTiles.DequantizeRow"/>, equal to the reference.</summary>
+    public static void Run(QuantizedTiles table, ReadOnlySpan<int> ids, Span<float> y)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        int width = table.Columns;
+        if (y.Length < (long)ids.Length * width) throw new ArgumentException($"quantized embedding: y has {y.Length} values, {ids.Length} rows of {width} need more");
+        for (int i = 0; i < ids.Length; i++) table.DequantizeRow((int)Rows.ClampRow(ids[i], table.Rows), y.Slice(i * width, width));
+    }
+
     /// <summary>One thread per output element: y[i, c] = (q − z)·s of row clamp(ids[i]), column c; extent: ids · width.</summary>
     [Kernel(Reference = nameof(Reference))]
     public static void PackedKernel(Index1D index, ArrayView<byte> codes, ArrayView<ushort> scales, ArrayView<byte> zeros,

@@ -29,9 +29,7 @@ internal sealed class WeightUploader(ComputeBackend backend, IWeightSource sourc
         if (AwqWeights.IsPacked(source, name)) matrix = AwqWeights.Unpack(source, name, expected);
         else if (format != WeightFormat.Stored) matrix = Quantize(CheckedShape(name, expected), expected, format == WeightFormat.Int8 ? 8 : 4);
         if (matrix is null) return Upload(name, expected);
-        Tensor tensor = backend.FromQuantized(matrix);
-        tensor.Name = name;
-        return tensor;
+        return Packed(name, matrix);
     }
 
     /// <summary>
@@ -45,8 +43,20 @@ internal sealed class WeightUploader(ComputeBackend backend, IWeightSource sourc
     public Tensor UploadTable(string name, int[] expected)
     {
         if (format == WeightFormat.Stored) return Upload(name, expected);
-        Tensor tensor = backend.FromQuantized(Quantize(CheckedShape(name, expected), expected, 8));
+        return Packed(name, Quantize(CheckedShape(name, expected), expected, 8));
+    }
+
+    /// <summary>
+    /// Hands a packed matrix to the backend. A backend that copies it (an accelerator, or the Cpu backend reordering it
+    /// into tiles) leaves the matrix as garbage as large as the tensor; collecting it right away keeps the peak memory
+    /// of a load near the model's own size instead of up to twice that (a collection of a heap of a few large byte
+    /// arrays takes milliseconds).
+    /// </summary>
+    private Tensor Packed(string name, QuantizedMatrix matrix)
+    {
+        Tensor tensor = backend.FromQuantized(matrix);
         tensor.Name = name;
+        GC.Collect();
         return tensor;
     }
 

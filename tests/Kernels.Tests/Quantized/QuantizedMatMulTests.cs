@@ -60,7 +60,8 @@ public sealed class QuantizedMatMulTests
         float[] expected = new float[m * n];
         QuantizedMatMul.Reference(x, matrix, bias, expected, m, accumulate: false);
         using var ilgpu = new IlgpuBackend(KernelRuntime.CreateCpu(), ownsRuntime: true);
-        foreach (ComputeBackend backend in new ComputeBackend[] { new CpuBackend(), ilgpu })
+        // The Cpu backend with f32 activations: its int8 setting is IntegerDotMatMulTests' subject.
+        foreach (ComputeBackend backend in new ComputeBackend[] { new CpuBackend { PackedActivations = PackedActivations.F32 }, ilgpu })
         {
             using Tensor w = backend.FromQuantized(matrix), tx = backend.FromF32(x, m, k), tb = backend.FromF32(bias, n);
             Assert.Equal(bits == 4 ? DType.Int4 : DType.Int8, w.DType);

@@ -91,14 +91,25 @@ internal sealed class DecoderLayer
         FeedForward(x, h, gate, up, eps);
     }
 
-    /// <summary>The second half of the layer: x += down(silu(gate(h)) · up(h)) with h = norm(x).</summary>
+    /// <summary>
+    /// The second half of the layer: x += down(silu(gate(h)) · up(h)) with h = norm(x), over slices of as many rows as
+    /// <paramref name="gate"/> holds (<see cref="ActivationArena.FeedForwardRows"/>; one slice for decode).
+    /// </summary>
     private void FeedForward(Tensor x, Tensor h, Tensor gate, Tensor up, float eps)
     {
         var b = _backend;
         b.RmsNorm(x, _w.PostAttentionNorm, eps, h);
-        b.Project(h, [new(_w.GateWeight, null, gate), new(_w.UpWeight, null, up)]);
-        b.SiluMul(gate, up, gate);
-        b.MatMulAccumulate(gate, _w.DownWeight, null, x);
+        int m = x.Rows;
+        for (int start = 0; start < m; start += gate.Rows)
+        {
+            int rows = Math.Min(gate.Rows, m - start);
+            bool whole = rows == m;
+            Tensor hs = whole ? h : b.SliceRows(h, start, rows), xs = whole ? x : b.SliceRows(x, start, rows);
+            Tensor g = rows == gate.Rows ? gate : b.SliceRows(gate, 0, rows), u = rows == up.Rows ? up : b.SliceRows(up, 0, rows);
+            b.Project(hs, [new(_w.GateWeight, null, g), new(_w.UpWeight, null, u)]);
+            b.SiluMul(g, u, g);
+            b.MatMulAccumulate(g, _w.DownWeight, null, xs);
+        }
     }
 }
 

@@ -1,0 +1,329 @@
+// PruneVid.NET — quantized weights: y = x · Wᵀ with x rounded to int8 and integer dot products over 16-row tiles.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using PruneVid.Kernels.Cpu;
+
+namespace PruneVid.Kernels.Quantized;
+
+/// <summary>
+/// y[M,N] = x[M,K] · Wᵀ (+ bias) for packed weights in <see cref="QuantizedTiles"/>, any M (decode and prefill), the
+/// way llama.cpp multiplies its Q4_0/Q8_0 weights: x is rounded to int8 per 32-column block
+/// (<see cref="Int8Activations"/>), each (row, block) dot product Σ q·x_q is an exact integer, and only then do floats
+/// enter: Σ over a group's blocks of dot·step, minus z times the rounded x's sum, times the group's scale. The only
+/// difference from <see cref="QuantizedMatMul.Reference"/> is the rounding of x: |Δy| ≤ Σ|w|·step/2 (plus f32 rounding).
+/// </summary>
+/// <remarks>
+/// AVX-512BW: one 64-byte load is 16 rows × 8 4-bit (or 4 8-bit) columns; a mask and a shift split the nibbles,
+/// vpmaddubsw multiplies each row's four unsigned codes by four broadcast signed activation bytes and adds pairs into
+/// int16, and a block's int16 partial sums become int32 with one vpmaddwd. A 4-bit block adds 8 such products of at most
+/// 2·15·127 into each int16 lane (≤ 30,480 &lt; 32,767); an 8-bit code is split into its two nibbles, each with its own
+/// int16 sum (8 products each), recombined as 16·high + low by the vpmaddwd. So a 4-bit weight costs about 0.08
+/// instructions instead of the ~0.3 of widening it to f32, and decode streams the codes at memory speed.
+/// </remarks>
+public static unsafe class IntegerDotMatMul
+{
+    /// <summary>True where the kernel runs (AVX-512BW); elsewhere packed weights stay in the f32 paths.</summary>
+    public static bool IsSupported => Avx512BW.IsSupported;
+
+    /// <summary>Most tiles per task for decode-shaped calls: 256 rows, 256 KB of 4-bit codes at K = 2048.</summary>
+    private const int MaxDecodeTilesPerTask = 16;
+
+    /// <summary>Input rows one micro-kernel call shares each unpacked chunk between.</summary>
+    private const int RowsPerCall = 4;
+
+    /// <summary>How far ahead of the code stream to prefetch.</summary>
+    private const int PrefetchBytes = 4096;
+
+    [ThreadStatic] private static float[]? t_activations;
+
+    /// <summary>
+    /// The plain reference: the same rounded activations, each (row, block) dot product summed as integers one weight at
+    /// a time, and the same float steps in the same order as the kernel, so the two agree bit for bit.
+    /// </summary>
+    public static void Reference(ReadOnlySpan<float> x, QuantizedTiles w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
+    {
+        Validate(x, w, bias, y, m);
+        if (m == 0) return;
+        int perGroup = w.GroupSize / QuantizedMatrix.Block;
+        float[] scratch = new float[Int8Activations.ScratchFloats(m, w.BlocksPerRow, w.Groups) + 16];
+        fixed (float* px = x) fixed (float* ps = scratch)
+        {
+            Int8Activations a = Int8Activations.Round(px, m, w.Columns, w.GroupSize, w.BlocksPerRow, w.Groups, ps);
+            for (int i = 0; i < m; i++)
+            {
+                sbyte* q = a.Values + (long)i * a.RowBytes;
+                for (int r = 0; r < w.Rows; r++)
+                {
+                    float total = 0;
+                    for (int g = 0; g < w.Groups; g++)
+                    {
+                        float groupSum = 0;
+                        for (int b = g * perGroup; b < Math.Min(w.BlocksPerRow, (g + 1) * perGroup); b++)
+                        {
+                            int dot = 0;
+                            for (int j = 0; j < QuantizedMatrix.Block; j++)
+                            {
+                                int c = b * QuantizedMatrix.Block + j;
+                                dot += (c < w.Columns ? w.Code(r, c) : 0) * q[c];
+                            }
+                            groupSum = MathF.FusedMultiplyAdd(dot, a.Steps[(long)i * w.BlocksPerRow + b], groupSum);
+                        }
+                        float shifted = MathF.FusedMultiplyAdd(-w.Zero(r, g), a.GroupSums[(long)i * w.Groups + g], groupSum);
+                        total = MathF.FusedMultiplyAdd(shifted, w.Scale(r, g), total);
+                    }
+                    if (!bias.IsEmpty) total += bias[r];
+                    y[i * w.Rows + r] = accumulate ? y[i * w.Rows + r] + total : total;
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs the kernel (needs <see cref="IsSupported"/>); <paramref name="bias"/> may be empty.</summary>
+    public static void Run(ReadOnlySpan<float> x, QuantizedTiles w, ReadOnlySpan<float> bias, Span<float> y, int m, bool accumulate)
+    {
+        if (!IsSupported) throw new PlatformNotSupportedException("the integer dot-product kernel needs AVX-512BW");
+        Validate(x, w, bias, y, m);
+        if (m == 0) return;
+        float* scratch = CpuScratch.Floats(ref t_activations, Int8Activations.ScratchFloats(m, w.BlocksPerRow, w.Groups));
+        fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes) fixed (Half* scales = w.Scales) fixed (byte* zeros = w.Zeros)
+        {
+            Int8Activations a = Int8Activations.Round(px, m, w.Columns, w.GroupSize, w.BlocksPerRow, w.Groups, scratch);
+            // About four tasks per core, so a core finishing early finds work, but decode tasks of at most 16 tiles
+            // (256 rows) and at least one.
+            int tilesPerTask = Math.Max(1, w.TileCount / (4 * CpuWorkers.Workers));
+            if (m <= CpuQuantizedGemv.MaxRows) tilesPerTask = Math.Min(MaxDecodeTilesPerTask, tilesPerTask);
+            var job = new Job(a, w, codes, (ushort*)scales, zeros, bias.IsEmpty ? null : pb, py, accumulate, tilesPerTask);
+            int tasks = (w.TileCount + tilesPerTask - 1) / tilesPerTask;
+            if (tasks == 1) job.Run(0);
+            else CpuWorkers.For(tasks, job);
+        }
+    }
+
+    private static void Validate(ReadOnlySpan<float> x, QuantizedTiles w, ReadOnlySpan<float> bias, Span<float> y, int m)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (m < 0 || x.Length < (long)m * w.Columns || y.Length < (long)m * w.Rows || (!bias.IsEmpty && bias.Length < w.Rows))
+            throw new ArgumentException($"quantized matmul: x has {x.Length} values, y {y.Length}, bias {bias.Length}, for M={m} N={w.Rows} K={w.Columns}");
+    }
+
+    /// <summary>One call's pointers (valid while Run's fixed block is) and its split into tasks of whole tiles.</summary>
+    private readonly struct Job(Int8Activations a, QuantizedTiles w, byte* codes, ushort* scales, byte* zeros, float* bias, float* y,
+        bool accumulate, int tilesPerTask) : ICpuLoop
+    {
+        /// <summary>
+        /// Task <paramref name="task"/>: its tiles against every input row. With many rows the rows go in slices of about
+        /// 128 KB of int8 values, so a slice stays in L2 while the task's tiles (read from L1/L2) pass over it.
+        /// </summary>
+        public void Run(int task)
+        {
+            int first = task * tilesPerTask, end = Math.Min(w.TileCount, first + tilesPerTask);
+            // The stream's prefetches run ahead of the tile being read; the task's first stretch needs its own.
+            byte* start = codes + (long)first * w.BlocksPerRow * w.BlockBytes;
+            for (int line = 0; line < PrefetchBytes; line += 64) Sse.Prefetch0(start + line);
+            int sliceRows = Math.Max(RowsPerCall, 131072 / a.RowBytes / RowsPerCall * RowsPerCall);
+            for (int i0 = 0; i0 < a.Rows; i0 += sliceRows)
+            {
+                int iEnd = Math.Min(a.Rows, i0 + sliceRows);
+                for (int t = first; t < end; t++)
+                {
+                    int i = i0;
+                    for (; i + RowsPerCall <= iEnd; i += RowsPerCall) Tile4(t, i);
+                    for (; i < iEnd; i++) Tile1(t, i);
+                }
+            }
+        }
+
+        /// <summary>Tile <paramref name="t"/> against input row <paramref name="i"/>.</summary>
+        private void Tile1(int t, int i)
+        {
+            int perGroup = w.GroupSize / QuantizedMatrix.Block, blocks = w.BlocksPerRow, blockBytes = w.BlockBytes;
+            bool four = w.Bits == 4;
+            byte* block = codes + (long)t * blocks * blockBytes;
+            sbyte* x = a.Values + (long)i * a.RowBytes;
+            float* steps = a.Steps + (long)i * blocks, groupSums = a.GroupSums + (long)i * a.Groups;
+            long at = (long)t * w.Groups * QuantizedTiles.TileRows;
+            ushort* scale = scales + at;
+            byte* zero = zeros + at;
+            Vector512<float> total = Vector512<float>.Zero;
+            for (int g = 0, b = 0; g < w.Groups; g++, scale += QuantizedTiles.TileRows, zero += QuantizedTiles.TileRows)
+            {
+                Vector512<float> groupSum = Vector512<float>.Zero;
+                for (int bEnd = Math.Min(blocks, b + perGroup); b < bEnd; b++, block += blockBytes, x += QuantizedMatrix.Block)
+                {
+                    // The tiles are read once per token: ask for every line of a block well ahead of the stream.
+                    for (int line = 0; line < blockBytes; line += 64) Sse.Prefetch0(block + PrefetchBytes + line);
+                    Vector512<float> dot = Avx512F.ConvertToVector512Single(four ? Dot4(block, x) : Dot8(block, x));
+                    groupSum = Avx512F.FusedMultiplyAdd(dot, Vector512.Create(steps[b]), groupSum);
+                }
+                total = GroupEnd(scale, zero, groupSums[g], groupSum, total);
+            }
+            Store(t, i, total);
+        }
+
+        /// <summary>Tile <paramref name="t"/> against input rows i..i+3, each chunk unpacked once for the four.</summary>
+        private void Tile4(int t, int i)
+        {
+            int perGroup = w.GroupSize / QuantizedMatrix.Block, blocks = w.BlocksPerRow, blockBytes = w.BlockBytes, rowBytes = a.RowBytes;
+            bool four = w.Bits == 4;
+            byte* block = codes + (long)t * blocks * blockBytes;
+            sbyte* x = a.Values + (long)i * rowBytes;
+            float* steps = a.Steps + (long)i * blocks, groupSums = a.GroupSums + (long)i * a.Groups;
+            long at = (long)t * w.Groups * QuantizedTiles.TileRows;
+            ushort* scale = scales + at;
+            byte* zero = zeros + at;
+            Vector512<float> total0 = Vector512<float>.Zero, total1 = total0, total2 = total0, total3 = total0;
+            for (int g = 0, b = 0; g < w.Groups; g++, scale += QuantizedTiles.TileRows, zero += QuantizedTiles.TileRows)
+            {
+                Vector512<float> sum0 = Vector512<float>.Zero, sum1 = sum0, sum2 = sum0, sum3 = sum0;
+                for (int bEnd = Math.Min(blocks, b + perGroup); b < bEnd; b++, block += blockBytes, x += QuantizedMatrix.Block)
+                {
+                    Vector512<int> d0, d1, d2, d3;
+                    if (four) Dot4x4(block, x, x + rowBytes, x + 2 * rowBytes, x + 3 * rowBytes, out d0, out d1, out d2, out d3);
+                    else Dot8x4(block, x, x + rowBytes, x + 2 * rowBytes, x + 3 * rowBytes, out d0, out d1, out d2, out d3);
+                    sum0 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(d0), Vector512.Create(steps[b]), sum0);
+                    sum1 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(d1), Vector512.Create(steps[b + blocks]), sum1);
+                    sum2 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(d2), Vector512.Create(steps[b + 2 * blocks]), sum2);
+                    sum3 = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(d3), Vector512.Create(steps[b + 3 * blocks]), sum3);
+                }
+                total0 = GroupEnd(scale, zero, groupSums[g], sum0, total0);
+                total1 = GroupEnd(scale, zero, groupSums[g + a.Groups], sum1, total1);
+                total2 = GroupEnd(scale, zero, groupSums[g + 2 * a.Groups], sum2, total2);
+                total3 = GroupEnd(scale, zero, groupSums[g + 3 * a.Groups], sum3, total3);
+            }
+            Store(t, i, total0);
+            Store(t, i + 1, total1);
+            Store(t, i + 2, total2);
+            Store(t, i + 3, total3);
+        }
+
+        /// <summary>total + s·(groupSum − z·Σx) for the 16 rows of a tile's group, given its scales and zero points.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> GroupEnd(ushort* scale, byte* zero, float roundedSum, Vector512<float> groupSum, Vector512<float> total)
+        {
+            Vector512<float> s = w.SimpleScales ? HalfScales.WidenPositiveNormal16(scale) : HalfScales.Widen16(scale);
+            Vector512<float> z = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(zero)));
+            Vector512<float> shifted = Avx512F.FusedMultiplyAddNegated(z, Vector512.Create(roundedSum), groupSum);
+            return Avx512F.FusedMultiplyAdd(shifted, s, total);
+        }
+
+        /// <summary>Writes (adds, with accumulate) the tile's 16 outputs of input row i, plus the bias; a partial last tile lane by lane.</summary>
+        private void Store(int t, int i, Vector512<float> total)
+        {
+            int r0 = t * QuantizedTiles.TileRows, rows = Math.Min(QuantizedTiles.TileRows, w.Rows - r0);
+            float* at = y + (long)i * w.Rows + r0;
+            if (rows == QuantizedTiles.TileRows)
+            {
+                if (bias != null) total += Vector512.Load(bias + r0);
+                if (accumulate) total += Vector512.Load(at);
+                total.Store(at);
+                return;
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                float v = total[r];
+                if (bias != null) v += bias[r0 + r];
+                at[r] = accumulate ? at[r] + v : v;
+            }
+        }
+    }
+
+    private static readonly Vector512<byte> LowNibbles = Vector512.Create((byte)0x0F);
+
+    /// <summary>Four activation bytes (columns c..c+3) in every 32-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<sbyte> Broadcast(sbyte* x) => Vector512.Create(*(int*)x).AsSByte();
+
+    /// <summary>
+    /// The GF(2) affine map of vgf2p8affineqb that moves a byte's bits 4–7 to bits 0–3 and clears the rest: result bit i
+    /// is the parity of (matrix byte 7 − i) AND x, so bytes 7..4 select bits 4..7 and bytes 3..0 are zero.
+    /// </summary>
+    private static readonly Vector512<byte> HighNibbleDown = Vector512.Create(0x1020408000000000UL).AsByte();
+
+    /// <summary>The low and high nibbles of a chunk, each as a byte (the high one in one GFNI instruction where it exists).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Nibbles(byte* chunk, out Vector512<byte> low, out Vector512<byte> high)
+    {
+        Vector512<byte> v = Vector512.Load(chunk);
+        low = v & LowNibbles;
+        high = Gfni.V512.IsSupported ? Gfni.V512.GaloisFieldAffineTransform(v, HighNibbleDown, 0)
+            : Avx512BW.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & LowNibbles;
+    }
+
+    /// <summary>Each row's Σ q·x over one 4-bit block (4 chunks), as int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Dot4(byte* block, sbyte* x)
+    {
+        Vector512<short> sum = Vector512<short>.Zero;
+        for (int c = 0; c < 4; c++)
+        {
+            Nibbles(block + c * QuantizedTiles.ChunkBytes, out Vector512<byte> low, out Vector512<byte> high);
+            sum += Avx512BW.MultiplyAddAdjacent(low, Broadcast(x + 8 * c));
+            sum += Avx512BW.MultiplyAddAdjacent(high, Broadcast(x + 8 * c + 4));
+        }
+        return Avx512BW.MultiplyAddAdjacent(sum, Vector512<short>.One);
+    }
+
+    /// <summary>Each row's Σ q·x over one 8-bit block (8 chunks): high and low nibbles summed apart, then 16·high + low.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Dot8(byte* block, sbyte* x)
+    {
+        Vector512<short> low = Vector512<short>.Zero, high = low;
+        for (int c = 0; c < 8; c++)
+        {
+            Nibbles(block + c * QuantizedTiles.ChunkBytes, out Vector512<byte> lo, out Vector512<byte> hi);
+            Vector512<sbyte> xc = Broadcast(x + 4 * c);
+            low += Avx512BW.MultiplyAddAdjacent(lo, xc);
+            high += Avx512BW.MultiplyAddAdjacent(hi, xc);
+        }
+        return Avx512BW.MultiplyAddAdjacent(low, Vector512<short>.One) + Avx512BW.MultiplyAddAdjacent(high, Vector512.Create((short)16));
+    }
+
+    /// <summary><see cref="Dot4"/> for four input rows sharing each unpacked chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot4x4(byte* block, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3,
+        out Vector512<int> d0, out Vector512<int> d1, out Vector512<int> d2, out Vector512<int> d3)
+    {
+        Vector512<short> s0 = Vector512<short>.Zero, s1 = s0, s2 = s0, s3 = s0;
+        for (int c = 0; c < 4; c++)
+        {
+            Nibbles(block + c * QuantizedTiles.ChunkBytes, out Vector512<byte> low, out Vector512<byte> high);
+            int at = 8 * c;
+            s0 += Avx512BW.MultiplyAddAdjacent(low, Broadcast(x0 + at)) + Avx512BW.MultiplyAddAdjacent(high, Broadcast(x0 + at + 4));
+            s1 += Avx512BW.MultiplyAddAdjacent(low, Broadcast(x1 + at)) + Avx512BW.MultiplyAddAdjacent(high, Broadcast(x1 + at + 4));
+            s2 += Avx512BW.MultiplyAddAdjacent(low, Broadcast(x2 + at)) + Avx512BW.MultiplyAddAdjacent(high, Broadcast(x2 + at + 4));
+            s3 += Avx512BW.MultiplyAddAdjacent(low, Broadcast(x3 + at)) + Avx512BW.MultiplyAddAdjacent(high, Broadcast(x3 + at + 4));
+        }
+        d0 = Avx512BW.MultiplyAddAdjacent(s0, Vector512<short>.One);
+        d1 = Avx512BW.MultiplyAddAdjacent(s1, Vector512<short>.One);
+        d2 = Avx512BW.MultiplyAddAdjacent(s2, Vector512<short>.One);
+        d3 = Avx512BW.MultiplyAddAdjacent(s3, Vector512<short>.One);
+    }
+
+    /// <summary><see cref="Dot8"/> for four input rows sharing each unpacked chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot8x4(byte* block, sbyte* x0, sbyte* x1, sbyte* x2, sbyte* x3,
+        out Vector512<int> d0, out Vector512<int> d1, out Vector512<int> d2, out Vector512<int> d3)
+    {
+        Vector512<short> l0 = Vector512<short>.Zero, l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+        for (int c = 0; c < 8; c++)
+        {
+            Nibbles(block + c * QuantizedTiles.ChunkBytes, out Vector512<byte> low, out Vector512<byte> high);
+            int at = 4 * c;
+            Vector512<sbyte> b0 = Broadcast(x0 + at), b1 = Broadcast(x1 + at), b2 = Broadcast(x2 + at), b3 = Broadcast(x3 + at);
+            l0 += Avx512BW.MultiplyAddAdjacent(low, b0);
+            h0 += Avx512BW.MultiplyAddAdjacent(high, b0);
+            l1 += Avx512BW.MultiplyAddAdjacent(low, b1);
+            h1 += Avx512BW.MultiplyAddAdjacent(high, b1);
+            l2 += Avx512BW.MultiplyAddAdjacent(low, b2);
+            h2 += Avx512BW.MultiplyAddAdjacent(high, b2);
+            l3 += Avx512BW.MultiplyAddAdjacent(low, b3);
+            h3 += Avx512BW.MultiplyAddAdjacent(high, b3);
+        }
+        Vector512<short> sixteen = Vector512.Create((short)16);
+        d0 = Avx512BW.MultiplyAddAdjacent(l0, Vector512<short>.One) + Avx512BW.MultiplyAddAdjacent(h0, sixteen);
+        d1 = Avx512BW.MultiplyAddAdjacent(l1, Vector512<short>.One) + Avx512BW.MultiplyAddAdjacent(h1, sixteen);
+        d2 = Avx512BW.MultiplyAddAdjacent(l2, Vector512<short>.One) + Avx512BW.MultiplyAddAdjacent(h2, sixteen);
+        d3 = Avx512BW.MultiplyAddAdjacent(l3, Vector512<short>.One) + Avx512BW.MultiplyAddAdjacent(h3, sixteen);
+    }
+}

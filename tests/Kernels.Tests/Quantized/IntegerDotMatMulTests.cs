@@ -1,0 +1,153 @@
+// PruneVid.NET — kernel tests: the tiled layout and the integer dot-product matmul against their references.
+using PruneVid.Compute;
+using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Quantized;
+
+namespace PruneVid.Kernels.Tests.Quantized;
+
+/// <summary>
+/// <see cref="QuantizedTiles"/> must hold exactly the matrix's weights; <see cref="IntegerDotMatMul.Run"/> must equal its
+/// reference bit for bit (same integers, same float steps in the same order) at odd shapes (N not a multiple of 16,
+/// K not a multiple of 32, M mixing the four-row and one-row micro-kernels); and the reference must differ from the
+/// exact f32 product by no more than activation rounding allows: |Δy| ≤ Σ|w|·step/2 with step = max|x| / 127 of each
+/// 32-column block, plus 1e-5 of Σ|x·w| for f32 summation.
+/// </summary>
+public sealed class IntegerDotMatMulTests
+{
+    public static TheoryData<int, int, int, int, int> Shapes => new()
+    {
+        // bits, m, n, k, group size
+        { 4, 1, 7, 37, 32 },
+        { 4, 1, 33, 232, 32 },
+        { 4, 2, 48, 200, 64 },
+        { 8, 1, 17, 300, 128 },
+        { 8, 3, 16, 128, 32 },
+        { 4, 4, 65, 96, 32 },
+        { 4, 5, 33, 200, 32 },
+        { 8, 8, 40, 160, 64 },
+        { 4, 9, 300, 70, 32 },
+        { 8, 13, 260, 33, 128 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void TilesHoldTheMatrixWeights(int bits, int m, int n, int k, int groupSize)
+    {
+        _ = m;
+        QuantizedMatrix matrix = Case(bits, 1, n, k, groupSize).W;
+        QuantizedTiles tiles = QuantizedTiles.From(matrix);
+        Assert.Equal(matrix.ByteCount, tiles.ByteCount - 3L * (tiles.TileCount * QuantizedTiles.TileRows - n) * matrix.Groups
+            - (long)(tiles.TileCount * QuantizedTiles.TileRows - n) * matrix.RowBytes);
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < k; c++)
+            {
+                Assert.Equal(matrix.Code(r, c), tiles.Code(r, c));
+                Assert.Equal(matrix.Dequantize(r, c), tiles.Dequantize(r, c));
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void TheKernelEqualsItsReferenceBitForBit(int bits, int m, int n, int k, int groupSize)
+    {
+        if (!IntegerDotMatMul.IsSupported) return; // the kernel needs AVX-512BW; the Cpu backend then keeps the f32 paths
+        var (x, matrix, bias) = Case(bits, m, n, k, groupSize);
+        QuantizedTiles tiles = QuantizedTiles.From(matrix);
+        foreach (bool accumulate in new[] { false, true })
+            foreach (bool withBias in new[] { false, true })
+            {
+                float[] expected = Numerics.Uniform(5, m * n), actual = (float[])expected.Clone();
+                IntegerDotMatMul.Reference(x, tiles, withBias ? bias : default, expected, m, accumulate);
+                IntegerDotMatMul.Run(x, tiles, withBias ? bias : default, actual, m, accumulate);
+                for (int i = 0; i < expected.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                        Assert.Fail($"bits={bits} [{m},{n},{k}] G={groupSize} accumulate={accumulate} bias={withBias}: y[{i / n},{i % n}] = {actual[i]:R}, reference {expected[i]:R}");
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void TheReferenceDiffersFromTheExactProductOnlyByActivationRounding(int bits, int m, int n, int k, int groupSize)
+    {
+        var (x, matrix, bias) = Case(bits, m, n, k, groupSize);
+        float[] exact = new float[m * n], rounded = new float[m * n];
+        QuantizedMatMul.Reference(x, matrix, bias, exact, m, accumulate: false);
+        IntegerDotMatMul.Reference(x, QuantizedTiles.From(matrix), bias, rounded, m, accumulate: false);
+        double worst = 0;
+        for (int i = 0; i < m; i++)
+            for (int r = 0; r < n; r++)
+            {
+                double bound = 1e-5, magnitude = 0;
+                for (int c = 0; c < k; c++)
+                {
+                    int b0 = c / 32 * 32;
+                    float max = 0;
+                    for (int j = b0; j < Math.Min(k, b0 + 32); j++) max = MathF.Max(max, MathF.Abs(x[i * k + j]));
+                    bound += Math.Abs(matrix.Dequantize(r, c)) * max / 127 / 2;
+                    magnitude += Math.Abs(x[i * k + c] * matrix.Dequantize(r, c));
+                }
+                bound += 1e-5 * magnitude;
+                double diff = Math.Abs(exact[i * n + r] - rounded[i * n + r]);
+                worst = Math.Max(worst, diff / bound);
+                if (diff > bound) Assert.Fail($"bits={bits} [{m},{n},{k}] G={groupSize}: y[{i},{r}] = {rounded[i * n + r]:R}, exact {exact[i * n + r]:R}, bound {bound:G4}");
+            }
+        Assert.True(worst > 0, "rounding x to int8 must change some output, or the test compares a path with itself");
+    }
+
+    [Fact]
+    public void AllZeroActivationsGiveTheBias()
+    {
+        var (_, matrix, bias) = Case(4, 2, 20, 64, 32);
+        float[] y = new float[2 * 20];
+        QuantizedTiles tiles = QuantizedTiles.From(matrix);
+        if (IntegerDotMatMul.IsSupported) IntegerDotMatMul.Run(new float[2 * 64], tiles, bias, y, 2, accumulate: false);
+        else IntegerDotMatMul.Reference(new float[2 * 64], tiles, bias, y, 2, accumulate: false);
+        for (int i = 0; i < y.Length; i++) Assert.Equal(bias[i % 20], y[i]);
+    }
+
+    [Theory]
+    [InlineData(4, 3, 37, 200)]
+    [InlineData(8, 9, 40, 160)]
+    public void TheCpuBackendUsesTheLayoutItsActivationSettingNeeds(int bits, int m, int n, int k)
+    {
+        var (x, matrix, bias) = Case(bits, m, n, k, 32);
+        foreach (PackedActivations setting in IntegerDotMatMul.IsSupported ? new[] { PackedActivations.Int8, PackedActivations.F32 } : new[] { PackedActivations.F32 })
+        {
+            var backend = new CpuBackend { PackedActivations = setting };
+            using Tensor w = backend.FromQuantized(matrix), tx = backend.FromF32(x, m, k), tb = backend.FromF32(bias, n), y = backend.Allocate(DType.F32, m, n);
+            var packed = (CpuQuantizedTensor)w;
+            Assert.Equal(setting == PackedActivations.Int8, packed.Tiles is not null);
+            Assert.Equal(setting == PackedActivations.F32, packed.Matrix is not null);
+            backend.MatMul(tx, w, tb, y);
+            float[] expected = new float[m * n], actual = new float[m * n];
+            if (setting == PackedActivations.Int8) IntegerDotMatMul.Reference(x, packed.Tiles!, bias, expected, m, accumulate: false);
+            else QuantizedMatMul.Reference(x, matrix, bias, expected, m, accumulate: false);
+            backend.CopyToHost(y, actual);
+            for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"{setting}: y[{i}] = {actual[i]}, reference {expected[i]}");
+        }
+    }
+
+    [Fact]
+    public void TheSettingDefaultsToInt8WhereTheKernelRunsAndHonoursTheEnvironment()
+    {
+        Assert.Equal(IntegerDotMatMul.IsSupported ? PackedActivations.Int8 : PackedActivations.F32, CpuBackend.PackedActivationsByDefault(null));
+        Assert.Equal(PackedActivations.F32, CpuBackend.PackedActivationsByDefault("f32"));
+        Assert.Equal(PackedActivations.F32, CpuBackend.PackedActivationsByDefault("F32"));
+    }
+
+    private static (float[] X, QuantizedMatrix W, float[] Bias) Case(int bits, int m, int n, int k, int groupSize)
+    {
+        // Any code, zero point and f16 scale the format allows (the quantizer's choices are a subset).
+        var random = new Random(bits + 31 * n + k + groupSize);
+        var matrix = new QuantizedMatrix(bits, n, k, groupSize);
+        for (int r = 0; r < n; r++)
+        {
+            for (int c = 0; c < k; c++) matrix.SetCode(r, c, random.Next(1 << bits));
+            for (int g = 0; g < matrix.Groups; g++) matrix.SetGroup(r, g, 0.001f + 0.05f * random.NextSingle(), random.Next(1 << bits));
+        }
+        float[] x = Numerics.Uniform(m + 7 * k, m * k);
+        // A few outliers, as real activations have: they set their block's step.
+        for (int i = 0; i < x.Length; i += 37) x[i] *= 9;
+        return (x, matrix, Numerics.Uniform(n, n));
+    }
+}
