@@ -19,16 +19,29 @@ internal sealed class ActivationArena : IDisposable
     private Tensor? _normed, _queries, _attention, _gate, _up;
 
     /// <summary>
-    /// Most rows of gate and up: 512 rows are 2 × 22.5 MB for the 3B model, where a 1,024-token prompt would need 90 MB
-    /// and an 8,192-token video prompt 720 MB (1.2 GB for 7B), while 512-row matrix multiplies still run at full speed.
+    /// The default of <see cref="FeedForwardRows"/>: 512 rows are 2 × 22.5 MB for the 3B model, where a 1,024-token
+    /// prompt would need 90 MB and an 8,192-token video prompt 720 MB (1.2 GB for 7B), while 512-row matrix multiplies
+    /// still run at full speed.
     /// </summary>
-    public const int FeedForwardRows = 512;
+    public const int DefaultFeedForwardRows = 512;
 
     public ActivationArena(ComputeBackend backend, TextConfig config)
     {
         _backend = backend;
         _config = config;
     }
+
+    /// <summary>Most rows of gate and up (the feed-forward slice); changing it frees the storage, which regrows on the next rent.</summary>
+    public int FeedForwardRows
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+            Release();
+        }
+    } = DefaultFeedForwardRows;
 
     /// <summary>Rows the arena holds now.</summary>
     public int Capacity { get; private set; }

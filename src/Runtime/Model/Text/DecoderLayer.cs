@@ -92,23 +92,26 @@ internal sealed class DecoderLayer
     }
 
     /// <summary>
-    /// The second half of the layer: x += down(silu(gate(h)) · up(h)) with h = norm(x), over slices of as many rows as
-    /// <paramref name="gate"/> holds (<see cref="ActivationArena.FeedForwardRows"/>; one slice for decode).
+    /// The second half of the layer: x += down(silu(gate(h)) · up(h)) with h = norm(x), over balanced slices of at most
+    /// as many rows as <paramref name="gate"/> holds (<see cref="ActivationArena.FeedForwardRows"/>; one slice for
+    /// decode). Balanced, so that no slice is a short remainder: every slice of a long prompt then takes the same
+    /// matrix-multiply path as the whole would, and each row's result is the same as without slicing.
     /// </summary>
     private void FeedForward(Tensor x, Tensor h, Tensor gate, Tensor up, float eps)
     {
         var b = _backend;
         b.RmsNorm(x, _w.PostAttentionNorm, eps, h);
-        int m = x.Rows;
-        for (int start = 0; start < m; start += gate.Rows)
+        int m = x.Rows, slices = (m + gate.Rows - 1) / gate.Rows;
+        for (int s = 0, start = 0; s < slices; s++)
         {
-            int rows = Math.Min(gate.Rows, m - start);
+            int rows = (m - start) / (slices - s);
             bool whole = rows == m;
             Tensor hs = whole ? h : b.SliceRows(h, start, rows), xs = whole ? x : b.SliceRows(x, start, rows);
             Tensor g = rows == gate.Rows ? gate : b.SliceRows(gate, 0, rows), u = rows == up.Rows ? up : b.SliceRows(up, 0, rows);
             b.Project(hs, [new(_w.GateWeight, null, g), new(_w.UpWeight, null, u)]);
             b.SiluMul(g, u, g);
             b.MatMulAccumulate(g, _w.DownWeight, null, xs);
+            start += rows;
         }
     }
 }

@@ -40,6 +40,16 @@ public sealed class TextModel : IDisposable
         KvCacheDType = backend.PreferredKvCacheDType;
     }
 
+    /// <summary>
+    /// Most prompt rows the feed-forward half of a layer takes at once (default 512): longer prefills run it in slices,
+    /// which bounds its two [rows, intermediate] scratch tensors without changing any result (each row is computed alone).
+    /// </summary>
+    public int FeedForwardRows
+    {
+        get => _arena.FeedForwardRows;
+        set => _arena.FeedForwardRows = value;
+    }
+
     /// <summary>The backend every tensor lives on.</summary>
     public ComputeBackend Backend { get; }
 
