@@ -1,6 +1,4 @@
 // PruneVid.NET — quantized weights: a packed matrix laid out in tiles of 16 rows for integer dot products.
-using PruneVid.Kernels.Cpu;
-
 namespace PruneVid.Kernels.Quantized;
 
 /// <summary>
@@ -35,8 +33,7 @@ public sealed class QuantizedTiles
         BlocksPerRow = blocksPerRow;
         TileCount = (rows + TileRows - 1) / TileRows;
         BlockBytes = TileRows * QuantizedMatrix.Block * bits / 8;
-        // Huge pages where the OS gives them: the codes are streamed once per token.
-        Codes = HugePageArrays.Allocate(checked((long)TileCount * blocksPerRow * BlockBytes));
+        Codes = GC.AllocateUninitializedArray<byte>(checked((int)((long)TileCount * blocksPerRow * BlockBytes)));
         Scales = new Half[checked((long)TileCount * groups * TileRows)];
         Zeros = new byte[Scales.Length];
     }

@@ -53,16 +53,26 @@ public sealed class IntegerDotMatMulTests
         if (!IntegerDotMatMul.IsSupported) return; // the kernel needs AVX-512BW; the Cpu backend then keeps the f32 paths
         var (x, matrix, bias) = Case(bits, m, n, k, groupSize);
         QuantizedTiles tiles = QuantizedTiles.From(matrix);
-        foreach (bool accumulate in new[] { false, true })
-            foreach (bool withBias in new[] { false, true })
+        // 8-bit blocks have two instruction paths where the processor has AVX-VNNI: run both.
+        bool[] vnniSettings = bits == 8 && System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? [true, false] : [IntegerDotMatMul.UseAvxVnni];
+        try
+        {
+            foreach (bool vnni in vnniSettings)
             {
-                float[] expected = Numerics.Uniform(5, m * n), actual = (float[])expected.Clone();
-                IntegerDotMatMul.Reference(x, tiles, withBias ? bias : default, expected, m, accumulate);
-                IntegerDotMatMul.Run(x, tiles, withBias ? bias : default, actual, m, accumulate);
-                for (int i = 0; i < expected.Length; i++)
-                    if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                        Assert.Fail($"bits={bits} [{m},{n},{k}] G={groupSize} accumulate={accumulate} bias={withBias}: y[{i / n},{i % n}] = {actual[i]:R}, reference {expected[i]:R}");
+                IntegerDotMatMul.UseAvxVnni = vnni;
+                foreach (bool accumulate in new[] { false, true })
+                    foreach (bool withBias in new[] { false, true })
+                    {
+                        float[] expected = Numerics.Uniform(5, m * n), actual = (float[])expected.Clone();
+                        IntegerDotMatMul.Reference(x, tiles, withBias ? bias : default, expected, m, accumulate);
+                        IntegerDotMatMul.Run(x, tiles, withBias ? bias : default, actual, m, accumulate);
+                        for (int i = 0; i < expected.Length; i++)
+                            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                                Assert.Fail($"bits={bits} [{m},{n},{k}] G={groupSize} vnni={vnni} accumulate={accumulate} bias={withBias}: y[{i / n},{i % n}] = {actual[i]:R}, reference {expected[i]:R}");
+                    }
             }
+        }
+        finally { IntegerDotMatMul.UseAvxVnni = System.Runtime.Intrinsics.X86.AvxVnni.IsSupported; }
     }
 
     [Theory]
