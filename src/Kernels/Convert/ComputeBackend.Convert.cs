@@ -1,4 +1,4 @@
-// PruneVid.NET — Convert: the validated entry of ConvertToF32.
+// PruneVid.NET — Convert: the validated entries of ConvertToF32 and ConvertToBf16.
 namespace PruneVid.Compute;
 
 public abstract partial class ComputeBackend

@@ -5,7 +5,8 @@ namespace PruneVid.Kernels.Quantized;
 /// y[M,N] = x[M,K] · W[N,K]ᵀ (+ bias[N]) where W is a <see cref="QuantizedMatrix"/>. <see cref="Reference"/> is the
 /// oracle of every fast path: each weight dequantized on its own, products summed in column order in f32.
 /// The fast paths: <see cref="CpuQuantizedGemv"/> (decode, codes widened in registers), <see cref="CpuQuantizedGemm"/>
-/// (prefill, a dequantized panel into the packed f32 GEMM) and the ILGPU kernel in QuantizedMatMul.Kernels.cs.
+/// (prefill, a dequantized panel into the packed f32 GEMM) and the ILGPU kernel in QuantizedMatMul.Kernels.cs. The Cpu
+/// backend's default, <see cref="IntegerDotMatMul"/>, rounds x to int8 first and has its own reference beside it.
 /// </summary>
 public static partial class QuantizedMatMul
 {

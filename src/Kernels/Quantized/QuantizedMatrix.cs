@@ -106,22 +106,6 @@ public sealed class QuantizedMatrix
         return j < 16 ? pair & 15 : pair >> 4;
     }
 
-    /// <summary>The 32 codes of block <paramref name="block"/> of row <paramref name="row"/>, one per byte, in column order.</summary>
-    public void BlockCodes(int row, int block, Span<byte> codes)
-    {
-        ReadOnlySpan<byte> packed = Codes.AsSpan(checked((int)((long)row * RowBytes + block * Block * Bits / 8)), Block * Bits / 8);
-        if (Bits == 8)
-        {
-            packed.CopyTo(codes);
-            return;
-        }
-        for (int j = 0; j < Block / 2; j++)
-        {
-            codes[j] = (byte)(packed[j] & 0x0F);
-            codes[j + Block / 2] = (byte)(packed[j] >> 4);
-        }
-    }
-
     /// <summary>Sets the code of (row, column); it must fit the code width.</summary>
     public void SetCode(int row, int column, int code)
     {

@@ -1,4 +1,6 @@
 // PruneVid.NET — quantized weights: a packed matrix laid out in tiles of 16 rows for integer dot products.
+using System.Runtime.Intrinsics;
+
 namespace PruneVid.Kernels.Quantized;
 
 /// <summary>
@@ -75,7 +77,7 @@ public sealed class QuantizedTiles
     public long ByteCount => Codes.LongLength + 3L * Scales.LongLength;
 
     /// <summary>Reorders <paramref name="matrix"/> into tiles (the matrix itself is left as it is).</summary>
-    public static QuantizedTiles From(QuantizedMatrix matrix)
+    public static unsafe QuantizedTiles From(QuantizedMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         var tiles = new QuantizedTiles(matrix.Bits, matrix.Rows, matrix.Columns, matrix.GroupSize, matrix.Groups, matrix.BlocksPerRow);
@@ -88,7 +90,15 @@ public sealed class QuantizedTiles
                 // columns are zero codes in both layouts.
                 for (int b = 0; b < matrix.BlocksPerRow; b++)
                 {
-                    if (row < matrix.Rows) matrix.BlockCodes(row, b, block);
+                    if (row < matrix.Rows)
+                    {
+                        fixed (byte* codes = matrix.Codes)
+                        {
+                            PackedBlock.Codes(codes + (long)row * matrix.RowBytes, b, matrix.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
+                            first.CopyTo(block);
+                            second.CopyTo(block[16..]);
+                        }
+                    }
                     else block.Clear();
                     Span<byte> to = tiles.Codes.AsSpan((int)(((long)t * tiles.BlocksPerRow + b) * tiles.BlockBytes));
                     for (int c = 0; c < tiles.BlockBytes / ChunkBytes; c++)
