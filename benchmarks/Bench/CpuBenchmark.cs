@@ -59,7 +59,7 @@ public static class CpuBenchmark
             double flops = 4.0 * heads * 128 * (q == 1 ? keys : (double)q * (q + 1) / 2 + (double)q * (keys - q));
             Report($"attention_{name}_gflops", Line($"attention {name,-17} q={q} keys={keys} {heads}/{kv}x128", s, $"{flops / s / 1e9,7:F1} GFLOP/s  (CPU-time rate x{Environment.ProcessorCount} cores: {PerCore(flops) / 1e9:F0})"), flops / s / 1e9);
         }
-        if (only == "stream") CpuStreamBenchmark.Run(cpu, repeat, Report); // a diagnostic: 1 GiB and cold weight copies, only on request
+        if (only == "stream") CpuStreamBenchmark.Run(cpu, repeat, weights, Report); // a diagnostic: 1 GiB and cold weight copies, only on request
         if (results.TryGetValue("gemm_3b_gate_up_gflops", out object? gemm)) results["gemm_gflops"] = gemm;
         if (results.TryGetValue("gemv_3b_gate_up_gbs", out object? gemv)) results["gemv_gbs"] = gemv;
         if (model != "none" && Runs("model"))

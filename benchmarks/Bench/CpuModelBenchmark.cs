@@ -95,20 +95,20 @@ internal static class CpuModelBenchmark
         return rate;
     }
 
-    /// <summary>Weight bytes one decode step reads: the layers in <paramref name="format"/> (codes plus an f16 scale and a zero byte per group; the lm_head int8), the rest bf16.</summary>
+    /// <summary>Weight bytes one decode step reads: the layers in <paramref name="format"/> (codes plus an f16 scale per group — both formats are symmetric, so no zero bytes; the lm_head int8), the rest bf16.</summary>
     private static double BytesPerToken(Qwen25VLConfig config, WeightFormat format)
     {
         double bf16 = SyntheticModel.LanguageModelBytes(config);
         if (format == WeightFormat.Stored) return bf16;
         long layers = WeightManifest.For(config).Where(s => s.Name.StartsWith("model.layers.", StringComparison.Ordinal)).Sum(s => s.ElementCount);
         long head = (long)config.Text.VocabSize * config.Text.HiddenSize;
-        double int8 = 1 + 3.0 / WeightQuantizer.Int8GroupSize;
-        double perWeight = format == WeightFormat.Int8 ? int8 : 0.5 + 3.0 / WeightQuantizer.Int4GroupSize;
+        double int8 = 1 + 2.0 / WeightQuantizer.Int8GroupSize;
+        double perWeight = format == WeightFormat.Int8 ? int8 : 0.5 + 2.0 / WeightQuantizer.Int4GroupSize;
         return bf16 - 2.0 * (layers + head) + perWeight * layers + int8 * head; // the lm_head is int8 in both formats
     }
 
     /// <summary>Writes the file unless a complete one is already there; checks disk space first.</summary>
-    private static void EnsureFile(string file, List<WeightSpec> specs, long bytes, bool json)
+    internal static void EnsureFile(string file, List<WeightSpec> specs, long bytes, bool json)
     {
         byte[] header = Header(specs);
         long total = 8 + header.Length + bytes;

@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using PruneVid.Compute;
 using PruneVid.Kernels.Cpu;
+using PruneVid.Kernels.Quantized;
+using PruneVid.Runtime.Model;
 
 namespace PruneVid.Bench;
 
@@ -19,7 +21,7 @@ internal static unsafe class CpuStreamBenchmark
     private const long SumBytes = 1L << 30;
     private const long ColdBytes = 160L << 20; // weight copies per shape: at least this many bytes, several L3s
 
-    public static void Run(CpuBackend cpu, int repeat, Action<string, string, double> report)
+    public static void Run(CpuBackend cpu, int repeat, WeightFormat weights, Action<string, string, double> report)
     {
         // 64-byte aligned, and once more 24 bytes off a cache line (where our safetensors files put every tensor):
         // a vector load that straddles two lines costs two, which the ceiling should show.
@@ -43,16 +45,18 @@ internal static unsafe class CpuStreamBenchmark
             NativeMemory.AlignedFree(block);
         }
 
+        // Under --weights int8|int4 the lm_head stays int8, as in the model.
+        string suffix = weights == WeightFormat.Stored ? "" : "_" + weights.Name();
         foreach (var (name, n, k) in Shapes)
         {
-            double s = TimeCold(cpu, [n], k, repeat);
-            report($"gemv_cold_{name}_gbs", Line($"gemv cold {name} 1x{n}x{k}", s, 2.0 * n * k / s / 1e9), 2.0 * n * k / s / 1e9);
+            WeightFormat format = weights != WeightFormat.Stored && name.EndsWith("lm_head", StringComparison.Ordinal) ? WeightFormat.Int8 : weights;
+            double s = TimeCold(cpu, [n], k, repeat, format, out long bytes);
+            report($"gemv_cold_{name}{suffix}_gbs", Line($"gemv cold {name} 1x{n}x{k} {format.Name()}", s, bytes / s / 1e9), bytes / s / 1e9);
         }
         foreach (var (name, ns, k) in ProjectShapes)
         {
-            double s = TimeCold(cpu, ns, k, repeat);
-            double bytes = 2.0 * ns.Sum() * k;
-            report($"project_cold_{name}_gbs", Line($"project cold {name} 1x[{string.Join(',', ns)}]x{k}", s, bytes / s / 1e9), bytes / s / 1e9);
+            double s = TimeCold(cpu, ns, k, repeat, weights, out long bytes);
+            report($"project_cold_{name}{suffix}_gbs", Line($"project cold {name} 1x[{string.Join(',', ns)}]x{k} {weights.Name()}", s, bytes / s / 1e9), bytes / s / 1e9);
         }
     }
 
@@ -67,15 +71,21 @@ internal static unsafe class CpuStreamBenchmark
     private static string Line(string what, double seconds, double gbs) =>
         string.Create(CultureInfo.InvariantCulture, $"{what,-52} {seconds * 1e3,9:F2} ms  {gbs,7:F1} GB/s");
 
-    /// <summary>Best time of one Project (one MatMul for one weight) over rotating weight copies.</summary>
-    private static double TimeCold(CpuBackend cpu, int[] ns, int k, int repeat)
+    /// <summary>
+    /// Best time of one Project (one MatMul for one weight) over rotating weight copies, bf16 or quantized to
+    /// <paramref name="weights"/>; <paramref name="bytes"/>: the weight bytes one call reads.
+    /// </summary>
+    private static double TimeCold(CpuBackend cpu, int[] ns, int k, int repeat, WeightFormat weights, out long bytes)
     {
-        long bytes = 2L * ns.Sum() * k;
+        QuantizedMatrix[] packed = weights == WeightFormat.Stored ? []
+            : ns.Select((n, i) => WeightQuantizer.Quantize(CpuBenchmark.Random((long)n * k, 2 + i).Select(v => 0.04f * v).ToArray(), n, k, weights == WeightFormat.Int8 ? 8 : 4)).ToArray();
+        bytes = weights == WeightFormat.Stored ? 2L * ns.Sum() * k : packed.Sum(m => QuantizedTiles.From(m).ByteCount);
         int copies = (int)Math.Max(1, (ColdBytes + bytes - 1) / bytes);
         using Tensor x = cpu.FromF32(CpuBenchmark.Random(k, 1), 1, k);
         var sets = new Projection[copies][];
         for (int c = 0; c < copies; c++)
-            sets[c] = ns.Select((n, i) => new Projection(cpu.FromBf16(CpuBenchmark.RandomBf16((long)n * k, 2 + c * 3 + i), n, k), null, cpu.Allocate(DType.F32, 1, n))).ToArray();
+            sets[c] = ns.Select((n, i) => new Projection(weights == WeightFormat.Stored ? cpu.FromBf16(CpuBenchmark.RandomBf16((long)n * k, 2 + c * 3 + i), n, k)
+                : cpu.FromQuantized(packed[i]), null, cpu.Allocate(DType.F32, 1, n))).ToArray();
         int next = 0;
         double best = CpuBenchmark.Best(Math.Max(repeat * 3, copies + 1), () =>
         {

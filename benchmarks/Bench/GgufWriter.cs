@@ -2,6 +2,7 @@
 using System.Text;
 using PruneVid.Compute;
 using PruneVid.Runtime.Config;
+using PruneVid.Kernels.Quantized;
 
 namespace PruneVid.Bench;
 
@@ -189,16 +190,10 @@ internal static class GgufWriter
             }
             case TensorType.Q4_0:
             {
-                // ggml's quantize_row_q4_0_ref: d = (value of largest magnitude) / −8, q = min(15, (int)(x/d + 8.5)).
-                float amax = 0, max = 0;
-                foreach (float v in x) if (Math.Abs(v) > amax) (amax, max) = (Math.Abs(v), v);
-                float d = max / -8f, id = d == 0 ? 0 : 1 / d;
-                BitConverter.TryWriteBytes(output, (Half)d);
-                for (int j = 0; j < 16; j++)
-                {
-                    int lo = Math.Min(15, (int)(x[j] * id + 8.5f)), hi = Math.Min(15, (int)(x[j + 16] * id + 8.5f));
-                    output[2 + j] = (byte)(lo | (hi << 4));
-                }
+                // The runtime's int4 quantizer is ggml's quantize_row_q4_0_ref, so both engines hold the same numbers.
+                Span<int> codes = stackalloc int[32];
+                BitConverter.TryWriteBytes(output, (Half)WeightQuantizer.Q4_0Block(x, codes));
+                for (int j = 0; j < 16; j++) output[2 + j] = (byte)(codes[j] | (codes[j + 16] << 4));
                 return 18;
             }
             default:

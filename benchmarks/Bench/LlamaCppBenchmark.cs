@@ -36,46 +36,20 @@ internal static class LlamaCppBenchmark
         var results = new Dictionary<string, double>();
 
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
-        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-{typeName}-embd-{GgufWriter.EmbeddingType(type).ToString().ToLowerInvariant()}.gguf");
-        long bytes = GgufWriter.Write(file, config, type);
-        Say(Invariant($"llama.cpp (LLamaSharp) {shape} {typeName}: {bytes / 1e9:F2} GB GGUF at {file}, {threads} threads"));
-
-        NativeLogConfig.llama_log_set((level, message) => { }); // llama.cpp's load log would break --json output
-        var parameters = new ModelParams(file)
-        {
-            ContextSize = (uint)(prompt + decode + 8),
-            BatchSize = (uint)prompt,
-            UBatchSize = 512,
-            Threads = threads,
-            BatchThreads = threads,
-            GpuLayerCount = 0,
-        };
         var clock = Stopwatch.StartNew();
-        using var weights = LLamaWeights.LoadFromFile(parameters);
-        using var context = weights.CreateContext(parameters);
+        using var session = new LlamaCppSession(config, shape, type, prompt, prompt + decode + 8, threads);
+        Say(Invariant($"llama.cpp (LLamaSharp) {shape} {typeName}: {session.FileBytes / 1e9:F2} GB GGUF at {session.File}, {threads} threads"));
         results[$"load_s_{shape}"] = clock.Elapsed.TotalSeconds;
 
-        var rng = new Random(7);
-        var batch = new LLamaBatch();
-        for (int i = 0; i < prompt; i++) batch.Add(rng.Next(0, Math.Min(150000, config.Text.VocabSize)), i, LLamaSeqId.Zero, i == prompt - 1);
         clock.Restart();
-        Check(context.Decode(batch));
+        session.Prefill(LlamaCppSession.PromptIds(prompt, config));
         double prefill = clock.Elapsed.TotalSeconds;
         Say(Invariant($"prefill {prompt} tokens: {prefill:F2} s ({prompt / prefill:F1} tok/s)"));
         results[$"prefill_s_{shape}_{prompt}"] = prefill;
 
-        int token = ArgMax(context.NativeHandle.GetLogitsIth(batch.TokenCount - 1));
-        int position = prompt;
-        void Step()
-        {
-            batch.Clear();
-            batch.Add(token, position++, LLamaSeqId.Zero, true);
-            Check(context.Decode(batch));
-            token = ArgMax(context.NativeHandle.GetLogitsIth(0));
-        }
-        Step(); // warm-up, as Bench cpu
+        session.Step(); // warm-up, as Bench cpu
         clock.Restart();
-        for (int s = 0; s < decode; s++) Step();
+        for (int s = 0; s < decode; s++) session.Step();
         double tokPerS = decode / clock.Elapsed.TotalSeconds;
         Say(Invariant($"decode {decode} tokens after a {prompt}-token prompt: {tokPerS:F2} tok/s"));
         results[$"decode_tok_s_{shape}"] = tokPerS;
@@ -84,18 +58,6 @@ internal static class LlamaCppBenchmark
         Say(Invariant($"peak working set: {self.PeakWorkingSet64 / 1e9:F2} GB"));
         if (json) Console.WriteLine(JsonSerializer.Serialize(results.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3))));
         return 0;
-    }
-
-    private static void Check(DecodeResult result)
-    {
-        if (result != DecodeResult.Ok) throw new InvalidOperationException($"llama.cpp decode failed: {result}");
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
-        return best;
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

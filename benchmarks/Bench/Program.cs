@@ -14,6 +14,8 @@ string usage = """
                                        Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
       llama [--json] [--model 3b|tiny] [--type f16|q8_0|q4_0] [--prompt 1024] [--decode 16]
                                        the llama.cpp anchor (LLamaSharp, CPU) on a GGUF of the same synthetic model
+      duel [--json] [--model 3b] [--weights int4|int8|bf16] [--rounds 8] [--tokens 16]
+                                       our decode and llama.cpp's alternated in one process: per-round ratios, median, lowest
       ptx --out DIR                    every kernel variant's PTX (sm_90), one Family.Kernel.variant.ptx file each
       model [--shape 7b|3b|tiny] [--frames 16] [--size 448] [--decode 64] [--device auto|cpu|cuda|ilgpu-cpu]
                                        vision / prefill / decode timings of a synthetic Qwen2.5-VL
@@ -33,6 +35,7 @@ return args[0] switch
     "check" => BackendCheck.Run(rest),
     "cpu" => CpuBenchmark.Run(rest),
     "llama" => LlamaCppBenchmark.Run(rest),
+    "duel" => DuelBenchmark.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
     "ptx" => PtxDump.Run(rest),

@@ -92,14 +92,16 @@ public static class HalfScales
     public static unsafe Vector512<float> Widen16(ushort* bits) => Widen16(Avx512F.ConvertToVector512UInt32(Vector256.Load(bits)));
 
     /// <summary>
-    /// <see cref="Widen16(ushort*)"/> for values known to be +0 or positive normal: the exponent and mantissa move into
-    /// place with one shift and one add, and a zero stays zero (3 instructions instead of about 10).
+    /// <see cref="Widen16(ushort*)"/> for values known to be ±0 or normal: the exponent and mantissa move into place with
+    /// one shift and one add, a zero stays zero and the sign moves up (6 instructions instead of about 10).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe Vector512<float> WidenPositiveNormal16(ushort* bits)
+    public static unsafe Vector512<float> WidenNormal16(ushort* bits)
     {
         Vector512<uint> b = Avx512F.ConvertToVector512UInt32(Vector256.Load(bits));
-        return Vector512.AndNot((b << 13) + Vector512.Create(ExponentBiasDifference), Vector512.Equals(b, Vector512<uint>.Zero)).AsSingle();
+        Vector512<uint> magnitude = b & Vector512.Create(0x7FFFu);
+        Vector512<uint> value = Vector512.AndNot((magnitude << 13) + Vector512.Create(ExponentBiasDifference), Vector512.Equals(magnitude, Vector512<uint>.Zero));
+        return (value | ((b & Vector512.Create(0x8000u)) << 16)).AsSingle();
     }
 
     /// <summary>Sixteen f16 bit patterns (zero-extended to 32 bits) as f32, as <see cref="ToSingle"/>.</summary>

@@ -216,8 +216,9 @@ public static unsafe class IntegerDotMatMul
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private Vector512<float> GroupEnd(ushort* scale, byte* zero, float roundedSum, Vector512<float> groupSum, Vector512<float> total)
         {
-            Vector512<float> s = w.SimpleScales ? HalfScales.WidenPositiveNormal16(scale) : HalfScales.Widen16(scale);
-            Vector512<float> z = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(zero)));
+            Vector512<float> s = w.SimpleScales ? HalfScales.WidenNormal16(scale) : HalfScales.Widen16(scale);
+            Vector512<float> z = zeros == null ? Vector512.Create((float)w.SharedZero)
+                : Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(zero)));
             Vector512<float> shifted = Avx512F.FusedMultiplyAddNegated(z, Vector512.Create(roundedSum), groupSum);
             return Avx512F.FusedMultiplyAdd(shifted, s, total);
         }

@@ -3,20 +3,22 @@ namespace PruneVid.Kernels.Quantized;
 
 /// <summary>
 /// Rounds a float [N, K] weight matrix to a <see cref="QuantizedMatrix"/>, group by group along K.
-/// int8 is symmetric (s = max|w| / 127, q = round(w / s) + 128, z = 128): with 255 levels the zero point buys nothing.
-/// int4 is asymmetric with a zero point, exactly AutoAWQ's <c>pseudo_quantize_tensor</c> (s = max(max − min, 1e-5) / 15,
-/// z = clamp(−round(min / s), 0, 15), q = clamp(round(w / s) + z, 0, 15)): with only 16 levels, using the group's real
-/// range instead of ±max|w| halves the step for the typical skewed group, and it is the format AWQ checkpoints use.
-/// Scales are rounded to f16 before the codes are computed (as AutoAWQ's f16 arithmetic does), so every code is the
-/// nearest one for the scale actually stored.
+/// int8 is symmetric (s = max|w| / 127 rounded to f16, q = round(w / s) + 128, z = 128): with 255 levels the zero
+/// point buys nothing. int4 is ggml's Q4_0 arithmetic in groups of 32 (<see cref="Q4_0Block"/>): s = (the weight of
+/// largest magnitude, with its sign) / −8, so that weight lands exactly on code 0 and the 16 levels lean towards the
+/// side that needs them; z = 8. Both are symmetric, so the zero point is one number per matrix and costs no bytes
+/// (<see cref="QuantizedTiles.SharedZero"/>), and int4 holds exactly the numbers llama.cpp's q4_0 holds.
 /// </summary>
 public static class WeightQuantizer
 {
     /// <summary>Group size of int8 weights: 128 columns (an f16 scale and a zero byte cost 0.023 bytes per weight).</summary>
     public const int Int8GroupSize = 128;
 
-    /// <summary>Group size of int4 weights: 32 columns, the size that keeps a 4-bit rounding error small (an f16 scale and a zero byte cost 0.094 bytes per weight).</summary>
+    /// <summary>Group size of int4 weights: 32 columns, Q4_0's block (an f16 scale costs 0.0625 bytes per weight).</summary>
     public const int Int4GroupSize = 32;
+
+    /// <summary>The zero point of int4 weights: codes 0..15 stand for −8..7 steps.</summary>
+    public const int Int4Zero = 8;
 
     /// <summary>Quantizes row-major <paramref name="weights"/> [rows, columns] to <paramref name="bits"/> = 8 or 4.</summary>
     public static QuantizedMatrix Quantize(ReadOnlySpan<float> weights, int rows, int columns, int bits)
@@ -66,7 +68,7 @@ public static class WeightQuantizer
             int start = g * matrix.GroupSize, end = Math.Min(row.Length, start + matrix.GroupSize);
             ReadOnlySpan<float> group = row[start..end];
             if (bits == 8) QuantizeSymmetric(matrix, r, g, start, group);
-            else QuantizeWithZeroPoint(matrix, r, g, start, group);
+            else QuantizeQ4_0(matrix, r, g, start, group);
         }
     }
 
@@ -79,18 +81,26 @@ public static class WeightQuantizer
             matrix.SetCode(row, start + i, scale == 0 ? 128 : (int)Math.Clamp(MathF.Round(group[i] / scale), -127, 127) + 128);
     }
 
-    private static void QuantizeWithZeroPoint(QuantizedMatrix matrix, int row, int g, int start, ReadOnlySpan<float> group)
+    private static void QuantizeQ4_0(QuantizedMatrix matrix, int row, int g, int start, ReadOnlySpan<float> group)
     {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (float w in group)
-        {
-            min = Math.Min(min, w);
-            max = Math.Max(max, w);
-        }
-        float scale = (float)(Half)(Math.Max(max - min, 1e-5f) / 15f);
-        float zero = Math.Clamp(-MathF.Round(min / scale), 0, 15);
-        matrix.SetGroup(row, g, scale, (int)zero);
-        for (int i = 0; i < group.Length; i++)
-            matrix.SetCode(row, start + i, (int)Math.Clamp(MathF.Round(group[i] / scale) + zero, 0, 15));
+        Span<int> codes = stackalloc int[QuantizedMatrix.Block];
+        codes = codes[..group.Length];
+        matrix.SetGroup(row, g, Q4_0Block(group, codes), Int4Zero);
+        for (int i = 0; i < group.Length; i++) matrix.SetCode(row, start + i, codes[i]);
+    }
+
+    /// <summary>
+    /// ggml's <c>quantize_row_q4_0_ref</c> for one block of at most 32 weights: returns the scale d = (the value of
+    /// largest magnitude) / −8 (the caller stores it as f16) and writes the codes min(15, ⌊w/d + 8.5⌋), computed with
+    /// the f32 d as ggml does, so w ≈ (q − 8)·d. An all-zero block gets d = 0 and codes 8.
+    /// </summary>
+    public static float Q4_0Block(ReadOnlySpan<float> weights, Span<int> codes)
+    {
+        float maxAbs = 0, extreme = 0;
+        foreach (float w in weights)
+            if (Math.Abs(w) > maxAbs) (maxAbs, extreme) = (Math.Abs(w), w);
+        float d = extreme / -8f, inverse = d == 0 ? 0 : 1 / d;
+        for (int i = 0; i < weights.Length; i++) codes[i] = Math.Min(15, (int)(weights[i] * inverse + 8.5f));
+        return d;
     }
 }

@@ -23,6 +23,22 @@ public sealed class HalfScalesTests
         }
     }
 
+    [Fact]
+    public unsafe void EveryZeroAndNormalHalfWidensExactlyOnTheFastPath()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) return; // the fast path is an AVX-512 kernel helper
+        ushort[] patterns = Enumerable.Range(0, 1 << 16).Select(i => (ushort)i)
+            .Where(b => (b & 0x7FFF) is 0 or (>= 0x0400 and < 0x7C00)).ToArray();
+        Assert.Equal(2 + 2 * 30 * 1024, patterns.Length); // ±0 and every normal of both signs
+        fixed (ushort* p = patterns)
+            for (int i = 0; i + 16 <= patterns.Length; i += 16)
+            {
+                System.Runtime.Intrinsics.Vector512<float> widened = HalfScales.WidenNormal16(p + i);
+                for (int j = 0; j < 16; j++)
+                    Assert.Equal(BitConverter.SingleToUInt32Bits((float)BitConverter.UInt16BitsToHalf(patterns[i + j])), BitConverter.SingleToUInt32Bits(widened[j]));
+            }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(16)]

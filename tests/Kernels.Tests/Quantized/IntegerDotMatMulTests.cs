@@ -14,30 +14,34 @@ namespace PruneVid.Kernels.Tests.Quantized;
 /// </summary>
 public sealed class IntegerDotMatMulTests
 {
-    public static TheoryData<int, int, int, int, int> Shapes => new()
+    public static TheoryData<int, int, int, int, int, bool> Shapes => new()
     {
-        // bits, m, n, k, group size
-        { 4, 1, 7, 37, 32 },
-        { 4, 1, 33, 232, 32 },
-        { 4, 2, 48, 200, 64 },
-        { 8, 1, 17, 300, 128 },
-        { 8, 3, 16, 128, 32 },
-        { 4, 4, 65, 96, 32 },
-        { 4, 5, 33, 200, 32 },
-        { 8, 8, 40, 160, 64 },
-        { 4, 9, 300, 70, 32 },
-        { 8, 13, 260, 33, 128 },
+        // bits, m, n, k, group size, one zero point for every group (the symmetric formats) or one per group (AWQ)
+        { 4, 1, 7, 37, 32, false },
+        { 4, 1, 33, 232, 32, true },
+        { 4, 2, 48, 200, 64, false },
+        { 8, 1, 17, 300, 128, true },
+        { 8, 3, 16, 128, 32, false },
+        { 4, 4, 65, 96, 32, true },
+        { 4, 5, 33, 200, 32, false },
+        { 8, 8, 40, 160, 64, true },
+        { 4, 9, 300, 70, 32, true },
+        { 8, 13, 260, 33, 128, false },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void TilesHoldTheMatrixWeights(int bits, int m, int n, int k, int groupSize)
+    public void TilesHoldTheMatrixWeights(int bits, int m, int n, int k, int groupSize, bool sharedZero)
     {
         _ = m;
-        QuantizedMatrix matrix = Case(bits, 1, n, k, groupSize).W;
+        QuantizedMatrix matrix = Case(bits, 1, n, k, groupSize, sharedZero).W;
         QuantizedTiles tiles = QuantizedTiles.From(matrix);
-        Assert.Equal(matrix.ByteCount, tiles.ByteCount - 3L * (tiles.TileCount * QuantizedTiles.TileRows - n) * matrix.Groups
-            - (long)(tiles.TileCount * QuantizedTiles.TileRows - n) * matrix.RowBytes);
+        int paddingRows = tiles.TileCount * QuantizedTiles.TileRows - n;
+        // Tiles hold the matrix's bytes plus padding rows, less the zero bytes when one zero point serves every group.
+        long zeroBytes = sharedZero ? (long)n * matrix.Groups : -(long)paddingRows * matrix.Groups;
+        Assert.Equal(matrix.ByteCount, tiles.ByteCount - 2L * paddingRows * matrix.Groups - (long)paddingRows * matrix.RowBytes + zeroBytes);
+        Assert.Equal(sharedZero ? matrix.Zeros[0] : -1, tiles.SharedZero);
+        Assert.Equal(sharedZero, tiles.Zeros.Length == 0);
         for (int r = 0; r < n; r++)
             for (int c = 0; c < k; c++)
             {
@@ -48,10 +52,10 @@ public sealed class IntegerDotMatMulTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void TheKernelEqualsItsReferenceBitForBit(int bits, int m, int n, int k, int groupSize)
+    public void TheKernelEqualsItsReferenceBitForBit(int bits, int m, int n, int k, int groupSize, bool sharedZero)
     {
         if (!IntegerDotMatMul.IsSupported) return; // the kernel needs AVX-512BW; the Cpu backend then keeps the f32 paths
-        var (x, matrix, bias) = Case(bits, m, n, k, groupSize);
+        var (x, matrix, bias) = Case(bits, m, n, k, groupSize, sharedZero);
         QuantizedTiles tiles = QuantizedTiles.From(matrix);
         // 8-bit blocks have two instruction paths where the processor has AVX-VNNI: run both.
         bool[] vnniSettings = bits == 8 && System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? [true, false] : [IntegerDotMatMul.UseAvxVnni];
@@ -68,7 +72,7 @@ public sealed class IntegerDotMatMulTests
                         IntegerDotMatMul.Run(x, tiles, withBias ? bias : default, actual, m, accumulate);
                         for (int i = 0; i < expected.Length; i++)
                             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                                Assert.Fail($"bits={bits} [{m},{n},{k}] G={groupSize} vnni={vnni} accumulate={accumulate} bias={withBias}: y[{i / n},{i % n}] = {actual[i]:R}, reference {expected[i]:R}");
+                                Assert.Fail($"bits={bits} [{m},{n},{k}] G={groupSize} sharedZero={sharedZero} vnni={vnni} accumulate={accumulate} bias={withBias}: y[{i / n},{i % n}] = {actual[i]:R}, reference {expected[i]:R}");
                     }
             }
         }
@@ -77,9 +81,9 @@ public sealed class IntegerDotMatMulTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void TheReferenceDiffersFromTheExactProductOnlyByActivationRounding(int bits, int m, int n, int k, int groupSize)
+    public void TheReferenceDiffersFromTheExactProductOnlyByActivationRounding(int bits, int m, int n, int k, int groupSize, bool sharedZero)
     {
-        var (x, matrix, bias) = Case(bits, m, n, k, groupSize);
+        var (x, matrix, bias) = Case(bits, m, n, k, groupSize, sharedZero);
         float[] exact = new float[m * n], rounded = new float[m * n];
         QuantizedMatMul.Reference(x, matrix, bias, exact, m, accumulate: false);
         IntegerDotMatMul.Reference(x, QuantizedTiles.From(matrix), bias, rounded, m, accumulate: false);
@@ -145,15 +149,18 @@ public sealed class IntegerDotMatMulTests
         Assert.Equal(PackedActivations.F32, CpuBackend.PackedActivationsByDefault("F32"));
     }
 
-    private static (float[] X, QuantizedMatrix W, float[] Bias) Case(int bits, int m, int n, int k, int groupSize)
+    private static (float[] X, QuantizedMatrix W, float[] Bias) Case(int bits, int m, int n, int k, int groupSize, bool sharedZero = false)
     {
-        // Any code, zero point and f16 scale the format allows (the quantizer's choices are a subset).
+        // Any code, zero point and f16 scale of either sign the format allows (the quantizers' choices are a subset;
+        // ggml-style int4 scales are negative for groups whose largest weight is positive).
         var random = new Random(bits + 31 * n + k + groupSize);
         var matrix = new QuantizedMatrix(bits, n, k, groupSize);
+        int zero = random.Next(1 << bits);
         for (int r = 0; r < n; r++)
         {
             for (int c = 0; c < k; c++) matrix.SetCode(r, c, random.Next(1 << bits));
-            for (int g = 0; g < matrix.Groups; g++) matrix.SetGroup(r, g, 0.001f + 0.05f * random.NextSingle(), random.Next(1 << bits));
+            for (int g = 0; g < matrix.Groups; g++)
+                matrix.SetGroup(r, g, (random.Next(2) == 0 ? 1 : -1) * (0.001f + 0.05f * random.NextSingle()), sharedZero ? zero : random.Next(1 << bits));
         }
         float[] x = Numerics.Uniform(m + 7 * k, m * k);
         // A few outliers, as real activations have: they set their block's step.

@@ -50,18 +50,61 @@ public sealed class QuantizedFormatTests
     }
 
     [Theory]
-    [InlineData(4, 5, 70)]
-    [InlineData(8, 3, 300)]
-    public void QuantizedWeightsAreWithinHalfAStepOfTheOriginals(int bits, int rows, int columns)
+    [InlineData(5, 64)]
+    [InlineData(3, 300)]
+    public void Int8WeightsAreWithinHalfAStepOfTheOriginals(int rows, int columns)
     {
-        float[] w = Numerics.Uniform(bits * 7 + columns, rows * columns, -0.3f, 0.5f);
-        QuantizedMatrix m = WeightQuantizer.Quantize(w, rows, columns, bits);
+        float[] w = Numerics.Uniform(7 + columns, rows * columns, -0.3f, 0.5f);
+        QuantizedMatrix m = WeightQuantizer.Quantize(w, rows, columns, 8);
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < columns; c++)
             {
                 float step = (float)m.Scales[r * m.Groups + c / m.GroupSize];
+                Assert.Equal(128, m.Zeros[r * m.Groups + c / m.GroupSize]);
                 Assert.True(Math.Abs(m.Dequantize(r, c) - w[r * columns + c]) <= 0.5f * step * (1 + 1e-5f),
                     $"[{r},{c}]: {m.Dequantize(r, c)} for {w[r * columns + c]}, step {step}");
+            }
+    }
+
+    /// <summary>
+    /// ggml's <c>quantize_row_q4_0_ref</c> worked by hand on one block: the weight of largest magnitude is −1.6, so
+    /// d = −1.6 / −8 = 0.2 and q = min(15, ⌊w / 0.2 + 8.5⌋): −1.6 → 0, 0 → 8, 0.5 → ⌊11⌋ = 11, 0.55 → ⌊11.25⌋ = 11,
+    /// 0.65 → ⌊11.75⌋ = 11, 1.6 → min(15, 16) = 15 (the far side clamps), −0.2 → ⌊7.5⌋ = 7; padding columns get 8.
+    /// With the extreme positive instead, d is negative and the codes mirror.
+    /// </summary>
+    [Fact]
+    public void Int4IsGgmlQ4_0()
+    {
+        float[] row = new float[40];
+        (row[0], row[1], row[2], row[3], row[4], row[5], row[6]) = (-1.6f, 0f, 0.5f, 0.55f, 0.65f, 1.6f, -0.2f);
+        QuantizedMatrix m = WeightQuantizer.Quantize(row, 1, 40, 4);
+        Assert.Equal((32, 8, 8), (m.GroupSize, (int)m.Zeros[0], (int)m.Zeros[1]));
+        Assert.Equal((Half)0.2f, m.Scales[0]);
+        Assert.Equal(new[] { 0, 8, 11, 11, 11, 15, 7, 8 }, Enumerable.Range(0, 8).Select(c => m.Code(0, c)));
+        Assert.Equal((Half)0f, m.Scales[1]); // the second group (8 columns, all zero)
+        Assert.All(Enumerable.Range(32, 8), c => Assert.Equal(8, m.Code(0, c)));
+
+        for (int c = 0; c < 7; c++) row[c] = -row[c];
+        m = WeightQuantizer.Quantize(row, 1, 40, 4);
+        Assert.Equal((Half)(-0.2f), m.Scales[0]);
+        Assert.Equal(new[] { 0, 8, 11, 11, 11, 15, 7 }, Enumerable.Range(0, 7).Select(c => m.Code(0, c)));
+    }
+
+    [Theory]
+    [InlineData(5, 70)]
+    [InlineData(2, 256)]
+    public void Int4WeightsAreWithinHalfAStepOfTheOriginalsExceptTheClampedFarSide(int rows, int columns)
+    {
+        float[] w = Numerics.Uniform(4 * 7 + columns, rows * columns, -0.3f, 0.5f);
+        QuantizedMatrix m = WeightQuantizer.Quantize(w, rows, columns, 4);
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+            {
+                // The step is |d|, stored in f16 (within 2⁻¹¹ of the f32 d the codes were rounded against, times ≤ 8
+                // steps); a weight more than 7.5 steps away on the far side of the extreme one clamps to code 15.
+                float d = (float)m.Scales[r * m.Groups + c / m.GroupSize], step = Math.Abs(d), value = w[r * columns + c];
+                float allowed = (value / d > 7.5f ? 1f : 0.5f) * step + 8 * step / 2048;
+                Assert.True(Math.Abs(m.Dequantize(r, c) - value) <= allowed * (1 + 1e-5f), $"[{r},{c}]: {m.Dequantize(r, c)} for {value}, step {step}");
             }
     }
 

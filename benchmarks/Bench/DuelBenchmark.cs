@@ -1,0 +1,106 @@
+// PruneVid.NET — benchmarks: our decode and llama.cpp's, interleaved in one process, so both see the same machine.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using PruneVid.Kernels.Cpu;
+using PruneVid.Runtime.Checkpoint;
+using PruneVid.Runtime.Config;
+using PruneVid.Runtime.Model;
+using PruneVid.Runtime.Model.Text;
+
+namespace PruneVid.Bench;
+
+/// <summary>
+/// <c>bench duel [--model 3b] [--weights int4|int8|bf16] [--prompt 1024] [--rounds 8] [--tokens 16] [--threads N] [--json]</c>:
+/// loads the synthetic language model twice in one process — ours (Cpu backend, linear layers in <c>--weights</c>)
+/// and llama.cpp's (LLamaSharp, the matching GGUF type: q4_0, q8_0 or f16) — runs the same prompt through both, then
+/// alternates greedy decode: <c>--tokens</c> steps of one engine, then of the other, for <c>--rounds</c> rounds, the
+/// order swapped every round. This machine's read bandwidth moves by tens of percent from minute to minute; a ratio
+/// taken from two runs a minute apart carries that noise, a ratio within one round (seconds apart, same contention)
+/// much less. Prints each round, the median and the lowest ratio (ours ÷ llama.cpp tok/s).
+/// </summary>
+internal static class DuelBenchmark
+{
+    public static int Run(string[] args)
+    {
+        bool json = args.Contains("--json");
+        string shape = BenchOptions.Text(args, "--model") ?? "3b";
+        WeightFormat format = WeightFormats.Parse(BenchOptions.Text(args, "--weights") ?? "int4");
+        int prompt = BenchOptions.Int(args, "--prompt", 1024), rounds = BenchOptions.Int(args, "--rounds", 8), tokens = BenchOptions.Int(args, "--tokens", 16);
+        int threads = BenchOptions.Int(args, "--threads", Environment.ProcessorCount);
+        if (rounds < 1 || tokens < 1) throw new ArgumentException("--rounds and --tokens must be at least 1");
+        GgufWriter.TensorType type = format == WeightFormat.Int4 ? GgufWriter.TensorType.Q4_0
+            : format == WeightFormat.Int8 ? GgufWriter.TensorType.Q8_0 : GgufWriter.TensorType.F16;
+        void Say(string line) { if (!json) Console.WriteLine(line); }
+
+        var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
+        var specs = WeightManifest.For(config).Where(s => !s.Name.StartsWith("visual.", StringComparison.Ordinal)).ToList();
+        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-text.safetensors");
+        CpuModelBenchmark.EnsureFile(file, specs, specs.Sum(s => s.ElementCount * 2), json);
+        int steps = rounds * tokens + 2;
+        using var weights = CheckpointWeights.Open(file, config);
+        using var model = new TextModel(new CpuBackend(), config, weights, format);
+        using var llama = new LlamaCppSession(config, shape, type, prompt, prompt + steps + 8, threads);
+        Say(Invariant($"duel on the {shape} language model, {threads} threads: PruneVid.NET {format.Name()} vs llama.cpp {type.ToString().ToLowerInvariant()}; {rounds} rounds of {tokens} tokens each, after a {prompt}-token prompt"));
+
+        int[] ids = LlamaCppSession.PromptIds(prompt, config);
+        var generator = new TextGenerator(model);
+        var clock = Stopwatch.StartNew();
+        var (sequence, normed, _) = generator.Prefill(new TextPrompt(ids, []), steps);
+        double oursPrefill = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        llama.Prefill(ids);
+        double llamaPrefill = clock.Elapsed.TotalSeconds;
+        Say(Invariant($"prefill {prompt} tokens: PruneVid.NET {oursPrefill:F2} s, llama.cpp {llamaPrefill:F2} s (one after the other)"));
+
+        using (sequence)
+        using (normed)
+        {
+            using IEnumerator<DecodedToken> ours = generator.Decode(sequence, normed, new SamplingOptions { MaxNewTokens = steps, EosTokenIds = [] }).GetEnumerator();
+            void OurStep() { if (!ours.MoveNext()) throw new InvalidOperationException("our decode stopped early"); }
+            OurStep(); // the token the prefill chose
+            OurStep(); // warm-up step, as in Bench cpu
+            llama.Step();
+            double Time(Action step)
+            {
+                long start = Stopwatch.GetTimestamp();
+                for (int t = 0; t < tokens; t++) step();
+                return tokens / Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+            var ratios = new List<double>();
+            var oursRates = new List<double>();
+            var llamaRates = new List<double>();
+            for (int r = 0; r < rounds; r++)
+            {
+                double a, b;
+                if (r % 2 == 0) { a = Time(OurStep); b = Time(llama.Step); }
+                else { b = Time(llama.Step); a = Time(OurStep); }
+                oursRates.Add(a);
+                llamaRates.Add(b);
+                ratios.Add(a / b);
+                Say(Invariant($"round {r + 1}: PruneVid.NET {a:F2} tok/s, llama.cpp {b:F2} tok/s, ratio {a / b:F2}"));
+            }
+            var results = new Dictionary<string, double>
+            {
+                [$"decode_tok_s_{shape}"] = Median(oursRates),
+                [$"llama_decode_tok_s_{shape}"] = Median(llamaRates),
+                [$"decode_ratio_median_{shape}"] = Median(ratios),
+                [$"decode_ratio_min_{shape}"] = ratios.Min(),
+                [$"prefill_s_{shape}_{prompt}"] = oursPrefill,
+                [$"llama_prefill_s_{shape}_{prompt}"] = llamaPrefill,
+            };
+            Say(Invariant($"decode, median of {rounds} rounds: PruneVid.NET {Median(oursRates):F2} tok/s, llama.cpp {Median(llamaRates):F2} tok/s; ratio median {Median(ratios):F2}, lowest {ratios.Min():F2}, highest {ratios.Max():F2}"));
+            if (json) Console.WriteLine(JsonSerializer.Serialize(results.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3))));
+        }
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        int n = sorted.Count;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
