@@ -3,6 +3,8 @@
 #   benchmarks/cpu-vs-pytorch.sh [--model 3b|none] [--weights bf16|int8|int4]   (needs: apt-get install -y python3-torch python3-numpy)
 # llama.cpp runs the weight type matching --weights (bf16 → f16, int8 → q8_0, int4 → q4_0) on a GGUF of the same
 # synthetic language model that `Bench llama` writes itself; with --model none only the kernels are compared.
+# Then `Bench duel` alternates the two engines' decode in one process (8 rounds of 16 tokens): the decode ratio to
+# quote, since both engines see the same minute of this shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 threads=$(nproc)
@@ -36,3 +38,7 @@ for key in ours:
     print(f"{key:34} {ours[key]:14.2f} {cell(torch.get(key), 13)} {cell(llama.get(key), 15)} {cell(ratio(key, torch), 8)}x {cell(ratio(key, llama), 8)}x")
 print("ratio > 1: PruneVid.NET ahead (rates: ours/theirs; seconds and GB: theirs/ours)")
 PY
+if [ "$model" != none ]; then
+  echo "decode, alternated in one process (Bench duel):"
+  dotnet benchmarks/Bench/bin/Release/net10.0/Bench.dll duel --model "$model" --weights "$weights" --threads "$threads" | tail -9
+fi

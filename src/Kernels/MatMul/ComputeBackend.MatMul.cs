@@ -46,8 +46,7 @@ public abstract partial class ComputeBackend
         }
         if (x.Rows == 0) return;
         using OpTimer timer = Time(MatMulTimerName(op, x.Rows));
-        if (projections[0].Weight.DType.IsQuantized())
-            foreach (Projection p in projections) QuantizedMatMulCore(x, p.Weight, p.Bias, p.Output, x.Rows, accumulate: false);
+        if (projections[0].Weight.DType.IsQuantized()) QuantizedProjectCore(x, projections, x.Rows);
         else ProjectCore(x, projections, x.Rows, x.RowLength);
     }
 

@@ -23,6 +23,15 @@ public abstract partial class ComputeBackend
     /// <summary>y = x · wᵀ (+ bias) with a packed <paramref name="w"/>; arguments already validated.</summary>
     private protected abstract void QuantizedMatMulCore(Tensor x, Tensor w, Tensor? bias, Tensor y, int m, bool accumulate);
 
+    /// <summary>
+    /// <see cref="Project"/> with packed weights (arguments already validated): one matrix multiply per projection
+    /// unless the backend can do them in one pass.
+    /// </summary>
+    private protected virtual void QuantizedProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m)
+    {
+        foreach (Projection p in projections) QuantizedMatMulCore(x, p.Weight, p.Bias, p.Output, m, accumulate: false);
+    }
+
     /// <summary>y[i] = the dequantized row clamp(ids[i]) of a packed table (shapes checked, non-empty).</summary>
     private protected abstract void QuantizedEmbeddingCore(Tensor table, Tensor ids, Tensor y);
 

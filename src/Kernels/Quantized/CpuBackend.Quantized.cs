@@ -62,6 +62,30 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Tiled weights sharing x's rounding (a layer's q/k/v or gate/up): <see cref="IntegerDotMatMul.RunProducts"/>,
+    /// one rounding of x and one loop over every projection's tiles; otherwise one multiply each.
+    /// </remarks>
+    private protected override void QuantizedProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m)
+    {
+        if (projections.Length >= 2 && Tiles(projections[0]) is { } w0 && Tiles(projections[1]) is { } w1 && IntegerDotMatMul.CanShareActivations(w0, w1)
+            && (projections.Length == 2 || (Tiles(projections[2]) is { } w2 && IntegerDotMatMul.CanShareActivations(w0, w2))))
+        {
+            Projection p0 = projections[0], p1 = projections[1];
+            Projection? p2 = projections.Length == 3 ? projections[2] : null;
+            IntegerDotMatMul.RunProducts(((CpuTensor)x).F32, m,
+                w0, BiasOf(p0), ((CpuTensor)p0.Output).F32,
+                w1, BiasOf(p1), ((CpuTensor)p1.Output).F32,
+                p2 is { } q ? Tiles(q) : null, p2 is { } qb ? BiasOf(qb) : default, p2 is { } qo ? ((CpuTensor)qo.Output).F32 : default);
+            return;
+        }
+        base.QuantizedProjectCore(x, projections, m);
+
+        static QuantizedTiles? Tiles(Projection p) => ((CpuQuantizedTensor)p.Weight).Tiles;
+        static ReadOnlySpan<float> BiasOf(Projection p) => p.Bias is null ? default : ((CpuTensor)p.Bias).F32;
+    }
+
+    /// <inheritdoc />
     private protected override void QuantizedEmbeddingCore(Tensor table, Tensor ids, Tensor y)
     {
         CpuQuantizedTensor tt = (CpuQuantizedTensor)table;

@@ -88,18 +88,68 @@ public static unsafe class IntegerDotMatMul
         if (!IsSupported) throw new PlatformNotSupportedException("the integer dot-product kernel needs AVX-512BW");
         Validate(x, w, bias, y, m);
         if (m == 0) return;
-        float* scratch = CpuScratch.Floats(ref t_activations, Int8Activations.ScratchFloats(m, w.BlocksPerRow, w.Groups));
-        fixed (float* px = x) fixed (float* py = y) fixed (float* pb = bias) fixed (byte* codes = w.Codes) fixed (Half* scales = w.Scales) fixed (byte* zeros = w.Zeros)
+        RunCore(x, m, accumulate, w, bias, y, null, default, default, null, default, default);
+    }
+
+    /// <summary>
+    /// Two or three products of the same x (a layer's q, k and v; or gate and up) in one pass: x is rounded once and the
+    /// cores take tasks from one loop over every product's tiles, so the small products fill the large one's tail
+    /// instead of each call waiting for its own last task. Equal, bit for bit, to one <see cref="Run"/> per product.
+    /// Every weight must have the same columns and group size (<paramref name="w2"/> may be null).
+    /// </summary>
+    public static void RunProducts(ReadOnlySpan<float> x, int m,
+        QuantizedTiles w0, ReadOnlySpan<float> bias0, Span<float> y0,
+        QuantizedTiles w1, ReadOnlySpan<float> bias1, Span<float> y1,
+        QuantizedTiles? w2, ReadOnlySpan<float> bias2, Span<float> y2)
+    {
+        if (!IsSupported) throw new PlatformNotSupportedException("the integer dot-product kernel needs AVX-512BW");
+        Validate(x, w0, bias0, y0, m);
+        Validate(x, w1, bias1, y1, m);
+        if (w2 is not null) Validate(x, w2, bias2, y2, m);
+        foreach (QuantizedTiles? w in new[] { w1, w2 })
+            if (w is not null && (w.Columns != w0.Columns || w.GroupSize != w0.GroupSize))
+                throw new ArgumentException($"quantized products: weights of {w.Columns} columns in groups of {w.GroupSize} and of {w0.Columns} in groups of {w0.GroupSize} cannot share one rounded x");
+        if (m == 0) return;
+        RunCore(x, m, accumulate: false, w0, bias0, y0, w1, bias1, y1, w2, bias2, y2);
+    }
+
+    /// <summary>
+    /// Whether <see cref="RunProducts"/> can take these weights together: the same columns and group size (true for
+    /// a layer's projections from one checkpoint).
+    /// </summary>
+    public static bool CanShareActivations(QuantizedTiles w0, QuantizedTiles w1) => w0.Columns == w1.Columns && w0.GroupSize == w1.GroupSize;
+
+    private static void RunCore(ReadOnlySpan<float> x, int m, bool accumulate,
+        QuantizedTiles w0, ReadOnlySpan<float> bias0, Span<float> y0,
+        QuantizedTiles? w1, ReadOnlySpan<float> bias1, Span<float> y1,
+        QuantizedTiles? w2, ReadOnlySpan<float> bias2, Span<float> y2)
+    {
+        float* scratch = CpuScratch.Floats(ref t_activations, Int8Activations.ScratchFloats(m, w0.BlocksPerRow, w0.Groups));
+        fixed (float* px = x)
+        fixed (float* py0 = y0) fixed (float* pb0 = bias0) fixed (byte* c0 = w0.Codes) fixed (Half* s0 = w0.Scales) fixed (byte* z0 = w0.Zeros)
+        fixed (float* py1 = y1) fixed (float* pb1 = bias1) fixed (byte* c1 = w1?.Codes) fixed (Half* s1 = w1?.Scales) fixed (byte* z1 = w1?.Zeros)
+        fixed (float* py2 = y2) fixed (float* pb2 = bias2) fixed (byte* c2 = w2?.Codes) fixed (Half* s2 = w2?.Scales) fixed (byte* z2 = w2?.Zeros)
         {
-            Int8Activations a = Int8Activations.Round(px, m, w.Columns, w.GroupSize, w.BlocksPerRow, w.Groups, scratch);
-            // About four tasks per core, so a core finishing early finds work, but decode tasks of at most 16 tiles
-            // (256 rows) and at least one.
-            int tilesPerTask = Math.Max(1, w.TileCount / (4 * CpuWorkers.Workers));
-            if (m <= CpuQuantizedGemv.MaxRows) tilesPerTask = Math.Min(MaxDecodeTilesPerTask, tilesPerTask);
-            var job = new Job(a, w, codes, (ushort*)scales, zeros, bias.IsEmpty ? null : pb, py, accumulate, tilesPerTask);
-            int tasks = (w.TileCount + tilesPerTask - 1) / tilesPerTask;
-            if (tasks == 1) job.Run(0);
-            else CpuWorkers.For(tasks, job);
+            Int8Activations a = Int8Activations.Round(px, m, w0.Columns, w0.GroupSize, w0.BlocksPerRow, w0.Groups, scratch);
+            var jobs = new Jobs(
+                Job.For(a, w0, c0, s0, z0, bias0.IsEmpty ? null : pb0, py0, accumulate, m),
+                w1 is null ? default : Job.For(a, w1, c1, s1, z1, bias1.IsEmpty ? null : pb1, py1, accumulate, m),
+                w2 is null ? default : Job.For(a, w2, c2, s2, z2, bias2.IsEmpty ? null : pb2, py2, accumulate, m));
+            if (jobs.Count == 1) jobs.Run(0);
+            else CpuWorkers.For(jobs.Count, jobs);
+        }
+    }
+
+    /// <summary>Up to three products' tasks as one loop: indices [0, first.Tasks) are the first product's, and so on.</summary>
+    private readonly struct Jobs(Job first, Job second, Job third) : ICpuLoop
+    {
+        public int Count => first.Tasks + second.Tasks + third.Tasks;
+
+        public void Run(int index)
+        {
+            if (index < first.Tasks) first.Run(index);
+            else if ((index -= first.Tasks) < second.Tasks) second.Run(index);
+            else third.Run(index - second.Tasks);
         }
     }
 
@@ -110,10 +160,24 @@ public static unsafe class IntegerDotMatMul
             throw new ArgumentException($"quantized matmul: x has {x.Length} values, y {y.Length}, bias {bias.Length}, for M={m} N={w.Rows} K={w.Columns}");
     }
 
-    /// <summary>One call's pointers (valid while Run's fixed block is) and its split into tasks of whole tiles.</summary>
+    /// <summary>One product's pointers (valid while RunCore's fixed block is) and its split into tasks of whole tiles.</summary>
     private readonly struct Job(Int8Activations a, QuantizedTiles w, byte* codes, ushort* scales, byte* zeros, float* bias, float* y,
-        bool accumulate, int tilesPerTask) : ICpuLoop
+        bool accumulate, int tilesPerTask)
     {
+        /// <summary>
+        /// About four tasks per core, so a core finishing early finds work, but decode tasks of at most 16 tiles (256
+        /// rows) and at least one.
+        /// </summary>
+        public static Job For(Int8Activations a, QuantizedTiles w, byte* codes, Half* scales, byte* zeros, float* bias, float* y, bool accumulate, int m)
+        {
+            int tilesPerTask = Math.Max(1, w.TileCount / (4 * CpuWorkers.Workers));
+            if (m <= CpuQuantizedGemv.MaxRows) tilesPerTask = Math.Min(MaxDecodeTilesPerTask, tilesPerTask);
+            return new Job(a, w, codes, (ushort*)scales, zeros, bias, y, accumulate, tilesPerTask);
+        }
+
+        /// <summary>Tasks of this product (0 for the default value: no product).</summary>
+        public int Tasks => w is null ? 0 : (w.TileCount + tilesPerTask - 1) / tilesPerTask;
+
         /// <summary>
         /// Task <paramref name="task"/>: its tiles against every input row. With many rows the rows go in slices of about
         /// 128 KB of int8 values, so a slice stays in L2 while the task's tiles (read from L1/L2) pass over it.

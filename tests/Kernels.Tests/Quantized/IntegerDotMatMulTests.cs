@@ -141,6 +141,52 @@ public sealed class IntegerDotMatMulTests
         }
     }
 
+    /// <summary>
+    /// Fused products (a layer's q/k/v, gate/up) through the backend's Project: each output equal, bit for bit, to the
+    /// reference of its own product; shapes with partial tiles and blocks, one or two biases, decode and prefill rows.
+    /// </summary>
+    [Theory]
+    [InlineData(4, 1, new[] { 70, 17, 17 }, 200, 32)]
+    [InlineData(4, 6, new[] { 33, 300 }, 96, 32)]
+    [InlineData(8, 1, new[] { 48, 16, 16 }, 300, 128)]
+    [InlineData(8, 5, new[] { 260, 40 }, 160, 64)]
+    public void ProjectWithPackedWeightsEqualsEachProductsReference(int bits, int m, int[] rows, int k, int groupSize)
+    {
+        if (!IntegerDotMatMul.IsSupported) return; // the fused pass is the integer kernel's
+        var backend = new CpuBackend { PackedActivations = PackedActivations.Int8 };
+        float[] x = Numerics.Uniform(m + k, m * k);
+        var cases = rows.Select((n, i) => Case(bits, 1, n, k, groupSize, sharedZero: i == 1)).ToArray();
+        using Tensor tx = backend.FromF32(x, m, k);
+        var weights = cases.Select(c => backend.FromQuantized(c.W)).ToArray();
+        var biases = cases.Select((c, i) => i == 1 ? null : backend.FromF32(c.Bias, c.W.Rows)).ToArray();
+        var outputs = rows.Select(n => backend.Allocate(DType.F32, m, n)).ToArray();
+        try
+        {
+            backend.Project(tx, rows.Select((_, i) => new Projection(weights[i], biases[i], outputs[i])).ToArray());
+            for (int i = 0; i < rows.Length; i++)
+            {
+                float[] expected = new float[m * rows[i]], actual = new float[m * rows[i]];
+                IntegerDotMatMul.Reference(x, ((CpuQuantizedTensor)weights[i]).Tiles!, i == 1 ? default : cases[i].Bias, expected, m, accumulate: false);
+                backend.CopyToHost(outputs[i], actual);
+                for (int j = 0; j < expected.Length; j++)
+                    if (BitConverter.SingleToInt32Bits(expected[j]) != BitConverter.SingleToInt32Bits(actual[j]))
+                        Assert.Fail($"projection {i}: y[{j / rows[i]},{j % rows[i]}] = {actual[j]:R}, reference {expected[j]:R}");
+            }
+        }
+        finally
+        {
+            foreach (Tensor t in weights.Concat(outputs).Concat(biases.OfType<Tensor>())) t.Dispose();
+        }
+    }
+
+    [Fact]
+    public void FusedProductsRefuseWeightsThatCannotShareOneRoundedInput()
+    {
+        QuantizedTiles a = QuantizedTiles.From(Case(4, 1, 16, 64, 32).W), b = QuantizedTiles.From(Case(4, 1, 16, 64, 64).W);
+        var e = Assert.Throws<ArgumentException>(() => IntegerDotMatMul.RunProducts(new float[64], 1, a, default, new float[16], b, default, new float[16], null, default, default));
+        Assert.Contains("cannot share one rounded x", e.Message);
+    }
+
     [Fact]
     public void TheSettingDefaultsToInt8WhereTheKernelRunsAndHonoursTheEnvironment()
     {
