@@ -12,8 +12,8 @@ namespace PruneVid.Kernels.Quantized;
 /// 16-byte load, a mask and a shift give the block's two halves in order, each widened straight into 16 f32 lanes
 /// (no shuffle). That is why AWQ's [in, out/8] words are repacked once at load: their nibbles run along the output
 /// dimension, and a row-major dot product would have to gather them. Scales are f16 (AWQ's own scales are f16, and
-/// llama.cpp's Q4_0/Q8_0 blocks carry f16 scales too) and zero points one byte: with 32-weight int4 groups that is
-/// 0.59 bytes per weight instead of the 0.75 of f32 scale and zero point. The kernels widen a row's scales to f32
+/// llama.cpp's Q4_0/Q8_0 blocks carry f16 scales too) and zero points one byte (0.59 bytes per weight with 32-weight
+/// int4 groups; the Cpu tiles drop the zero bytes where one zero point serves every group, as in Q4_0's 0.5625). The kernels widen a row's scales to f32
 /// in registers (<see cref="HalfScales"/>), exactly.
 /// </remarks>
 public sealed class QuantizedMatrix
