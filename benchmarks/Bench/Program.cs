@@ -30,7 +30,18 @@ if (args.Length == 0) { Console.Error.WriteLine(usage); return 2; }
 // Help anywhere prints the usage instead of starting a benchmark (a default 7B run needs ~20 GB and many minutes).
 if (args.Any(a => a is "--help" or "-h" or "help")) { Console.WriteLine(usage); return 0; }
 string[] rest = args[1..];
-return args[0] switch
+try
+{
+    return Dispatch();
+}
+catch (Exception e) when (e is ArgumentException or FormatException or IOException)
+{
+    // A bad option or a missing file is the user's to fix: say what, without a stack trace.
+    Console.Error.WriteLine($"bench {args[0]}: {e.Message}");
+    return 2;
+}
+
+int Dispatch() => args[0] switch
 {
     "check" => BackendCheck.Run(rest),
     "cpu" => CpuBenchmark.Run(rest),
