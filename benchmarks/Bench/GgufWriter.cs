@@ -31,7 +31,7 @@ internal static class GgufWriter
     private sealed record TensorInfo(string Name, long[] Dims, TensorType Type, bool Norm);
 
     /// <summary>The tied embedding's type for layers of type <paramref name="linear"/> (see the class remarks).</summary>
-    public static TensorType EmbeddingType(TensorType linear) => linear == TensorType.F16 ? TensorType.F16 : TensorType.Q8_0;
+    public static TensorType EmbeddingType(TensorType linear) => linear is TensorType.F16 or TensorType.F32 ? linear : TensorType.Q8_0;
 
     /// <summary>Writes <paramref name="file"/> unless a complete copy is there; returns its size.</summary>
     public static long Write(string file, Qwen25VLConfig config, TensorType linear)

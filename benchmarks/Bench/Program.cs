@@ -14,6 +14,7 @@ string usage = """
                                        Cpu backend: GEMM/GEMV/attention at 3B/7B layer shapes, 3B decode and prefill
       llama [--json] [--model 3b|tiny] [--type f16|q8_0|q4_0] [--prompt 1024] [--decode 16]
                                        the llama.cpp anchor (LLamaSharp, CPU) on a GGUF of the same synthetic model
+      q4_0-check [--model tiny]        our int4 quantizer against llama.cpp's own q4_0 quantizer, block by block (exit 0: identical)
       duel [--json] [--model 3b] [--weights int4|int8|bf16] [--rounds 8] [--tokens 16]
                                        our decode and llama.cpp's alternated in one process: per-round ratios, median, lowest
       ptx --out DIR                    every kernel variant's PTX (sm_90), one Family.Kernel.variant.ptx file each
@@ -47,6 +48,7 @@ int Dispatch() => args[0] switch
     "cpu" => CpuBenchmark.Run(rest),
     "llama" => LlamaCppBenchmark.Run(rest),
     "duel" => DuelBenchmark.Run(rest),
+    "q4_0-check" => Q4_0Check.Run(rest),
     "kernels" => KernelLab.Run(rest),
     "model" => ModelBenchmark.Run(rest),
     "ptx" => PtxDump.Run(rest),
