@@ -106,9 +106,11 @@ public static unsafe class IntegerDotMatMul
         Validate(x, w0, bias0, y0, m);
         Validate(x, w1, bias1, y1, m);
         if (w2 is not null) Validate(x, w2, bias2, y2, m);
-        foreach (QuantizedTiles? w in new[] { w1, w2 })
-            if (w is not null && (w.Columns != w0.Columns || w.GroupSize != w0.GroupSize))
-                throw new ArgumentException($"quantized products: weights of {w.Columns} columns in groups of {w.GroupSize} and of {w0.Columns} in groups of {w0.GroupSize} cannot share one rounded x");
+        if (!CanShareActivations(w0, w1) || (w2 is not null && !CanShareActivations(w0, w2)))
+        {
+            QuantizedTiles odd = CanShareActivations(w0, w1) ? w2! : w1;
+            throw new ArgumentException($"quantized products: weights of {odd.Columns} columns in groups of {odd.GroupSize} and of {w0.Columns} in groups of {w0.GroupSize} cannot share one rounded x");
+        }
         if (m == 0) return;
         RunCore(x, m, accumulate: false, w0, bias0, y0, w1, bias1, y1, w2, bias2, y2);
     }
