@@ -14,7 +14,7 @@ public enum WeightFormat
     /// <summary>Quantized at load to 8-bit codes, symmetric, one scale per 128 inputs.</summary>
     Int8,
 
-    /// <summary>Quantized at load to 4-bit codes with a zero point, one scale and zero per 32 inputs (AWQ's arithmetic).</summary>
+    /// <summary>Quantized at load to 4-bit codes, ggml's Q4_0: one signed scale per 32 inputs, zero point 8.</summary>
     Int4,
 }
 
