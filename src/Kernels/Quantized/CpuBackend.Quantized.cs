@@ -68,21 +68,24 @@ public sealed partial class CpuBackend
     /// </remarks>
     private protected override void QuantizedProjectCore(Tensor x, ReadOnlySpan<Projection> projections, int m)
     {
-        if (projections.Length >= 2 && Tiles(projections[0]) is { } w0 && Tiles(projections[1]) is { } w1 && IntegerDotMatMul.CanShareActivations(w0, w1)
-            && (projections.Length == 2 || (Tiles(projections[2]) is { } w2 && IntegerDotMatMul.CanShareActivations(w0, w2))))
+        QuantizedTiles? w0 = Tiles(projections[0]), w1 = projections.Length > 1 ? Tiles(projections[1]) : null;
+        QuantizedTiles? w2 = projections.Length > 2 ? Tiles(projections[2]) : null;
+        bool fused = w0 is not null && w1 is not null && IntegerDotMatMul.CanShareActivations(w0, w1)
+            && (projections.Length == 2 || (w2 is not null && IntegerDotMatMul.CanShareActivations(w0, w2)));
+        if (!fused)
         {
-            Projection p0 = projections[0], p1 = projections[1];
-            Projection? p2 = projections.Length == 3 ? projections[2] : null;
-            IntegerDotMatMul.RunProducts(((CpuTensor)x).F32, m,
-                w0, BiasOf(p0), ((CpuTensor)p0.Output).F32,
-                w1, BiasOf(p1), ((CpuTensor)p1.Output).F32,
-                p2 is { } q ? Tiles(q) : null, p2 is { } qb ? BiasOf(qb) : default, p2 is { } qo ? ((CpuTensor)qo.Output).F32 : default);
+            base.QuantizedProjectCore(x, projections, m);
             return;
         }
-        base.QuantizedProjectCore(x, projections, m);
+        Projection p0 = projections[0], p1 = projections[1], p2 = w2 is null ? default : projections[2];
+        IntegerDotMatMul.RunProducts(((CpuTensor)x).F32, m,
+            w0!, BiasOf(p0), OutputOf(p0),
+            w1!, BiasOf(p1), OutputOf(p1),
+            w2, w2 is null ? default : BiasOf(p2), w2 is null ? default : OutputOf(p2));
 
         static QuantizedTiles? Tiles(Projection p) => ((CpuQuantizedTensor)p.Weight).Tiles;
         static ReadOnlySpan<float> BiasOf(Projection p) => p.Bias is null ? default : ((CpuTensor)p.Bias).F32;
+        static Span<float> OutputOf(Projection p) => ((CpuTensor)p.Output).F32;
     }
 
     /// <inheritdoc />

@@ -163,8 +163,8 @@ public static unsafe class IntegerDotMatMul
     }
 
     /// <summary>One product's pointers (valid while RunCore's fixed block is) and its split into tasks of whole tiles.</summary>
-    private readonly struct Job(Int8Activations a, QuantizedTiles w, byte* codes, ushort* scales, byte* zeros, float* bias, float* y,
-        bool accumulate, int tilesPerTask)
+    private readonly struct Job(Int8Activations a, QuantizedTiles w, byte* codes, ushort* scales, byte* zeros, float sharedZero,
+        float* bias, float* y, bool accumulate, int tilesPerTask)
     {
         /// <summary>
         /// About four tasks per core, so a core finishing early finds work, but decode tasks of at most 16 tiles (256
@@ -174,7 +174,7 @@ public static unsafe class IntegerDotMatMul
         {
             int tilesPerTask = Math.Max(1, w.TileCount / (4 * CpuWorkers.Workers));
             if (m <= CpuQuantizedGemv.MaxRows) tilesPerTask = Math.Min(MaxDecodeTilesPerTask, tilesPerTask);
-            return new Job(a, w, codes, (ushort*)scales, zeros, bias, y, accumulate, tilesPerTask);
+            return new Job(a, w, codes, (ushort*)scales, zeros, w.SharedZero, bias, y, accumulate, tilesPerTask);
         }
 
         /// <summary>Tasks of this product (0 for the default value: no product).</summary>
@@ -283,7 +283,7 @@ public static unsafe class IntegerDotMatMul
         private Vector512<float> GroupEnd(ushort* scale, byte* zero, float roundedSum, Vector512<float> groupSum, Vector512<float> total)
         {
             Vector512<float> s = w.SimpleScales ? HalfScales.WidenNormal16(scale) : HalfScales.Widen16(scale);
-            Vector512<float> z = zeros == null ? Vector512.Create((float)w.SharedZero)
+            Vector512<float> z = zeros == null ? Vector512.Create(sharedZero)
                 : Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load(zero)));
             Vector512<float> shifted = Avx512F.FusedMultiplyAddNegated(z, Vector512.Create(roundedSum), groupSum);
             return Avx512F.FusedMultiplyAdd(shifted, s, total);

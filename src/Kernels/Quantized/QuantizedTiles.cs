@@ -25,7 +25,7 @@ public sealed class QuantizedTiles
     /// <summary>Bytes of one 16-row chunk.</summary>
     public const int ChunkBytes = 64;
 
-    private QuantizedTiles(int bits, int rows, int columns, int groupSize, int groups, int blocksPerRow)
+    private QuantizedTiles(int bits, int rows, int columns, int groupSize, int groups, int blocksPerRow, int sharedZero)
     {
         Bits = bits;
         Rows = rows;
@@ -37,7 +37,8 @@ public sealed class QuantizedTiles
         BlockBytes = TileRows * QuantizedMatrix.Block * bits / 8;
         Codes = GC.AllocateUninitializedArray<byte>(checked((int)((long)TileCount * blocksPerRow * BlockBytes)));
         Scales = new Half[checked((long)TileCount * groups * TileRows)];
-        Zeros = new byte[Scales.Length];
+        SharedZero = sharedZero;
+        Zeros = sharedZero >= 0 ? [] : new byte[Scales.Length];
     }
 
     /// <summary>Code width: 4 or 8.</summary>
@@ -74,10 +75,10 @@ public sealed class QuantizedTiles
     /// Zero points [tile, group, 16 rows], one unsigned byte each; empty when every group has the same zero point
     /// (<see cref="SharedZero"/>), as in symmetric formats (int8 z = 128, ggml-style int4 z = 8).
     /// </summary>
-    public byte[] Zeros { get; private set; }
+    public byte[] Zeros { get; }
 
     /// <summary>The zero point of every group when they are all equal (then <see cref="Zeros"/> is empty), else −1.</summary>
-    public int SharedZero { get; private set; } = -1;
+    public int SharedZero { get; }
 
     /// <summary>Bytes held: codes, f16 scales and byte zero points (none when they are shared).</summary>
     public long ByteCount => Codes.LongLength + 2L * Scales.LongLength + Zeros.LongLength;
@@ -86,10 +87,14 @@ public sealed class QuantizedTiles
     public static unsafe QuantizedTiles From(QuantizedMatrix matrix)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        var tiles = new QuantizedTiles(matrix.Bits, matrix.Rows, matrix.Columns, matrix.GroupSize, matrix.Groups, matrix.BlocksPerRow);
+        // A symmetric format's zero points are one value: keep it once, so decode does not stream a byte per group
+        // (int4 in groups of 32: 3 % of the bytes).
+        int sharedZero = matrix.Zeros.Length > 0 && Array.TrueForAll(matrix.Zeros, z => z == matrix.Zeros[0]) ? matrix.Zeros[0] : -1;
+        var tiles = new QuantizedTiles(matrix.Bits, matrix.Rows, matrix.Columns, matrix.GroupSize, matrix.Groups, matrix.BlocksPerRow, sharedZero);
         Parallel.For(0, tiles.TileCount, t =>
         {
             Span<byte> block = stackalloc byte[QuantizedMatrix.Block];
+            fixed (byte* codes = matrix.Codes)
             for (int lane = 0, row = t * TileRows; lane < TileRows; lane++, row++)
             {
                 // Every byte is written (the array is not cleared first): padding rows get zero codes; padding
@@ -98,12 +103,9 @@ public sealed class QuantizedTiles
                 {
                     if (row < matrix.Rows)
                     {
-                        fixed (byte* codes = matrix.Codes)
-                        {
-                            PackedBlock.Codes(codes + (long)row * matrix.RowBytes, b, matrix.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
-                            first.CopyTo(block);
-                            second.CopyTo(block[16..]);
-                        }
+                        PackedBlock.Codes(codes + (long)row * matrix.RowBytes, b, matrix.Bits == 4, out Vector128<byte> first, out Vector128<byte> second);
+                        first.CopyTo(block);
+                        second.CopyTo(block[16..]);
                     }
                     else block.Clear();
                     Span<byte> to = tiles.Codes.AsSpan((int)(((long)t * tiles.BlocksPerRow + b) * tiles.BlockBytes));
@@ -116,18 +118,11 @@ public sealed class QuantizedTiles
                 {
                     long to = tiles.GroupOffset(row, g), from = (long)row * matrix.Groups + g;
                     tiles.Scales[to] = matrix.Scales[from];
-                    tiles.Zeros[to] = matrix.Zeros[from];
+                    if (sharedZero < 0) tiles.Zeros[to] = matrix.Zeros[from];
                 }
             }
         });
         tiles.SimpleScales = Array.TrueForAll(tiles.Scales, h => (BitConverter.HalfToUInt16Bits(h) & 0x7FFF) is 0 or (>= 0x0400 and < 0x7C00));
-        // A symmetric format's zero points are one value: keep it once, so decode does not stream a byte per group
-        // (int4 in groups of 32: 3 % of the bytes). Padding rows' zero points are not real groups and do not count.
-        if (matrix.Zeros.Length > 0 && Array.TrueForAll(matrix.Zeros, z => z == matrix.Zeros[0]))
-        {
-            tiles.SharedZero = matrix.Zeros[0];
-            tiles.Zeros = [];
-        }
         return tiles;
     }
 
