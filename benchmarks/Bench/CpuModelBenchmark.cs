@@ -24,10 +24,7 @@ internal static class CpuModelBenchmark
     public static void Run(CpuBackend cpu, string shape, int prompt, int decode, WeightFormat format, bool json, Action<string, double> record)
     {
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
-        var specs = WeightManifest.For(config).Where(s => !s.Name.StartsWith("visual.", StringComparison.Ordinal)).ToList();
-        long bytes = specs.Sum(s => s.ElementCount * 2);
-        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-text.safetensors");
-        EnsureFile(file, specs, bytes, json);
+        string file = LanguageModelFile(config, shape, json, out long bytes);
         void Say(string line) { if (!json) Console.WriteLine(line); }
 
         var clock = Stopwatch.StartNew();
@@ -107,8 +104,21 @@ internal static class CpuModelBenchmark
         return bf16 - 2.0 * (layers + head) + perWeight * layers + int8 * head; // the lm_head is int8 in both formats
     }
 
+    /// <summary>
+    /// The synthetic model's language-model weights as a bf16 safetensors file in the temp folder (written once per
+    /// shape); <paramref name="bytes"/>: the weights' size.
+    /// </summary>
+    internal static string LanguageModelFile(Qwen25VLConfig config, string shape, bool json, out long bytes)
+    {
+        var specs = WeightManifest.For(config).Where(s => !s.Name.StartsWith("visual.", StringComparison.Ordinal)).ToList();
+        bytes = specs.Sum(s => s.ElementCount * 2);
+        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-text.safetensors");
+        EnsureFile(file, specs, bytes, json);
+        return file;
+    }
+
     /// <summary>Writes the file unless a complete one is already there; checks disk space first.</summary>
-    internal static void EnsureFile(string file, List<WeightSpec> specs, long bytes, bool json)
+    private static void EnsureFile(string file, List<WeightSpec> specs, long bytes, bool json)
     {
         byte[] header = Header(specs);
         long total = 8 + header.Length + bytes;

@@ -34,9 +34,7 @@ internal static class DuelBenchmark
         void Say(string line) { if (!json) Console.WriteLine(line); }
 
         var config = Qwen25VLConfig.Parse(SyntheticModel.ConfigJson(shape), $"synthetic {shape}");
-        var specs = WeightManifest.For(config).Where(s => !s.Name.StartsWith("visual.", StringComparison.Ordinal)).ToList();
-        string file = Path.Combine(Path.GetTempPath(), $"prunevid-bench-{shape}-text.safetensors");
-        CpuModelBenchmark.EnsureFile(file, specs, specs.Sum(s => s.ElementCount * 2), json);
+        string file = CpuModelBenchmark.LanguageModelFile(config, shape, json, out _);
         int steps = rounds * tokens + 2;
         using var weights = CheckpointWeights.Open(file, config);
         using var model = new TextModel(new CpuBackend(), config, weights, format);
