@@ -139,8 +139,11 @@ public sealed class LoadTests(ServingFixture fixture, ITestOutputHelper output)
                 if (++events == 3) break;   // role chunk, two pieces of text: then hang up
         }));
 
+        // A handler releases its generation and its queue place before it counts the cancellation, so a scrape
+        // between the two sees the model idle and the count one short: wait for all three.
         var clock = Stopwatch.StartNew();
-        while ((await Api.MetricAsync(http, "prunevid_running_generations") > 0 || await Api.MetricAsync(http, "prunevid_queue_depth") > 0)
+        while ((await Api.MetricAsync(http, "prunevid_running_generations") > 0 || await Api.MetricAsync(http, "prunevid_queue_depth") > 0
+                || await Api.MetricAsync(http, "prunevid_cancelled_total") < cancelledBefore + 10)
                && clock.Elapsed < TimeSpan.FromSeconds(60))
             await Task.Delay(100);
         Assert.Equal(0, await Api.MetricAsync(http, "prunevid_running_generations"));
