@@ -169,7 +169,8 @@ internal static class GgufWriter
         Flush();
     }
 
-    private static int Encode(TensorType type, ReadOnlySpan<float> x, Span<byte> output)
+    /// <summary>One block of <paramref name="type"/> (32 values for Q8_0/Q4_0) into <paramref name="output"/>; returns its bytes.</summary>
+    internal static int Encode(TensorType type, ReadOnlySpan<float> x, Span<byte> output)
     {
         switch (type)
         {

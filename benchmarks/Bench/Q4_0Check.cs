@@ -38,7 +38,6 @@ internal static class Q4_0Check
             var values = new float[32];
             var ours = new byte[18];
             var theirs = new byte[18];
-            Span<int> codes = stackalloc int[32];
             foreach (GgufReader.Tensor t in to.Values.Where(t => t.Type == GgufWriter.TensorType.Q4_0).OrderBy(t => t.Offset))
             {
                 GgufReader.Tensor f = from[t.Name];
@@ -49,8 +48,7 @@ internal static class Q4_0Check
                     src.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
                     dst.Position = t.Offset + b * 18;
                     dst.ReadExactly(theirs);
-                    BitConverter.TryWriteBytes(ours, (Half)WeightQuantizer.Q4_0Block(values, codes));
-                    for (int j = 0; j < 16; j++) ours[2 + j] = (byte)(codes[j] | (codes[j + 16] << 4));
+                    GgufWriter.Encode(GgufWriter.TensorType.Q4_0, values, ours); // WeightQuantizer.Q4_0Block, packed as ggml packs it
                     blocks++;
                     if (!ours.AsSpan().SequenceEqual(theirs))
                     {
