@@ -129,8 +129,8 @@ public static unsafe class IntegerDotMatMul
         float* scratch = CpuScratch.Floats(ref t_activations, Int8Activations.ScratchFloats(m, w0.BlocksPerRow, w0.Groups));
         fixed (float* px = x)
         fixed (float* py0 = y0) fixed (float* pb0 = bias0) fixed (byte* c0 = w0.Codes) fixed (Half* s0 = w0.Scales) fixed (byte* z0 = w0.Zeros)
-        fixed (float* py1 = y1) fixed (float* pb1 = bias1) fixed (byte* c1 = w1?.Codes) fixed (Half* s1 = w1?.Scales) fixed (byte* z1 = w1?.Zeros)
-        fixed (float* py2 = y2) fixed (float* pb2 = bias2) fixed (byte* c2 = w2?.Codes) fixed (Half* s2 = w2?.Scales) fixed (byte* z2 = w2?.Zeros)
+        fixed (float* py1 = y1) fixed (float* pb1 = bias1) fixed (byte* c1 = w1 is null ? default : w1.Codes) fixed (Half* s1 = w1?.Scales) fixed (byte* z1 = w1?.Zeros)
+        fixed (float* py2 = y2) fixed (float* pb2 = bias2) fixed (byte* c2 = w2 is null ? default : w2.Codes) fixed (Half* s2 = w2?.Scales) fixed (byte* z2 = w2?.Zeros)
         {
             Int8Activations a = Int8Activations.Round(px, m, w0.Columns, w0.GroupSize, w0.BlocksPerRow, w0.Groups, scratch);
             var jobs = new Jobs(

@@ -1,5 +1,6 @@
 // PruneVid.NET — quantized weights: a packed matrix laid out in tiles of 16 rows for integer dot products.
 using System.Runtime.Intrinsics;
+using PruneVid.Kernels.Cpu;
 
 namespace PruneVid.Kernels.Quantized;
 
@@ -35,11 +36,15 @@ public sealed class QuantizedTiles
         BlocksPerRow = blocksPerRow;
         TileCount = (rows + TileRows - 1) / TileRows;
         BlockBytes = TileRows * QuantizedMatrix.Block * bits / 8;
-        Codes = GC.AllocateUninitializedArray<byte>(checked((int)((long)TileCount * blocksPerRow * BlockBytes)));
+        _codeBytes = checked((int)((long)TileCount * blocksPerRow * BlockBytes));
+        _codeStorage = HugePageArray.Allocate(_codeBytes, out _codeStart);
         Scales = new Half[checked((long)TileCount * groups * TileRows)];
         SharedZero = sharedZero;
         Zeros = sharedZero >= 0 ? [] : new byte[Scales.Length];
     }
+
+    private readonly byte[] _codeStorage;
+    private readonly int _codeStart, _codeBytes;
 
     /// <summary>Code width: 4 or 8.</summary>
     public int Bits { get; }
@@ -65,8 +70,11 @@ public sealed class QuantizedTiles
     /// <summary>Bytes of one tile's 32-column block: 256 for 4-bit codes, 512 for 8-bit ones.</summary>
     public int BlockBytes { get; }
 
-    /// <summary>The codes, tile after tile, block after block, in the chunk order the remarks describe.</summary>
-    public byte[] Codes { get; }
+    /// <summary>
+    /// The codes, tile after tile, block after block, in the chunk order the remarks describe. They start on a 64-byte
+    /// line, and from 2 MB up on a 2 MB page advised for huge pages (<see cref="HugePageArray"/>): every token streams them.
+    /// </summary>
+    public Span<byte> Codes => _codeStorage.AsSpan(_codeStart, _codeBytes);
 
     /// <summary>Scales [tile, group, 16 rows], f16.</summary>
     public Half[] Scales { get; }
@@ -81,7 +89,7 @@ public sealed class QuantizedTiles
     public int SharedZero { get; }
 
     /// <summary>Bytes held: codes, f16 scales and byte zero points (none when they are shared).</summary>
-    public long ByteCount => Codes.LongLength + 2L * Scales.LongLength + Zeros.LongLength;
+    public long ByteCount => _codeBytes + 2L * Scales.LongLength + Zeros.LongLength;
 
     /// <summary>Reorders <paramref name="matrix"/> into tiles (the matrix itself is left as it is).</summary>
     public static unsafe QuantizedTiles From(QuantizedMatrix matrix)
@@ -108,7 +116,7 @@ public sealed class QuantizedTiles
                         second.CopyTo(block[16..]);
                     }
                     else block.Clear();
-                    Span<byte> to = tiles.Codes.AsSpan((int)(((long)t * tiles.BlocksPerRow + b) * tiles.BlockBytes));
+                    Span<byte> to = tiles.Codes[(int)(((long)t * tiles.BlocksPerRow + b) * tiles.BlockBytes)..];
                     for (int c = 0; c < tiles.BlockBytes / ChunkBytes; c++)
                         for (int j = 0; j < 4; j++)
                             to[c * ChunkBytes + lane * 4 + j] = tiles.Bits == 8 ? block[4 * c + j] : (byte)(block[8 * c + j] | (block[8 * c + 4 + j] << 4));
@@ -151,7 +159,7 @@ public sealed class QuantizedTiles
     /// <summary>The code of (row, column).</summary>
     public int Code(int row, int column)
     {
-        byte at = Codes[CodeOffset(row, column)];
+        byte at = Codes[checked((int)CodeOffset(row, column))];
         return Bits == 8 ? at : IsHighNibble(column) ? at >> 4 : at & 0x0F;
     }
 

@@ -109,6 +109,23 @@ public sealed class IntegerDotMatMulTests
     }
 
     [Fact]
+    public unsafe void CodesOfTwoMegabytesAndMoreStartOnAHugePageAndGiveTheSameResults()
+    {
+        // 65 tiles × 65 blocks × 512 bytes = 2.06 MiB of 8-bit codes: the size from which codes are placed for huge pages.
+        var (x, matrix, bias) = Case(8, 2, 1030, 2080, 32);
+        QuantizedTiles tiles = QuantizedTiles.From(matrix);
+        Assert.True(tiles.Codes.Length >= 2 << 20);
+        fixed (byte* codes = tiles.Codes) Assert.Equal(0u, (nuint)codes % (2u << 20));
+        for (int r = 0; r < 1030; r += 97)
+            for (int c = 0; c < 2080; c += 13) Assert.Equal(matrix.Code(r, c), tiles.Code(r, c));
+        if (!IntegerDotMatMul.IsSupported) return;
+        float[] expected = new float[2 * 1030], actual = new float[2 * 1030];
+        IntegerDotMatMul.Reference(x, tiles, bias, expected, 2, accumulate: false);
+        IntegerDotMatMul.Run(x, tiles, bias, actual, 2, accumulate: false);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void AllZeroActivationsGiveTheBias()
     {
         var (_, matrix, bias) = Case(4, 2, 20, 64, 32);
