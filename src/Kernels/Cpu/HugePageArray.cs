@@ -11,8 +11,8 @@ namespace PruneVid.Kernels.Cpu;
 /// codes held this way ran about 8 % faster than in ordinary arrays (docs/cpu-backend.md, "Weight pages").
 /// </summary>
 /// <remarks>
-/// Only windows of at least one huge page are placed this way; smaller ones start on a 64-byte line. The up to 2 MB
-/// in front of the window is address space only: it is never written, so it is never made resident. The window's own
+/// Only windows of at least one huge page are placed this way; smaller ones start on a 64-byte line. Of the up to
+/// 2 MB in front of the window only the array's header is written, so the rest never becomes resident. The window's own
 /// last, partial huge page is not advised, so a huge page never extends past the window (the rest of the array, or
 /// other objects). Where <c>madvise</c> is missing or refused, the array is the same and simply uses ordinary pages.
 /// The array is managed memory: it lives, and is freed, like any other.
