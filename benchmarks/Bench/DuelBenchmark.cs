@@ -50,6 +50,9 @@ internal static class DuelBenchmark
         llama.Prefill(ids);
         double llamaPrefill = clock.Elapsed.TotalSeconds;
         Say(Invariant($"prefill {prompt} tokens: PruneVid.NET {oursPrefill:F2} s, llama.cpp {llamaPrefill:F2} s (one after the other)"));
+        // Where the weights sit can move decode by tens of percent (docs/cpu-backend.md, "Weight pages"): say it.
+        double anonHuge = ResidentGb("AnonHugePages"), fileHuge = ResidentGb("FilePmdMapped");
+        if (anonHuge >= 0) Say(Invariant($"on 2 MB pages: {anonHuge:F2} GB of anonymous memory (our quantized codes), {fileHuge:F2} GB of mapped files (llama.cpp's GGUF, our bf16 checkpoint)"));
 
         using (sequence)
         using (normed)
@@ -86,11 +89,25 @@ internal static class DuelBenchmark
                 [$"decode_ratio_min_{shape}"] = ratios.Min(),
                 [$"prefill_s_{shape}_{prompt}"] = oursPrefill,
                 [$"llama_prefill_s_{shape}_{prompt}"] = llamaPrefill,
+                ["anon_huge_pages_gb"] = anonHuge,
+                ["file_huge_pages_gb"] = fileHuge,
             };
             Say(Invariant($"decode, median of {rounds} rounds: PruneVid.NET {Median(oursRates):F2} tok/s, llama.cpp {Median(llamaRates):F2} tok/s; ratio median {Median(ratios):F2}, lowest {ratios.Min():F2}, highest {ratios.Max():F2}"));
             if (json) Console.WriteLine(JsonSerializer.Serialize(results.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3))));
         }
         return 0;
+    }
+
+    /// <summary>A size line of /proc/self/smaps_rollup in GB (Linux), or −1 where there is none.</summary>
+    private static double ResidentGb(string key)
+    {
+        const string rollup = "/proc/self/smaps_rollup";
+        if (!File.Exists(rollup)) return -1;
+        foreach (string line in File.ReadLines(rollup))
+            if (line.StartsWith(key + ":", StringComparison.Ordinal)
+                && long.TryParse(line[(key.Length + 1)..].Trim().Split(' ')[0], out long kb))
+                return kb / 1e6 * 1.024;
+        return -1;
     }
 
     private static double Median(List<double> values)
