@@ -106,7 +106,7 @@ internal static class DuelBenchmark
         foreach (string line in File.ReadLines(rollup))
             if (line.StartsWith(key + ":", StringComparison.Ordinal)
                 && long.TryParse(line[(key.Length + 1)..].Trim().Split(' ')[0], out long kb))
-                return kb / 1e6 * 1.024;
+                return kb * 1024 / 1e9;
         return -1;
     }
 

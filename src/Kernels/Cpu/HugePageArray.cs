@@ -35,7 +35,7 @@ internal static unsafe partial class HugePageArray
         int alignment = length >= HugePage ? HugePage : CacheLine;
         byte[] array = GC.AllocateUninitializedArray<byte>(checked(length + alignment), pinned: true);
         nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        start = (int)((nuint)(alignment - (int)(address % (nuint)alignment)) % (nuint)alignment);
+        start = (int)(((nuint)alignment - address % (nuint)alignment) % (nuint)alignment);
         if (alignment == HugePage) Advise((byte*)address + start, length / HugePage * (long)HugePage);
         return array;
     }

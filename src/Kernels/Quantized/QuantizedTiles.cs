@@ -159,7 +159,7 @@ public sealed class QuantizedTiles
     /// <summary>The code of (row, column).</summary>
     public int Code(int row, int column)
     {
-        byte at = Codes[checked((int)CodeOffset(row, column))];
+        byte at = _codeStorage[_codeStart + CodeOffset(row, column)];
         return Bits == 8 ? at : IsHighNibble(column) ? at >> 4 : at & 0x0F;
     }
 
