@@ -93,7 +93,7 @@ internal static class CpuModelBenchmark
     }
 
     /// <summary>Weight bytes one decode step reads: the layers in <paramref name="format"/> (codes plus an f16 scale per group — both formats are symmetric, so no zero bytes; the lm_head int8), the rest bf16.</summary>
-    private static double BytesPerToken(Qwen25VLConfig config, WeightFormat format)
+    internal static double BytesPerToken(Qwen25VLConfig config, WeightFormat format)
     {
         double bf16 = SyntheticModel.LanguageModelBytes(config);
         if (format == WeightFormat.Stored) return bf16;

@@ -1,6 +1,7 @@
 // PruneVid.NET — benchmarks: our decode and llama.cpp's, interleaved in one process, so both see the same machine.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using PruneVid.Kernels.Cpu;
 using PruneVid.Runtime.Checkpoint;
@@ -18,6 +19,11 @@ namespace PruneVid.Bench;
 /// order swapped every round. This machine's read bandwidth moves by tens of percent from minute to minute; a ratio
 /// taken from two runs a minute apart carries that noise, a ratio within one round (seconds apart, same contention)
 /// much less. Prints each round, the median and the lowest ratio (ours ÷ llama.cpp tok/s).
+/// <para>Before each round a plain sum reads a 1 GiB buffer of its own (best of two passes, every core: a smaller one
+/// is partly served from this processor's large L3 and overstates the rate). Each engine's rate is also given as the
+/// share of that read rate its weight bytes per token stream. When both engines stream near the machine's rate, the
+/// ratio can be no more than their bytes per token allow (int8 against q8_0: 1.05×); the shares tell such a run from
+/// one where an engine fell behind.</para>
 /// </summary>
 internal static class DuelBenchmark
 {
@@ -68,18 +74,29 @@ internal static class DuelBenchmark
                 for (int t = 0; t < tokens; t++) step();
                 return tokens / Stopwatch.GetElapsedTime(start).TotalSeconds;
             }
+            // Weight bytes a step streams: ours from the format, llama.cpp's about its GGUF (the tied output reads the whole table).
+            double oursBytes = CpuModelBenchmark.BytesPerToken(config, format), llamaBytes = llama.FileBytes;
+            using var probe = new ReadProbe(1 << 30);
             var ratios = new List<double>();
             var oursRates = new List<double>();
             var llamaRates = new List<double>();
+            var readRates = new List<double>();
+            var oursShares = new List<double>();
+            var llamaShares = new List<double>();
             for (int r = 0; r < rounds; r++)
             {
+                double read = probe.Rate();
                 double a, b;
                 if (r % 2 == 0) { a = Time(OurStep); b = Time(llama.Step); }
                 else { b = Time(llama.Step); a = Time(OurStep); }
                 oursRates.Add(a);
                 llamaRates.Add(b);
                 ratios.Add(a / b);
-                Say(Invariant($"round {r + 1}: PruneVid.NET {a:F2} tok/s, llama.cpp {b:F2} tok/s, ratio {a / b:F2}"));
+                readRates.Add(read);
+                double oursShare = a * oursBytes / 1e9 / read, llamaShare = b * llamaBytes / 1e9 / read;
+                oursShares.Add(oursShare);
+                llamaShares.Add(llamaShare);
+                Say(Invariant($"round {r + 1}: PruneVid.NET {a:F2} tok/s ({oursShare:P0} of the read rate), llama.cpp {b:F2} tok/s ({llamaShare:P0}), ratio {a / b:F2}; plain read {read:F1} GB/s"));
             }
             var results = new Dictionary<string, double>
             {
@@ -89,13 +106,36 @@ internal static class DuelBenchmark
                 [$"decode_ratio_min_{shape}"] = ratios.Min(),
                 [$"prefill_s_{shape}_{prompt}"] = oursPrefill,
                 [$"llama_prefill_s_{shape}_{prompt}"] = llamaPrefill,
+                ["read_gbs_median"] = Median(readRates),
+                ["bytes_per_token_gb"] = oursBytes / 1e9,
+                ["llama_bytes_per_token_gb"] = llamaBytes / 1e9,
+                ["read_share_median"] = Median(oursShares),
+                ["llama_read_share_median"] = Median(llamaShares),
                 ["anon_huge_pages_gb"] = anonHuge,
                 ["file_huge_pages_gb"] = fileHuge,
             };
             Say(Invariant($"decode, median of {rounds} rounds: PruneVid.NET {Median(oursRates):F2} tok/s, llama.cpp {Median(llamaRates):F2} tok/s; ratio median {Median(ratios):F2}, lowest {ratios.Min():F2}, highest {ratios.Max():F2}"));
+            Say(Invariant($"weights read per token: PruneVid.NET {oursBytes / 1e9:F2} GB, llama.cpp {llamaBytes / 1e9:F2} GB (at equal read rates {llamaBytes / oursBytes:F2}×); median share of the plain read {Median(readRates):F1} GB/s: PruneVid.NET {Median(oursShares):P0}, llama.cpp {Median(llamaShares):P0}"));
             if (json) Console.WriteLine(JsonSerializer.Serialize(results.ToDictionary(p => p.Key, p => Math.Round(p.Value, 3))));
         }
         return 0;
+    }
+
+    /// <summary>A buffer of its own, touched once, whose plain read rate stands for the machine's in this second.</summary>
+    private sealed unsafe class ReadProbe(int bytes) : IDisposable
+    {
+        private readonly byte* _buffer = Touched(bytes);
+
+        private static byte* Touched(int bytes)
+        {
+            byte* buffer = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+            new Span<byte>(buffer, bytes).Fill(1);
+            return buffer;
+        }
+
+        public double Rate() => CpuStreamBenchmark.ReadRate((nint)_buffer, bytes, 2);
+
+        public void Dispose() => NativeMemory.AlignedFree(_buffer);
     }
 
     /// <summary>A size line of /proc/self/smaps_rollup in GB (Linux), or −1 where there is none.</summary>

@@ -26,15 +26,19 @@ public static unsafe class IntegerDotMatMul
     /// <summary>True where the kernel runs (AVX-512BW); elsewhere packed weights stay in the f32 paths.</summary>
     public static bool IsSupported => Avx512BW.IsSupported;
 
-    /// <summary>Most tiles per task for decode-shaped calls: 256 rows, 256 KB of 4-bit codes at K = 2048.</summary>
-    private const int MaxDecodeTilesPerTask = 16;
+    /// <summary>
+    /// Fewest tiles a decode-shaped call's core claims at once (64 rows): the late, small claims that even out the
+    /// cores' finish. The first claims are far larger (<see cref="Job.Claim"/>).
+    /// </summary>
+    private const int MinDecodeClaimTiles = 4;
 
     /// <summary>Input rows one micro-kernel call shares each unpacked chunk between.</summary>
     private const int RowsPerCall = 4;
 
     /// <summary>
     /// How far ahead of the code stream to prefetch: in the 3B int4 decode, 2–8 KB all gave 16.8–17.1 tok/s, 16–64 KB
-    /// 14.5–16.4 and no prefetch 15.1 (prefetching into L2 instead of L1 changed nothing).
+    /// 14.5–16.4 and no prefetch 15.1 (prefetching into L2 instead of L1 changed nothing). With non-temporal decode
+    /// prefetches 4 KB still did best (8 KB: 2% slower in the 3B int4 decode).
     /// </summary>
     private const int PrefetchBytes = 4096;
 
@@ -133,14 +137,21 @@ public static unsafe class IntegerDotMatMul
         fixed (float* py2 = y2) fixed (float* pb2 = bias2) fixed (byte* c2 = w2 is null ? default : w2.Codes) fixed (Half* s2 = w2?.Scales) fixed (byte* z2 = w2?.Zeros)
         {
             Int8Activations a = Int8Activations.Round(px, m, w0.Columns, w0.GroupSize, w0.BlocksPerRow, w0.Groups, scratch);
+            // Each product's next unclaimed tile (decode-shaped calls), a cache line apart so the cores' claims on one
+            // product do not slow another's. On this stack: the workers use them only inside CpuWorkers.For below.
+            int* nextTile = stackalloc int[3 * CounterStride];
+            nextTile[0] = nextTile[CounterStride] = nextTile[2 * CounterStride] = 0;
             var jobs = new Jobs(
-                Job.For(a, w0, c0, s0, z0, bias0.IsEmpty ? null : pb0, py0, accumulate, m),
-                w1 is null ? default : Job.For(a, w1, c1, s1, z1, bias1.IsEmpty ? null : pb1, py1, accumulate, m),
-                w2 is null ? default : Job.For(a, w2, c2, s2, z2, bias2.IsEmpty ? null : pb2, py2, accumulate, m));
+                Job.For(a, w0, c0, s0, z0, bias0.IsEmpty ? null : pb0, py0, accumulate, m, nextTile),
+                w1 is null ? default : Job.For(a, w1, c1, s1, z1, bias1.IsEmpty ? null : pb1, py1, accumulate, m, nextTile + CounterStride),
+                w2 is null ? default : Job.For(a, w2, c2, s2, z2, bias2.IsEmpty ? null : pb2, py2, accumulate, m, nextTile + 2 * CounterStride));
             if (jobs.Count == 1) jobs.Run(0);
             else CpuWorkers.For(jobs.Count, jobs);
         }
     }
+
+    /// <summary>Ints between two products' tile counters: one 64-byte line.</summary>
+    private const int CounterStride = 16;
 
     /// <summary>Up to three products' tasks as one loop: indices [0, first.Tasks) are the first product's, and so on.</summary>
     private readonly struct Jobs(Job first, Job second, Job third) : ICpuLoop
@@ -162,34 +173,75 @@ public static unsafe class IntegerDotMatMul
             throw new ArgumentException($"quantized matmul: x has {x.Length} values, y {y.Length}, bias {bias.Length}, for M={m} N={w.Rows} K={w.Columns}");
     }
 
-    /// <summary>One product's pointers (valid while RunCore's fixed block is) and its split into tasks of whole tiles.</summary>
+    /// <summary>
+    /// One product's pointers (valid while RunCore's fixed block is) and its split into tasks of whole tiles.
+    /// <list type="bullet">
+    /// <item>Prefill (more than <see cref="CpuQuantizedGemv.MaxRows"/> input rows): about four fixed tasks per core, so
+    /// a core finishing early finds work.</item>
+    /// <item>Decode: every weight byte is read once per token, so the run is a stream. One task per core, each claiming
+    /// ranges of tiles from <paramref name="nextTile"/> (<see cref="Claim"/>): a core reads long contiguous stretches,
+    /// and the codes are prefetched non-temporally, so they do not push the KV cache and activations out of L2. Against
+    /// fixed 16-tile tasks with ordinary prefetches this took the 3B decode from 12.2 to 12.9 tok/s with int8 weights
+    /// and from 14.8 to 15.6 with int4 (docs/cpu-backend.md, "Decode streams").</item>
+    /// </list>
+    /// </summary>
     private readonly struct Job(Int8Activations a, QuantizedTiles w, byte* codes, ushort* scales, byte* zeros, float sharedZero,
-        float* bias, float* y, bool accumulate, int tilesPerTask)
+        float* bias, float* y, bool accumulate, int tilesPerTask, int* nextTile)
     {
-        /// <summary>
-        /// About four tasks per core, so a core finishing early finds work, but decode tasks of at most 16 tiles (256
-        /// rows) and at least one.
-        /// </summary>
-        public static Job For(Int8Activations a, QuantizedTiles w, byte* codes, Half* scales, byte* zeros, float* bias, float* y, bool accumulate, int m)
+        public static Job For(Int8Activations a, QuantizedTiles w, byte* codes, Half* scales, byte* zeros, float* bias, float* y, bool accumulate, int m, int* nextTile)
         {
-            int tilesPerTask = Math.Max(1, w.TileCount / (4 * CpuWorkers.Workers));
-            if (m <= CpuQuantizedGemv.MaxRows) tilesPerTask = Math.Min(MaxDecodeTilesPerTask, tilesPerTask);
-            return new Job(a, w, codes, (ushort*)scales, zeros, w.SharedZero, bias, y, accumulate, tilesPerTask);
+            bool stream = m <= CpuQuantizedGemv.MaxRows;
+            int tilesPerTask = stream ? 0 : Math.Max(1, w.TileCount / (4 * CpuWorkers.Workers));
+            return new Job(a, w, codes, (ushort*)scales, zeros, w.SharedZero, bias, y, accumulate, tilesPerTask, nextTile);
         }
 
-        /// <summary>Tasks of this product (0 for the default value: no product).</summary>
-        public int Tasks => w is null ? 0 : (w.TileCount + tilesPerTask - 1) / tilesPerTask;
+        /// <summary>A decode-shaped call: tiles claimed from the shared counter, codes prefetched non-temporally.</summary>
+        private bool Stream => tilesPerTask == 0;
 
-        /// <summary>
-        /// Task <paramref name="task"/>: its tiles against every input row. With many rows the rows go in slices of about
-        /// 128 KB of int8 values, so a slice stays in L2 while the task's tiles (read from L1/L2) pass over it.
-        /// </summary>
+        /// <summary>Tasks of this product (0 for the default value: no product).</summary>
+        public int Tasks => w is null ? 0 : Stream ? CpuWorkers.Workers : (w.TileCount + tilesPerTask - 1) / tilesPerTask;
+
+        /// <summary>Task <paramref name="task"/>: a fixed range of tiles, or (decode) claims until no tile is left.</summary>
         public void Run(int task)
         {
-            int first = task * tilesPerTask, end = Math.Min(w.TileCount, first + tilesPerTask);
-            // The stream's prefetches run ahead of the tile being read; the task's first stretch needs its own.
+            if (!Stream)
+            {
+                RunTiles(task * tilesPerTask, Math.Min(w.TileCount, (task + 1) * tilesPerTask));
+                return;
+            }
+            while (Claim(out int first, out int end)) RunTiles(first, end);
+        }
+
+        /// <summary>
+        /// Claims the next tiles of a decode-shaped call: a 1/(2·cores) share of those left, at least
+        /// <see cref="MinDecodeClaimTiles"/> (guided self-scheduling). The first claims are long stretches; the last are
+        /// small, so a core that another process slowed down holds back little.
+        /// </summary>
+        public bool Claim(out int first, out int end)
+        {
+            int total = w.TileCount, share = 2 * CpuWorkers.Workers;
+            while (true)
+            {
+                first = Volatile.Read(ref *nextTile);
+                if (first >= total)
+                {
+                    end = first;
+                    return false;
+                }
+                end = Math.Min(total, first + Math.Max(MinDecodeClaimTiles, (total - first) / share));
+                if (Interlocked.CompareExchange(ref *nextTile, end, first) == first) return true;
+            }
+        }
+
+        /// <summary>
+        /// Tiles [first, end) against every input row. With many rows the rows go in slices of about 128 KB of int8
+        /// values, so a slice stays in L2 while the task's tiles (read from L1/L2) pass over it.
+        /// </summary>
+        private void RunTiles(int first, int end)
+        {
+            // The stream's prefetches run ahead of the tile being read; the range's first stretch needs its own.
             byte* start = codes + (long)first * w.BlocksPerRow * w.BlockBytes;
-            for (int line = 0; line < PrefetchBytes; line += 64) Sse.Prefetch0(start + line);
+            for (int line = 0; line < PrefetchBytes; line += 64) Prefetch(start + line);
             int sliceRows = Math.Max(RowsPerCall, 131072 / a.RowBytes / RowsPerCall * RowsPerCall);
             for (int i0 = 0; i0 < a.Rows; i0 += sliceRows)
             {
@@ -223,16 +275,16 @@ public static unsafe class IntegerDotMatMul
                     // The tiles are read once per token: ask for every line of a block well ahead of the stream
                     // (written out: a loop here costs as many instructions as a chunk's arithmetic).
                     byte* ahead = block + PrefetchBytes;
-                    Sse.Prefetch0(ahead);
-                    Sse.Prefetch0(ahead + 64);
-                    Sse.Prefetch0(ahead + 128);
-                    Sse.Prefetch0(ahead + 192);
+                    Prefetch(ahead);
+                    Prefetch(ahead + 64);
+                    Prefetch(ahead + 128);
+                    Prefetch(ahead + 192);
                     if (!four)
                     {
-                        Sse.Prefetch0(ahead + 256);
-                        Sse.Prefetch0(ahead + 320);
-                        Sse.Prefetch0(ahead + 384);
-                        Sse.Prefetch0(ahead + 448);
+                        Prefetch(ahead + 256);
+                        Prefetch(ahead + 320);
+                        Prefetch(ahead + 384);
+                        Prefetch(ahead + 448);
                     }
                     Vector512<float> dot = Avx512F.ConvertToVector512Single(four ? Dot4(block, x) : Dot8(block, x));
                     groupSum = Avx512F.FusedMultiplyAdd(dot, Vector512.Create(steps[b]), groupSum);
@@ -276,6 +328,14 @@ public static unsafe class IntegerDotMatMul
             Store(t, i + 1, total1);
             Store(t, i + 2, total2);
             Store(t, i + 3, total3);
+        }
+
+        /// <summary>Asks for a line of codes: non-temporally in a decode stream (read once), else into L1.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Prefetch(byte* line)
+        {
+            if (Stream) Sse.PrefetchNonTemporal(line);
+            else Sse.Prefetch0(line);
         }
 
         /// <summary>total + s·(groupSum − z·Σx) for the 16 rows of a tile's group, given its scales and zero points.</summary>

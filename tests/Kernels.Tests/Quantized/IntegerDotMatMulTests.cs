@@ -27,6 +27,10 @@ public sealed class IntegerDotMatMulTests
         { 8, 8, 40, 160, 64, true },
         { 4, 9, 300, 70, 32, true },
         { 8, 13, 260, 33, 128, false },
+        // Decode-shaped calls over many tiles: the cores claim ranges of shrinking size from a shared counter, so every
+        // tile must be written exactly once (accumulate catches a tile done twice) whichever core claims it.
+        { 4, 1, 16 * 97 + 5, 64, 32, true },
+        { 8, 2, 16 * 61 + 11, 96, 32, false },
     };
 
     [Theory]
@@ -167,6 +171,7 @@ public sealed class IntegerDotMatMulTests
     [InlineData(4, 6, new[] { 33, 300 }, 96, 32)]
     [InlineData(8, 1, new[] { 48, 16, 16 }, 300, 128)]
     [InlineData(8, 5, new[] { 260, 40 }, 160, 64)]
+    [InlineData(4, 1, new[] { 16 * 83 + 1, 130, 130 }, 64, 32)]
     public void ProjectWithPackedWeightsEqualsEachProductsReference(int bits, int m, int[] rows, int k, int groupSize)
     {
         if (!IntegerDotMatMul.IsSupported) return; // the fused pass is the integer kernel's
