@@ -182,7 +182,7 @@ public static unsafe class IntegerDotMatMul
     /// ranges of tiles from <paramref name="nextTile"/> (<see cref="Claim"/>): a core reads long contiguous stretches,
     /// and the codes are prefetched non-temporally, so they do not push the KV cache and activations out of L2. Against
     /// fixed 16-tile tasks with ordinary prefetches this took the 3B decode from 12.2 to 12.9 tok/s with int8 weights
-    /// and from 14.8 to 15.6 with int4 (docs/cpu-backend.md, "Decode streams").</item>
+    /// and from 14.8 to 15.6 with int4 (docs/weights.md, "Decode: how the cores stream the codes").</item>
     /// </list>
     /// </summary>
     private readonly struct Job(Int8Activations a, QuantizedTiles w, byte* codes, ushort* scales, byte* zeros, float sharedZero,
