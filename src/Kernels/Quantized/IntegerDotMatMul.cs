@@ -217,7 +217,7 @@ public static unsafe class IntegerDotMatMul
         /// <see cref="MinDecodeClaimTiles"/> (guided self-scheduling). The first claims are long stretches; the last are
         /// small, so a core that another process slowed down holds back little.
         /// </summary>
-        public bool Claim(out int first, out int end)
+        private bool Claim(out int first, out int end)
         {
             int total = w.TileCount, share = 2 * CpuWorkers.Workers;
             while (true)
